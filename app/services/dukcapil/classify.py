@@ -188,7 +188,7 @@ def _message(fields: Mapping[str, Any]) -> str | None:
 
 
 def parse_verdict(value: object) -> Verdict | None:
-    """"Sesuai (87)" → Verdict(True, 87); "Sesuai" → 100; "Tidak Sesuai" → 0; else None."""
+    """ "Sesuai (87)" → Verdict(True, 87); "Sesuai" → 100; "Tidak Sesuai" → 0; else None."""
     if not isinstance(value, str):
         return None
     match = _VERDICT.fullmatch(value.strip())

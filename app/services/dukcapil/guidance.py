@@ -45,8 +45,7 @@ K = OutcomeKind
 S = Severity
 
 _CALL_ADMIN_BLOCKED = N_(
-    "Call the administrator. Further queries are blocked until the administrator resets "
-    "the access."
+    "Call the administrator. Further queries are blocked until the administrator resets the access."
 )
 
 _OUTCOME_TEXTS: dict[OutcomeKind, tuple[str, str, str, Severity]] = {
@@ -167,9 +166,7 @@ _OUTCOME_TEXTS: dict[OutcomeKind, tuple[str, str, str, Severity]] = {
     K.UNKNOWN: (
         N_("Unknown gateway answer (code {code})"),
         N_("The gateway gave an answer this application does not recognise."),
-        N_(
-            "Do not continue with this query. Note the code shown and call the administrator."
-        ),
+        N_("Do not continue with this query. Note the code shown and call the administrator."),
         S.STOP,
     ),
 }

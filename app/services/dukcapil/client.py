@@ -1,0 +1,318 @@
+"""The gateway client: one request per call, answers classified and filtered on receipt.
+
+Rules kept here:
+- a query is never retried once it may have reached the gateway (every hit costs quota);
+  only a connection that failed before anything was sent is tried once more;
+- a FOUND record is filtered through the agreement profile at once and the raw body is
+  dropped; callers only ever get a :class:`PermittedRecord`;
+- logs carry the masked NIK, the outcome and timings, never a URL, a field or a body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+import httpx
+
+from app.services.dukcapil.classify import classify_response
+from app.services.dukcapil.config import GatewayConfig, GatewayCredentials
+from app.services.dukcapil.errors import TransportError, TransportFailure
+from app.services.dukcapil.guidance import Guidance, guidance_for
+from app.services.dukcapil.normalise import normalise_value
+from app.services.dukcapil.outcomes import Outcome, OutcomeKind, Verdict
+from app.services.dukcapil.profiles import AgreementProfile
+from app.services.dukcapil.record import PermittedRecord
+from app.services.dukcapil.tls import pinned_context
+
+log = logging.getLogger(__name__)
+
+_CREDENTIAL_KEYS: Mapping[str, tuple[str, str, str, str]] = {
+    # style: (nik, user id, password, client ip)
+    "default": ("nik", "user_id", "password", "IP_USER"),
+    "upper": ("NIK", "USER_ID", "PASSWORD", "IP_USER"),
+    "lower": ("nik", "user_id", "password", "ip_user"),
+}
+_CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class HasNikValue(Protocol):
+    """Anything carrying a 16-digit NIK string (``app.domain.nik.Nik``)."""
+
+    @property
+    def value(self) -> str: ...
+
+
+class NotPermittedError(RuntimeError):
+    """The agreement profile does not grant this kind of query or element."""
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    """What the officer needs from one answer: the kind, the gateway's code/text, guidance."""
+
+    kind: OutcomeKind
+    code: str | None
+    message: str | None
+    quota_left: int | None
+    guidance: Guidance
+
+
+@dataclass(frozen=True)
+class LookupResult(GatewayResult):
+    """A lookup answer; ``record`` holds the permitted elements (FOUND only)."""
+
+    record: PermittedRecord | None = None
+
+
+@dataclass(frozen=True)
+class VerifyResult(GatewayResult):
+    """A verify-by-element answer; ``verdicts`` covers the elements sent (VERIFIED only)."""
+
+    verdicts: Mapping[str, Verdict] = field(default_factory=dict)
+
+
+def masked(nik: str) -> str:
+    """A NIK fit for logs: ``3303••••••••0001``."""
+    return nik[:4] + "•" * 8 + nik[-4:] if len(nik) == 16 else "•" * 16
+
+
+def quiet_http_loggers() -> None:
+    """Keep httpx/httpcore at WARNING: their debug/info lines carry the gateway URL."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
+class DukcapilClient:
+    """Lookup by NIK and verify by element against one site's gateway."""
+
+    def __init__(
+        self,
+        config: GatewayConfig,
+        credentials: GatewayCredentials,
+        profile: AgreementProfile,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        quiet_http_loggers()
+        self._config = config
+        self._credentials = credentials
+        self._profile = profile
+        verify: ssl.SSLContext | bool = True
+        if not config.is_plain_http:
+            assert config.pinned_cert_pem is not None  # enforced by GatewayConfig
+            verify = pinned_context(config.pinned_cert_pem, config.pinned_sha256)
+        t = config.timeouts
+        self._http = httpx.Client(
+            verify=verify,
+            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+            trust_env=False,  # never an environment proxy on the closed network
+            follow_redirects=False,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+
+    @property
+    def is_plain_http(self) -> bool:
+        """True when queries travel unencrypted (the status bar says so)."""
+        return self._config.is_plain_http
+
+    @property
+    def profile(self) -> AgreementProfile:
+        """The agreement profile applied to every answer."""
+        return self._profile
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> DukcapilClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def lookup(self, nik: str | HasNikValue) -> LookupResult:
+        """Query one NIK; a FOUND record comes back filtered to the permitted elements."""
+        if not self._profile.lookup:
+            raise NotPermittedError("this agreement does not permit lookup by NIK")
+        nik_value = _nik_text(nik)
+        nik_key, user_key, password_key, ip_key = _CREDENTIAL_KEYS[self._config.key_style]
+        body = {
+            nik_key: nik_value,
+            user_key: self._credentials.user_id,
+            password_key: self._credentials.password,
+            ip_key: self._credentials.ip_user,
+        }
+        outcome = self._call(self._config.lookup_method, body, "lookup", nik_value)
+        record: PermittedRecord | None = None
+        kind = outcome.kind
+        if kind is OutcomeKind.FOUND:
+            raw = outcome.record
+            assert raw is not None
+            if normalise_value("NIK", raw.get("NIK")) == nik_value:
+                record = self._profile.filter_record(raw)
+            else:
+                kind = OutcomeKind.UNKNOWN
+                log.warning("gateway lookup answered for a different NIK; record dropped")
+            raw.clear()
+        elif kind is OutcomeKind.VERIFIED:
+            kind = OutcomeKind.UNKNOWN
+        return LookupResult(
+            kind=kind,
+            code=outcome.code,
+            message=outcome.message,
+            quota_left=outcome.quota_left,
+            guidance=guidance_for(kind, outcome.code),
+            record=record,
+        )
+
+    def verify(
+        self,
+        nik: str | HasNikValue,
+        elements: Mapping[str, str | date],
+        threshold: int | None = None,
+    ) -> VerifyResult:
+        """Verify by element: ``elements`` maps gateway keys (e.g. NAMA_LGKP) to document values."""
+        if not self._profile.verify:
+            raise NotPermittedError("this agreement does not permit verify by element")
+        not_permitted = set(elements) - self._profile.verify_keys
+        if not_permitted:
+            raise NotPermittedError(f"elements not in the agreement: {sorted(not_permitted)}")
+        nik_value = _nik_text(nik)
+        nik_key, user_key, password_key, ip_key = _CREDENTIAL_KEYS[self._config.verify_key_style]
+        limit = self._config.verify_threshold if threshold is None else threshold
+        if not 0 <= limit <= 100:
+            raise ValueError("threshold must be 0–100")
+        body: dict[str, str] = {
+            nik_key: nik_value,
+            user_key: self._credentials.user_id,
+            password_key: self._credentials.password,
+            ip_key: self._credentials.ip_user,
+            "TRESHOLD": str(limit),  # sic: the gateway's spelling
+        }
+        for key, value in elements.items():
+            if key.upper() == "NIK":
+                continue
+            body[key] = value.strftime("%d-%m-%Y") if isinstance(value, date) else value.strip()
+        outcome = self._call(self._config.verify_method, body, "verify", nik_value)
+        kind = outcome.kind
+        verdicts: dict[str, Verdict] = {}
+        if kind is OutcomeKind.VERIFIED:
+            assert outcome.verdicts is not None
+            sent = {key.upper() for key in elements} | {"NIK"}
+            verdicts = {k: v for k, v in outcome.verdicts.items() if k in sent}
+        elif kind is OutcomeKind.FOUND:
+            assert outcome.record is not None
+            outcome.record.clear()
+            kind = OutcomeKind.UNKNOWN
+        return VerifyResult(
+            kind=kind,
+            code=outcome.code,
+            message=outcome.message,
+            quota_left=outcome.quota_left,
+            guidance=guidance_for(kind, outcome.code),
+            verdicts=verdicts,
+        )
+
+    def _call(self, method: str, body: Mapping[str, str], what: str, nik: str) -> Outcome:
+        started = time.perf_counter()
+        try:
+            data = self._post(self._config.url_for(method), _encode(body))
+        except TransportError as exc:
+            log.warning("gateway %s %s: %s", what, masked(nik), exc.failure.value)
+            raise
+        outcome = classify_response(_decode(data))
+        del data
+        log.info(
+            "gateway %s %s: %s code=%s quota_left=%s (%.0f ms)",
+            what,
+            masked(nik),
+            outcome.kind.name,
+            outcome.code,
+            outcome.quota_left,
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
+
+    def _post(self, url: str, content: bytes) -> bytes:
+        """POST once; retry once only if the connection failed before anything was sent."""
+        for attempt in (1, 2):
+            try:
+                return self._send(url, content)
+            except _CONNECT_ERRORS as exc:
+                if _caused_by_tls(exc):
+                    raise TransportError(TransportFailure.TLS) from None
+                if attempt == 2:
+                    raise TransportError(TransportFailure.CONNECT) from None
+            except httpx.TimeoutException:
+                raise TransportError(TransportFailure.TIMEOUT) from None
+            except httpx.HTTPError as exc:
+                raise TransportError(TransportFailure.PROTOCOL, type(exc).__name__) from None
+        raise AssertionError("unreachable")
+
+    def _send(self, url: str, content: bytes) -> bytes:
+        limit = self._config.max_response_bytes
+        headers = {"Content-Type": "application/json"}
+        with self._http.stream("POST", url, content=content, headers=headers) as response:
+            if response.status_code != httpx.codes.OK:
+                raise TransportError(TransportFailure.HTTP_STATUS, status=response.status_code)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise TransportError(TransportFailure.TOO_LARGE)
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _nik_text(nik: str | HasNikValue) -> str:
+    value = nik if isinstance(nik, str) else nik.value
+    value = value.strip()
+    if len(value) != 16 or not (value.isascii() and value.isdigit()):
+        raise ValueError("a NIK has 16 digits")
+    return value
+
+
+def _encode(body: Mapping[str, str]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _decode(data: bytes) -> Mapping[str, Any]:
+    """Parse the body: numbers stay exact (ints, Decimal), never float."""
+    try:
+        payload = json.loads(
+            data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_reject_constant
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise TransportError(TransportFailure.NOT_JSON) from None
+    if isinstance(payload, list):
+        return {"content": payload}
+    if isinstance(payload, dict):
+        return payload
+    raise TransportError(TransportFailure.NOT_JSON, "not a JSON object")
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
