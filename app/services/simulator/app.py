@@ -203,6 +203,7 @@ class GatewaySimulator:
         self._lock = threading.Lock()
         self._hits: dict[date, int] = {}
         self._balikan_seen: set[tuple[str, str, str]] = set()
+        self.received = 0  # every request that reached the simulator, faults included
         self.queries: list[RecordedQuery] = []
         self.balikan: list[BalikanDelivery] = []
 
@@ -210,6 +211,8 @@ class GatewaySimulator:
 
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request (faults included)."""
+        with self._lock:
+            self.received += 1
         fault = self.faults.take()
         if fault is Fault.HTTP_500:
             return SimResponse(500, _HTML_ERROR, "text/html")
@@ -267,6 +270,7 @@ class GatewaySimulator:
         with self._lock:
             self._hits.clear()
             self._balikan_seen.clear()
+            self.received = 0
             self.queries.clear()
             self.balikan.clear()
 
