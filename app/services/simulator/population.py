@@ -294,7 +294,7 @@ class _Builder:
 def wire_record(person: Person) -> dict[str, object]:
     """The record as a real gateway sends it: JSON numbers for NIK/NO_KK, unpadded RT/RW and
     region numbers, nulls, and trailing spaces on some strings (~38 fields)."""
-    pad = " " if int(person.nik[-1]) % 3 == 0 else ""
+    pad = " " if int(person.nik[6:12]) % 3 == 0 else ""  # trailing spaces on some records
     region = person.region.code
     return {
         "NIK": int(person.nik),
