@@ -94,6 +94,8 @@ class _SimulatorServer(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self._count_lock:
             self.connections += 1
+        # Latency is simulated explicitly; keep Nagle/delayed-ACK stalls out of the timings.
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.tls is None:
             super().finish_request(request, client_address)
             return
