@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:12:46.454781
+Create Date: 2026-11-23 12:20:57.754405
 """
 
 from alembic import op
@@ -119,6 +119,7 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=32), nullable=False),
     sa.Column('nik_source', sa.String(length=16), nullable=True),
     sa.Column('nik_hash', sa.String(length=64), nullable=True),
+    sa.Column('nik_ciphertext', sa.LargeBinary(), nullable=True),
     sa.Column('documents_ok', sa.Boolean(), nullable=True),
     sa.Column('lookups', sa.Integer(), nullable=False),
     sa.Column('data_accessed', sa.Boolean(), nullable=False),
