@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
+from app.domain.resource_files import resources_dir
 from app.services.dukcapil import (
     DukcapilClient,
     GatewayConfig,
@@ -28,7 +29,6 @@ from app.services.dukcapil import (
     load_profiles,
 )
 from app.services.dukcapil.tls import pinned_context
-from app.services.resources import resources_dir
 from app.services.simulator import (
     FaultPlan,
     LinkShape,

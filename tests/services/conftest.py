@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.domain.resource_files import resources_dir
 from app.services.dukcapil import (
     AgreementProfile,
     DukcapilClient,
@@ -16,7 +17,6 @@ from app.services.dukcapil import (
     GatewayCredentials,
     load_profiles,
 )
-from app.services.resources import resources_dir
 from app.services.simulator import GatewaySimulator, SimulatorConfig
 
 ClientFactory = Callable[..., DukcapilClient]

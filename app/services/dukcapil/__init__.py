@@ -26,6 +26,7 @@ from app.services.dukcapil.guidance import (
     Severity,
     guidance_for,
     guidance_for_failure,
+    guidance_text,
 )
 from app.services.dukcapil.outcomes import Outcome, OutcomeKind, Verdict
 from app.services.dukcapil.profiles import (
@@ -63,6 +64,7 @@ __all__ = [
     "classify_response",
     "guidance_for",
     "guidance_for_failure",
+    "guidance_text",
     "load_profile",
     "load_profiles",
 ]

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
+from app.domain.nik import Nik, mask_nik
 from app.services.dukcapil.classify import classify_response
 from app.services.dukcapil.config import GatewayConfig, GatewayCredentials
 from app.services.dukcapil.errors import TransportError, TransportFailure
@@ -41,13 +42,6 @@ _CREDENTIAL_KEYS: Mapping[str, tuple[str, str, str, str]] = {
     "lower": ("nik", "user_id", "password", "ip_user"),
 }
 _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-class HasNikValue(Protocol):
-    """Anything carrying a 16-digit NIK string (``app.domain.nik.Nik``)."""
-
-    @property
-    def value(self) -> str: ...
 
 
 class NotPermittedError(RuntimeError):
@@ -77,11 +71,6 @@ class VerifyResult(GatewayResult):
     """A verify-by-element answer; ``verdicts`` covers the elements sent (VERIFIED only)."""
 
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)
-
-
-def masked(nik: str) -> str:
-    """A NIK fit for logs: ``3303••••••••0001``."""
-    return nik[:4] + "•" * 8 + nik[-4:] if len(nik) == 16 else "•" * 16
 
 
 def quiet_http_loggers() -> None:
@@ -141,7 +130,7 @@ class DukcapilClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def lookup(self, nik: str | HasNikValue) -> LookupResult:
+    def lookup(self, nik: str | Nik) -> LookupResult:
         """Query one NIK; a FOUND record comes back filtered to the permitted elements."""
         if not self._profile.lookup:
             raise NotPermittedError("this agreement does not permit lookup by NIK")
@@ -178,7 +167,7 @@ class DukcapilClient:
 
     def verify(
         self,
-        nik: str | HasNikValue,
+        nik: str | Nik,
         elements: Mapping[str, str | date],
         threshold: int | None = None,
     ) -> VerifyResult:
@@ -229,14 +218,14 @@ class DukcapilClient:
         try:
             data = self._post(self._config.url_for(method), _encode(body))
         except TransportError as exc:
-            log.warning("gateway %s %s: %s", what, masked(nik), exc.failure.value)
+            log.warning("gateway %s %s: %s", what, mask_nik(nik), exc.failure.value)
             raise
         outcome = classify_response(_decode(data))
         del data
         log.info(
             "gateway %s %s: %s code=%s quota_left=%s (%.0f ms)",
             what,
-            masked(nik),
+            mask_nik(nik),
             outcome.kind.name,
             outcome.code,
             outcome.quota_left,
@@ -276,7 +265,7 @@ class DukcapilClient:
         return b"".join(chunks)
 
 
-def _nik_text(nik: str | HasNikValue) -> str:
+def _nik_text(nik: str | Nik) -> str:
     value = nik if isinstance(nik, str) else nik.value
     value = value.strip()
     if len(value) != 16 or not (value.isascii() and value.isdigit()):

@@ -10,8 +10,8 @@ import enum
 from dataclasses import dataclass
 
 from app.domain.i18n import N_, _
+from app.domain.outcomes import ACCESS_LOCKOUTS, OutcomeKind
 from app.services.dukcapil.errors import TransportFailure
-from app.services.dukcapil.outcomes import OutcomeKind
 
 
 class Severity(enum.Enum):
@@ -39,6 +39,11 @@ class Guidance:
     next_step: str
     severity: Severity
     block: QueryBlock = QueryBlock.NONE
+
+    @property
+    def paragraph(self) -> str:
+        """Title, meaning and next step as one paragraph."""
+        return f"{self.title}: {self.meaning} {self.next_step}"
 
 
 K = OutcomeKind
@@ -222,9 +227,9 @@ PLAIN_HTTP_NOTICE = N_("Gateway connection not encrypted (plain HTTP)")
 
 
 def _block(kind: OutcomeKind) -> QueryBlock:
-    if kind.blocks_until_reset:
+    if kind in ACCESS_LOCKOUTS:
         return QueryBlock.UNTIL_RESET
-    if kind.blocks_until_tomorrow:
+    if kind is OutcomeKind.QUOTA_EXHAUSTED:
         return QueryBlock.UNTIL_TOMORROW
     return QueryBlock.NONE
 
@@ -253,3 +258,8 @@ def all_msgids() -> list[str]:
     ids = {text for entry in texts for text in entry[:3]}
     ids.add(PLAIN_HTTP_NOTICE)
     return sorted(ids)
+
+
+def guidance_text(kind: OutcomeKind, code: str | None = None) -> str:
+    """The guidance as one paragraph (title, meaning, next step), in the installed language."""
+    return guidance_for(kind, code).paragraph

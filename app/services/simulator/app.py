@@ -16,13 +16,13 @@ from urllib.parse import parse_qs
 
 from rapidfuzz import fuzz, utils
 
+from app.domain.nik import NikError, parse_nik
 from app.services.simulator.faults import Fault, FaultPlan
 from app.services.simulator.population import (
     Person,
     Population,
     Status,
     build_population,
-    nik_format_ok,
     wire_record,
 )
 
@@ -341,7 +341,9 @@ class GatewaySimulator:
             return "07", None
         if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
             return "08", None
-        if not nik_format_ok(nik, self.population.provinces):
+        try:
+            parse_nik(nik)
+        except NikError:
             return "15", None
         person = self.population.get(nik)
         if person is None:

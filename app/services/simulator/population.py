@@ -7,15 +7,13 @@ outcome can be demonstrated; :meth:`Population.examples` names one NIK per outco
 
 from __future__ import annotations
 
-import csv
 import enum
 import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import Path
 
-from app.services.resources import resource_path
+from app.domain.regions import RegionTable, default_regions
 
 
 class Status(enum.Enum):
@@ -28,7 +26,7 @@ class Status(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Region:
+class Locality:
     """One kecamatan with its parents' names."""
 
     code: str  # 6 digits
@@ -63,7 +61,7 @@ class Person:
     rw: int
     hamlet: str | None
     postcode: str
-    region: Region
+    region: Locality
     village_no: int
     village: str
     status: Status
@@ -87,24 +85,25 @@ _JOBS = (
 DEMO_REGENCY = "3303"  # Kab. Purbalingga, always present for the demo profile
 
 
-def load_regions(csv_path: Path | None = None) -> tuple[list[Region], frozenset[str]]:
-    """Current kecamatans with names, and every province code of any edition."""
-    path = csv_path or resource_path("kode_wilayah.csv")
-    names: dict[str, str] = {}
-    current: list[str] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            code = row["kode"].strip()
-            names[code] = row["nama"].strip().upper()
-            if row["tingkat"] == "kecamatan" and row["edisi_terbaru"].strip() == "2025":
-                current.append(code)
-    regions = [
-        Region(code, names[code[:2]], names[code[:4]].removeprefix("KABUPATEN "), names[code])
-        for code in sorted(current)
-        if code[:2] in names and code[:4] in names
-    ]
-    provinces = frozenset(code for code in names if len(code) == 2)
-    return regions, provinces
+def current_localities(table: RegionTable | None = None) -> list[Locality]:
+    """Kecamatans of the newest edition of the region list, with their parents' names."""
+    table = table or default_regions()
+    codes = table.codes("kecamatan")
+    entries = [entry for code in codes if (entry := table.get(code)) is not None]
+    newest = max(entry.newest_edition for entry in entries)
+    localities = []
+    for entry in entries:
+        province, regency = table.name(entry.code[:2]), table.name(entry.code[:4])
+        if entry.newest_edition == newest and province and regency:
+            localities.append(
+                Locality(
+                    entry.code,
+                    province.upper(),
+                    regency.upper().removeprefix("KABUPATEN "),
+                    entry.name.upper(),
+                )
+            )
+    return localities
 
 
 def nik_for(region: str, birth: date, female: bool, serial: int) -> str:
@@ -113,20 +112,11 @@ def nik_for(region: str, birth: date, female: bool, serial: int) -> str:
     return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
-def nik_format_ok(nik: str, provinces: frozenset[str]) -> bool:
-    """Whether a 16-digit string has the shape Dukcapil accepts."""
-    if len(nik) != 16 or not (nik.isascii() and nik.isdigit()) or nik[:2] not in provinces:
-        return False
-    day, month = int(nik[6:8]), int(nik[8:10])
-    return (1 <= day <= 31 or 41 <= day <= 71) and 1 <= month <= 12 and nik[12:] != "0000"
-
-
 class Population:
     """The simulated registry, keyed by NIK."""
 
-    def __init__(self, people: list[Person], provinces: frozenset[str], not_found: str) -> None:
+    def __init__(self, people: list[Person], not_found: str) -> None:
         self._by_nik = {person.nik: person for person in people}
-        self.provinces = provinces
         self._not_found = not_found
 
     def __len__(self) -> int:
@@ -157,7 +147,7 @@ class Population:
 @lru_cache(maxsize=4)
 def build_population(seed: int = 20250916, size: int = 3000) -> Population:
     """The population for ``seed``: same seed, same people."""
-    regions, provinces = load_regions()
+    regions = current_localities()
     rng = random.Random(seed)
     demo = [r for r in regions if r.code.startswith(DEMO_REGENCY)]
     chosen = demo + rng.sample([r for r in regions if r not in demo], 40)
@@ -175,7 +165,7 @@ def build_population(seed: int = 20250916, size: int = 3000) -> Population:
         for serial in range(9999, 0, -1)
         if (nik := nik_for(region, date(1999, 9, 9), False, serial)) not in builder.niks
     )
-    return Population(people, provinces, not_found)
+    return Population(people, not_found)
 
 
 def _status_for(index: int) -> Status:
@@ -214,7 +204,7 @@ class _Builder:
         start = date(2025, 1, 1) - timedelta(days=365 * oldest)
         return start + timedelta(days=self.rng.randint(0, 365 * (oldest - youngest)))
 
-    def household(self, region: Region) -> None:
+    def household(self, region: Locality) -> None:
         rng = self.rng
         issued = date(2010, 1, 1) + timedelta(days=rng.randint(0, 5000))
         no_kk = self.new_nik(region.code, issued, False)  # same shape as a NIK
@@ -256,7 +246,7 @@ class _Builder:
     ) -> Person:
         rng = self.rng
         region = shared["region"]
-        assert isinstance(region, Region)
+        assert isinstance(region, Locality)
         married = relation in ("KEPALA KELUARGA", "ISTRI") and rng.random() < 0.9
         adult = birth <= date(2007, 1, 1)
         return Person(

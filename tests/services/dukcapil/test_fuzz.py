@@ -10,6 +10,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.domain.resource_files import resources_dir
 from app.services.dukcapil import (
     DukcapilClient,
     OutcomeKind,
@@ -18,7 +19,6 @@ from app.services.dukcapil import (
     load_profiles,
 )
 from app.services.dukcapil.classify import CODE_KEYS, MESSAGE_KEYS
-from app.services.resources import resources_dir
 from app.services.simulator.app import TEXTS
 from tests.services.conftest import demo_credentials, plain_config
 

@@ -10,6 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app.domain import i18n
+from app.domain.resource_files import resource_path, resources_dir
 from app.services.dukcapil import (
     AgreementProfile,
     OutcomeKind,
@@ -25,7 +26,6 @@ from app.services.dukcapil import (
 from app.services.dukcapil.guidance import all_msgids
 from app.services.dukcapil.normalise import normalise_value
 from app.services.dukcapil.profiles import ELEMENT_LABELS
-from app.services.resources import resource_path, resources_dir
 
 CATALOGUE = resource_path("translations", "id", "LC_MESSAGES", "loket.po")
 

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.services.resources import resource_path
+from app.domain.nik import NikError, parse_nik
+from app.domain.resource_files import resource_path
 from app.services.simulator import (
     DIALECTS,
     GatewaySimulator,
@@ -19,7 +20,7 @@ from app.services.simulator import (
     start_simulator,
 )
 from app.services.simulator.cli import run_simulator_cli
-from app.services.simulator.population import Status, nik_format_ok, wire_record
+from app.services.simulator.population import Status, wire_record
 
 ACCOUNT = SimulatorConfig().account
 LOOKUP = f"/dukcapil/get_json/{ACCOUNT.consumer_id}/CALL_NIK"
@@ -54,7 +55,7 @@ def test_population_is_deterministic_and_valid() -> None:
     with resource_path("kode_wilayah.csv").open(encoding="utf-8") as handle:
         kecamatan = {row["kode"] for row in csv.DictReader(handle) if len(row["kode"]) == 6}
     for person in population.people():
-        assert nik_format_ok(person.nik, population.provinces)
+        assert parse_nik(person.nik).value == person.nik
         assert person.nik[:6] in kecamatan
         assert person.name.startswith("WARGA CONTOH ")
     statuses = {p.status for p in population.people()}
@@ -73,8 +74,9 @@ def test_examples_cover_every_outcome() -> None:
         "invalid_format",
     }
     assert population.get(examples["not_found"]) is None
-    assert nik_format_ok(examples["not_found"], population.provinces)
-    assert not nik_format_ok(examples["invalid_format"], population.provinces)
+    assert parse_nik(examples["not_found"])
+    with pytest.raises(NikError):
+        parse_nik(examples["invalid_format"])
 
 
 def test_wire_record_is_faithful() -> None:
