@@ -5,7 +5,9 @@ Rules kept here:
   only a connection that failed before anything was sent is tried once more;
 - a FOUND record is filtered through the agreement profile at once and the raw body is
   dropped; callers only ever get a :class:`PermittedRecord`;
-- logs carry the masked NIK, the outcome and timings, never a URL, a field or a body.
+- logs carry the masked NIK, the outcome and timings, never a URL, a field or a body
+  (the httpx/httpcore loggers, which print URLs, are held at WARNING by
+  ``app.services.logging_setup.configure_logging``).
 """
 
 from __future__ import annotations
@@ -73,14 +75,6 @@ class VerifyResult(GatewayResult):
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)
 
 
-def quiet_http_loggers() -> None:
-    """Keep httpx/httpcore at WARNING: their debug/info lines carry the gateway URL."""
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.WARNING:
-            logger.setLevel(logging.WARNING)
-
-
 class DukcapilClient:
     """Lookup by NIK and verify by element against one site's gateway."""
 
@@ -92,7 +86,6 @@ class DukcapilClient:
         *,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        quiet_http_loggers()
         self._config = config
         self._credentials = credentials
         self._profile = profile

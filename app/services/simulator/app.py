@@ -300,7 +300,7 @@ class GatewaySimulator:
     def _gateway(self, request: SimRequest, service: str) -> SimResponse:
         try:
             raw = json.loads(request.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raw = None
         body = {str(k).upper(): v for k, v in raw.items()} if isinstance(raw, dict) else {}
         nik = body.get("NIK")

@@ -451,7 +451,9 @@ def test_unknown_answer_shows_the_code(make_client: ClientFactory) -> None:
 def test_logs_hold_no_nik_url_or_field(
     make_client: ClientFactory, simulator: GatewaySimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore"):  # as configure_logging holds them
+        caplog.set_level(logging.WARNING, logger=name)
+    caplog.set_level(logging.DEBUG)  # last: it also sets the capture handler's level
     nik = EXAMPLES["found"]
     person = build_population().get(nik)
     assert person is not None
