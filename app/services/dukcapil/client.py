@@ -128,13 +128,7 @@ class DukcapilClient:
         if not self._profile.lookup:
             raise NotPermittedError("this agreement does not permit lookup by NIK")
         nik_value = _nik_text(nik)
-        nik_key, user_key, password_key, ip_key = _CREDENTIAL_KEYS[self._config.key_style]
-        body = {
-            nik_key: nik_value,
-            user_key: self._credentials.user_id,
-            password_key: self._credentials.password,
-            ip_key: self._credentials.ip_user,
-        }
+        body = self._identity(self._config.key_style, nik_value)
         outcome = self._call(self._config.lookup_method, body, "lookup", nik_value)
         record: PermittedRecord | None = None
         kind = outcome.kind
@@ -171,17 +165,11 @@ class DukcapilClient:
         if not_permitted:
             raise NotPermittedError(f"elements not in the agreement: {sorted(not_permitted)}")
         nik_value = _nik_text(nik)
-        nik_key, user_key, password_key, ip_key = _CREDENTIAL_KEYS[self._config.verify_key_style]
         limit = self._config.verify_threshold if threshold is None else threshold
         if not 0 <= limit <= 100:
             raise ValueError("threshold must be 0–100")
-        body: dict[str, str] = {
-            nik_key: nik_value,
-            user_key: self._credentials.user_id,
-            password_key: self._credentials.password,
-            ip_key: self._credentials.ip_user,
-            "TRESHOLD": str(limit),  # sic: the gateway's spelling
-        }
+        body = self._identity(self._config.verify_key_style, nik_value)
+        body["TRESHOLD"] = str(limit)  # sic: the gateway's spelling
         for key, value in elements.items():
             if key.upper() == "NIK":
                 continue
@@ -205,6 +193,16 @@ class DukcapilClient:
             guidance=guidance_for(kind, outcome.code),
             verdicts=verdicts,
         )
+
+    def _identity(self, style: str, nik: str) -> dict[str, str]:
+        """NIK and credentials under the key names of ``style``."""
+        nik_key, user_key, password_key, ip_key = _CREDENTIAL_KEYS[style]
+        return {
+            nik_key: nik,
+            user_key: self._credentials.user_id,
+            password_key: self._credentials.password,
+            ip_key: self._credentials.ip_user,
+        }
 
     def _call(self, method: str, body: Mapping[str, str], what: str, nik: str) -> Outcome:
         started = time.perf_counter()
