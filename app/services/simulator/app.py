@@ -107,7 +107,8 @@ TEXTS: Mapping[str, tuple[str, str]] = {
 
 _STATUS_CODES = {Status.DECEASED: "11", Status.DUPLICATE: "12", Status.INACTIVE: "14"}
 _FUZZY_KEYS = frozenset({"NAMA_LGKP", "TMPT_LHR", "ALAMAT", "NAMA_LGKP_IBU"})
-_CREDENTIAL_KEYS = frozenset({"NIK", "USER_ID", "PASSWORD", "IP_USER", "TRESHOLD"})
+_IDENTITY_KEYS = ("USER_ID", "PASSWORD", "IP_USER")
+_CREDENTIAL_KEYS = frozenset({"NIK", "TRESHOLD", *_IDENTITY_KEYS})
 _LOOKUP_METHODS = frozenset({"call_nik"})
 _VERIFY_METHODS = frozenset({"call_verify_by_elemen", "nik_verifby_elemen"})
 _HTML_ERROR = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
@@ -315,9 +316,7 @@ class GatewaySimulator:
     ) -> tuple[str | None, dict[str, Any] | None]:
         """(error code, None) or (None, content object)."""
         account = self.config.account
-        if not all(isinstance(body.get(k), str) and body[k] for k in ("USER_ID", "PASSWORD")):
-            return "09", None
-        if not isinstance(body.get("IP_USER"), str) or not body["IP_USER"]:
+        if not all(isinstance(body.get(k), str) and body[k] for k in _IDENTITY_KEYS):
             return "09", None
         if body["IP_USER"] != account.ip_user:
             return self.dialect.ip_code, None
