@@ -63,7 +63,8 @@ class GatewaySettings:
     instansi: str = ""
     lookup_method: str = "CALL_NIK"
     verify_method: str = "CALL_VERIFY_BY_ELEMEN"
-    key_style: str = "lower"
+    key_style: str = "default"
+    verify_key_style: str = "upper"
     ip_user: str = ""
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -258,8 +259,9 @@ def _validate(settings: Settings) -> None:
     gateway = settings.gateway
     if gateway.layout not in ("consumer", "regional"):
         raise SettingsError("gateway.layout: must be consumer or regional")
-    if gateway.key_style not in ("lower", "upper"):
-        raise SettingsError("gateway.key_style: must be lower or upper")
+    for name in ("key_style", "verify_key_style"):
+        if getattr(gateway, name) not in ("default", "lower", "upper"):
+            raise SettingsError(f"gateway.{name}: must be default, lower or upper")
     if gateway.connect_timeout <= 0 or gateway.read_timeout <= 0:
         raise SettingsError("gateway.read_timeout: timeouts must be greater than 0")
     if gateway.base_url.startswith("http://") and not gateway.allow_plain_http:
