@@ -36,6 +36,8 @@ from app.reader.states import Input
 
 log = logging.getLogger(__name__)
 
+#: ``ReaderEvent.detail`` when the only readers present are virtual ones, refused.
+VIRTUAL_REFUSED = "virtual_reader_refused"
 _GONE_STATES = scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE
 
 
@@ -77,13 +79,17 @@ class ReaderMonitor:
     def stop(self, timeout: float = 5.0) -> None:
         """Cancel the blocked wait and join the thread."""
         self._stop.set()
-        with self._lock:
-            if self._context is not None:
-                scard.SCardCancel(self._context)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():  # pragma: no cover - would mean a stuck PC/SC call
-                log.error("reader monitor did not stop within %.1f s", timeout)
+        if self._thread is None:
+            return
+        deadline = time.monotonic() + timeout
+        # Cancel repeatedly: the thread may be between two waits when the first cancel lands.
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with self._lock:
+                if self._context is not None:
+                    scard.SCardCancel(self._context)
+            self._thread.join(0.05)
+        if self._thread.is_alive():  # pragma: no cover - would mean a stuck PC/SC call
+            log.error("reader monitor did not stop within %.1f s", timeout)
 
     @property
     def running(self) -> bool:
@@ -148,7 +154,10 @@ class ReaderMonitor:
         return slots
 
     def _publish_slots(self, old: Slots, new: Slots) -> None:
-        if new.card != old.card:
+        self.slots = new
+        if new.card is None and new.refused and new.refused != old.refused:
+            self._emit(MonitorEvent(Input.READER_LOST, detail=VIRTUAL_REFUSED, slots=new))
+        elif new.card != old.card:
             self._emit(
                 MonitorEvent(Input.READER_FOUND, reader=new.card, slots=new)
                 if new.card
@@ -156,7 +165,6 @@ class ReaderMonitor:
             )
         if new.sam != old.sam and new.sam is None:
             self._emit(MonitorEvent(Input.SAM_REMOVED, reader=None, slots=new))
-        self.slots = new
 
     def _watch(self, context: int) -> None:
         cfg = self._config
