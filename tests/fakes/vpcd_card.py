@@ -36,6 +36,7 @@ OTHER_ATR = bytes.fromhex("3B8B80015A4B5450454C4F5448")
 MASTER_KEY = b"synthetic master key, tests only"
 TEST_KEYS = SamKeys(pcid=bytes(range(16)), conf=bytes(range(100, 132)))
 SW_OK = b"\x90\x00"
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
 def _mac(key: bytes, *parts: bytes) -> bytes:
@@ -147,6 +148,10 @@ class VirtualIcc:
     def _recv(self, sock: socket.socket, size: int) -> bytes:
         data = b""
         while len(data) < size:
+            # vpcd sends length and payload in two writes: acknowledge at once, or Nagle on its
+            # side waits for our delayed ACK (~40 ms per APDU).
+            if _QUICKACK is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
             chunk = sock.recv(size - len(data))
             if not chunk:
                 raise EOFError
