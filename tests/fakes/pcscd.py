@@ -93,7 +93,7 @@ class Pcscd:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         (self.conf_dir / "vpcd").write_text(READER_CONF)
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv
+        self.process = subprocess.Popen(
             [PCSCD, "--foreground", "-c", str(self.conf_dir)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )

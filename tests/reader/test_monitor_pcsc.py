@@ -28,7 +28,8 @@ def test_insert_and_remove_are_reported(
     event = recorder.wait_state(ReaderState.CARD_PRESENT, after=mark)
     assert time.monotonic() - t0 < 1.5
     assert event.card_reader == CARD_READER
-    assert service.last_atr_hex and service.last_atr_hex.startswith("3B8A8001")
+    assert service.last_atr_hex
+    assert service.last_atr_hex.startswith("3B8A8001")
     mark = len(recorder.events)
     card.remove()
     recorder.wait_state(ReaderState.READY, after=mark)

@@ -72,7 +72,10 @@ def test_full_read_through_the_experimental_sam_flow(
         assert bytes(data.photo) == card.photo
         assert bytes(data.signature_png).startswith(b"\x89PNG\r\n\x1a\n")
         assert bytes(data.uid) == card.uid
-    assert data.wiped and data.nik is None and not data.fields and not data.photo
+    assert data.wiped
+    assert data.nik is None
+    assert not data.fields
+    assert not data.photo
     assert service.state is ReaderState.READ
     assert sam.open_attempts == 1
     assert any(a[:2] == b"\x0c\xe0" for a in card.apdus)  # wrapped APDUs were used
@@ -200,7 +203,8 @@ def test_logs_carry_no_card_data_or_secrets(
     nik = data.nik.value if data.nik else ""
     text = caplog.text + " ".join(repr(r.args) for r in caplog.records) + repr(data)
     data.wipe()
-    assert nik and nik not in text
+    assert nik
+    assert nik not in text
     assert nik[:4] + "•" * 8 + nik[-4:] in text
     for secret in (TEST_KEYS.pcid, TEST_KEYS.conf, TEST_KEYS.open_block()):
         assert secret.hex() not in text.lower()
