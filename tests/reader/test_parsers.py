@@ -38,7 +38,8 @@ def test_parses_the_synthetic_record() -> None:
     assert record.fields["nik"] == "3303015505900001"
     assert record.fields["name"] == "WARGA CONTOH"
     assert record.date_of_birth == dt.date(1990, 5, 15)
-    assert record.valid_for_life and record.valid_until is None
+    assert record.valid_for_life
+    assert record.valid_until is None
     assert record.issues == ()
     assert list(record.fields) == list(DEMOGRAPHIC_FIELDS)
 
@@ -116,7 +117,8 @@ def test_signature_png_structure_and_polarity() -> None:
     bitmap[0] = 0x80  # top-left pixel inked
     width, height, rows = _png_rows(signature_to_png(bytes(bitmap)))
     assert (width, height, len(rows)) == (168, 44, 44)
-    assert rows[0][0] == 0 and rows[0][1] == 0x7F  # filter byte, then ink drawn black
+    assert rows[0][0] == 0
+    assert rows[0][1] == 0x7F
     assert all(b == 0xFF for b in rows[1][1:])
 
 
@@ -133,7 +135,8 @@ def test_signature_png_decodes_with_pillow() -> None:
 def test_short_bitmaps_are_padded() -> None:
     width, height, rows = _png_rows(bitmap_to_png(b"\xff", 16, 2))
     assert (width, height) == (16, 2)
-    assert rows[0] == b"\x00\x00\xff" and rows[1] == b"\x00\xff\xff"
+    assert rows[0] == b"\x00\x00\xff"
+    assert rows[1] == b"\x00\xff\xff"
 
 
 def test_synthetic_jpeg_is_a_real_jpeg() -> None:

@@ -49,7 +49,9 @@ def test_failures_end_when_the_card_leaves(final: Input, state: ReaderState) -> 
     m.feed(Input.CARD_INSERTED)
     m.feed(Input.READ_STARTED)
     event = m.feed(final, detail="x")
-    assert event is not None and event.state is state and event.detail == "x"
+    assert event is not None
+    assert event.state is state
+    assert event.detail == "x"
     assert m.feed(Input.CARD_REMOVED) == ReaderEvent(S.READY, None, None, "R PICC", "R SAM")
 
 

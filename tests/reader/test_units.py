@@ -40,7 +40,8 @@ def test_sam_from_the_same_device_is_preferred() -> None:
 def test_virtual_readers_refused_unless_allowed() -> None:
     names = ["Virtual PCD 00 00", "Virtual PCD 00 01"]
     refused = discover(names, ReaderConfig())
-    assert refused.card is None and refused.refused == tuple(names)
+    assert refused.card is None
+    assert refused.refused == tuple(names)
     allowed = discover(names, ReaderConfig(allow_virtual=True))
     assert (allowed.card, allowed.sam) == tuple(names)
     assert is_virtual("KTPel Test Reader 00 00", ReaderConfig().virtual_markers)
@@ -63,19 +64,26 @@ def test_config_validation() -> None:
 def test_sam_keys_xor_and_redaction() -> None:
     keys = SamKeys(pcid=b"\x0f" * 16, conf=b"\xf0" * 16 + b"\x0f" * 16)
     assert keys.open_block() == b"\xff" * 16 + b"\x00" * 16
-    assert "0f" not in repr(keys) and "redacted" in str(keys)
+    assert "0f" not in repr(keys)
+    assert "redacted" in str(keys)
 
 
 def test_card_data_wipes_and_hides() -> None:
     photo = bytearray(b"\xff\xd8photo")
     data = CardData.from_raw(synthetic_demographic(), uid=b"\x01\x02", photo=photo,
                              signature_png=b"\x89PNG")
-    assert "WARGA" not in repr(data) and "3303••••••••0001" in repr(data)
+    assert "WARGA" not in repr(data)
+    assert "3303••••••••0001" in repr(data)
     buffer = data.photo
     with data:
-        assert data.nik is not None and data.nik.value == "3303015505900001"
-    assert data.wiped and data.nik is None and data.fields == {} and data.name == ""
-    assert buffer == bytearray() and data.uid == bytearray()
+        assert data.nik is not None
+        assert data.nik.value == "3303015505900001"
+    assert data.wiped
+    assert data.nik is None
+    assert data.fields == {}
+    assert data.name == ""
+    assert buffer == bytearray()
+    assert data.uid == bytearray()
 
 
 def test_card_nik_goes_through_parse_nik() -> None:
@@ -93,7 +101,8 @@ def test_simulated_session_reads_and_aborts() -> None:
     session = SimulatedSession(demo=True, step_delay_s=0)
     seen: list[int] = []
     with session.read(ReadRequest(card_reader="demo", progress=seen.append)) as data:
-        assert data.name == "WARGA CONTOH" and bytes(data.photo).startswith(b"\xff\xd8")
+        assert data.name == "WARGA CONTOH"
+        assert bytes(data.photo).startswith(b"\xff\xd8")
     assert seen[-1] == 100
     abort = threading.Event()
     abort.set()
@@ -107,7 +116,8 @@ def test_every_error_has_a_message_and_a_code() -> None:
         classes.extend(cls.__subclasses__())
     for cls in classes:
         error = cls()
-        assert error.user_message and error.code
+        assert error.user_message
+        assert error.code
     assert synthetic_record()["name"] == "WARGA CONTOH"
 
 

@@ -37,7 +37,7 @@ def fake_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def probes(fake_sdk: Path) -> Iterator[ctypes.CDLL]:
     """The same library instance (dlopen shares it) for the test probes."""
-    yield ctypes.CDLL(str(fake_sdk))
+    return ctypes.CDLL(str(fake_sdk))
 
 
 def test_reads_through_the_sdk(fake_sdk: Path, probes: ctypes.CDLL) -> None:
@@ -45,12 +45,14 @@ def test_reads_through_the_sdk(fake_sdk: Path, probes: ctypes.CDLL) -> None:
     session = VendorSdkSession(str(fake_sdk), TEST_KEYS)
     before = probes.FakeContextsOpen()
     with session.read(ReadRequest(card_reader="-", progress=progress.append)) as data:
-        assert data.nik is not None and data.nik.value == "3303015505900001"
+        assert data.nik is not None
+        assert data.nik.value == "3303015505900001"
         assert data.name == "WARGA CONTOH"
         assert bytes(data.photo).startswith(b"\xff\xd8")
         assert bytes(data.signature_png).startswith(b"\x89PNG")
         assert data.source == "vendor-sdk"
-    assert progress[0] == 0 and progress[-1] == 100
+    assert progress[0] == 0
+    assert progress[-1] == 100
     assert probes.FakeContextsOpen() == before  # the context was released
 
 
