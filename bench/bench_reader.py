@@ -43,7 +43,8 @@ def raw_photo_loop(photo_len: int, chunk: int) -> float:
     scard.SCardTransmit(card, proto, list(select_file(0x6FF2)))
     got = 0
     while got < total:
-        _hr, answer = scard.SCardTransmit(card, proto, list(read_binary(got, min(chunk, total - got))))
+        apdu = list(read_binary(got, min(chunk, total - got)))
+        _hr, answer = scard.SCardTransmit(card, proto, apdu)
         got += len(answer) - 2
     elapsed = time.perf_counter() - t0
     scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
