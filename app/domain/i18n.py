@@ -20,7 +20,7 @@ def _(message: str) -> str:
     return _translate(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now."""
     return message
 

@@ -1,0 +1,61 @@
+"""The agreement's term (R-27): reminders before the end, no access after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+REMINDER_MONTHS = 2
+
+
+class TermPhase(Enum):
+    """Where today falls in the agreement's term."""
+
+    NOT_STARTED = "not_started"
+    ACTIVE = "active"
+    RENEWAL_DUE = "renewal_due"
+    ENDED = "ended"
+    UNKNOWN = "unknown"
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (clamped to the month's last day)."""
+    month = day.month - months
+    year = day.year
+    while month < 1:
+        month += 12
+        year -= 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True, slots=True)
+class TermStatus:
+    """The term as it stands today."""
+
+    phase: TermPhase
+    days_left: int | None
+
+    @property
+    def lookups_allowed(self) -> bool:
+        """Lookups are unlawful before the start and after the end."""
+        return self.phase in (TermPhase.ACTIVE, TermPhase.RENEWAL_DUE, TermPhase.UNKNOWN)
+
+
+def term_status(today: date, start: date | None, end: date | None) -> TermStatus:
+    """Classify ``today`` against the term (the end date is the last lawful day)."""
+    if start and today < start:
+        return TermStatus(TermPhase.NOT_STARTED, None)
+    if end is None:
+        return TermStatus(TermPhase.UNKNOWN, None)
+    if today > end:
+        return TermStatus(TermPhase.ENDED, 0)
+    days_left = (end - today).days
+    if today >= months_before(end, REMINDER_MONTHS):
+        return TermStatus(TermPhase.RENEWAL_DUE, days_left)
+    return TermStatus(TermPhase.ACTIVE, days_left)

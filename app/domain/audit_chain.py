@@ -1,0 +1,78 @@
+"""The audit trail's hash chain: each record's hash covers its content and the previous hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit record as stored (no population data: NIK only as a keyed hash)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    counter_id: str
+    action: str
+    case_number: str | None
+    nik_hash: str | None
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+def canonical(entry_fields: dict[str, object]) -> bytes:
+    """Stable serialisation of the hashed fields."""
+    return json.dumps(entry_fields, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def entry_hash(key: bytes, prev_hash: str, fields: dict[str, object]) -> str:
+    """HMAC-SHA256 over the previous hash and the record's fields."""
+    return hmac.new(key, prev_hash.encode() + b"|" + canonical(fields), hashlib.sha256).hexdigest()
+
+
+def hashed_fields(entry: AuditEntry) -> dict[str, object]:
+    """The fields covered by the hash."""
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "counter_id": entry.counter_id,
+        "action": entry.action,
+        "case_number": entry.case_number,
+        "nik_hash": entry.nik_hash,
+        "detail": entry.detail,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    """The first place where the chain breaks."""
+
+    seq: int
+    reason: str
+
+
+def verify_chain(key: bytes, entries: Iterable[AuditEntry]) -> ChainProblem | None:
+    """Check the chain in ``seq`` order; name the first edited, removed or reordered record."""
+    prev_hash = GENESIS
+    expected_seq = 1
+    for entry in entries:
+        if entry.seq != expected_seq:
+            if entry.seq > expected_seq:
+                return ChainProblem(expected_seq, "removed")
+            return ChainProblem(entry.seq, "reordered")
+        if entry.prev_hash != prev_hash:
+            return ChainProblem(entry.seq, "reordered")
+        if entry_hash(key, prev_hash, hashed_fields(entry)) != entry.hash:
+            return ChainProblem(entry.seq, "edited")
+        prev_hash = entry.hash
+        expected_seq += 1
+    return None

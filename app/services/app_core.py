@@ -1,0 +1,158 @@
+"""The application's services, wired once by the composition root.
+
+``AppServices`` is what the UI and the CLI receive: small use-case objects
+(officers, cases, status) over one database, one key ring and one gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.domain.agreement_term import TermStatus, term_status
+from app.domain.guard_rules import GuardThresholds
+from app.domain.outcomes import OutcomeKind
+from app.domain.quota_rules import QuotaStatus
+from app.services.audit import AuditTrail
+from app.services.balikan.outbox import Outbox
+from app.services.bootstrap import Core
+from app.services.cases import CaseService, GatewayPort
+from app.services.clock import Clock, system_clock
+from app.services.guard import PatternGuard
+from app.services.keys import KeyRing
+from app.services.lockouts import ActiveLockout, LockoutService
+from app.services.officers import OfficerService, OfficerView
+from app.services.quota import QuotaCounter
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """What the status bar shows (counts only)."""
+
+    quota: QuotaStatus
+    balikan_pending: int
+    lockouts: tuple[ActiveLockout, ...]
+    term: TermStatus
+    access_method: str
+    plain_http: bool
+    demo: bool
+
+
+@dataclass
+class AppServices:
+    """Everything the UI and CLI use, built from a :class:`Core`."""
+
+    core: Core
+    keys: KeyRing
+    audit: AuditTrail
+    officers: OfficerService
+    cases: CaseService
+    quota: QuotaCounter
+    lockouts: LockoutService
+    outbox: Outbox
+    clock: Clock = system_clock
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def status(self) -> StatusSnapshot:
+        """A fresh snapshot for the status bar."""
+        settings = self.core.settings
+        with self.core.sessions() as session:
+            quota = self.quota.status(session)
+            pending = self.outbox.pending_count(session)
+            lockouts = tuple(self.lockouts.active(session))
+        agreement = settings.agreement
+        return StatusSnapshot(
+            quota=quota,
+            balikan_pending=pending,
+            lockouts=lockouts,
+            term=term_status(self.clock().date(), agreement.start, agreement.end),
+            access_method=agreement.access_method,
+            plain_http=settings.gateway.base_url.startswith("http://"),
+            demo=settings.is_demo,
+        )
+
+    def clear_lockouts(self, administrator: OfficerView) -> int:
+        """An administrator lifts the access blocks after fixing their cause."""
+        from app.services.officers import NotPermitted, Role
+
+        if administrator.role is not Role.ADMINISTRATOR:
+            raise NotPermitted(administrator.username)
+        with self.core.sessions.begin() as session:
+            count = self.lockouts.clear_all(session, administrator.username)
+            self.audit.append(
+                session, administrator.username, "lockouts.cleared", detail={"count": count}
+            )
+        return count
+
+    def verify_audit(self) -> object:
+        """The first broken audit record, or None."""
+        with self.core.sessions() as session:
+            return self.audit.verify(session)
+
+
+def build_services(
+    core: Core,
+    gateway: GatewayPort | None,
+    *,
+    guidance: Callable[[OutcomeKind, str | None], str] | None = None,
+    clock: Clock = system_clock,
+) -> AppServices:
+    """Wire the use-case services over ``core``."""
+    settings = core.settings
+    keys = KeyRing.from_store(core.secrets)
+    audit = AuditTrail(keys.audit_key, settings.counter_id, clock)
+    quota = QuotaCounter(settings.quota.daily_limit, clock)
+    lockouts = LockoutService(settings.counter_id, clock)
+    balikan = settings.balikan
+    outbox = Outbox(
+        keys,
+        settings.agency.id_lembaga,
+        settings.agency.name,
+        (balikan.number_key, balikan.programme_key, balikan.note_key),
+        clock,
+    )
+    g = settings.guard
+    guard = PatternGuard(
+        GuardThresholds(
+            neighbour_window_minutes=g.neighbour_window_minutes,
+            neighbour_serial_distance=g.neighbour_serial_distance,
+            burst_window_minutes=g.burst_window_minutes,
+            burst_count=g.burst_count,
+            min_seconds_between_lookups=g.min_seconds_between_lookups,
+        ),
+        keys,
+    )
+    extra: dict[str, object] = {}
+    if guidance is not None:
+        extra["guidance"] = guidance
+    cases = CaseService(
+        settings=settings,
+        sessions=core.sessions,
+        keys=keys,
+        audit=audit,
+        gateway=gateway,
+        guard=guard,
+        quota=quota,
+        lockouts=lockouts,
+        outbox=outbox,
+        clock=clock,
+        **extra,  # type: ignore[arg-type]
+    )
+    officers = OfficerService(core.sessions, audit, clock)
+    return AppServices(
+        core=core,
+        keys=keys,
+        audit=audit,
+        officers=officers,
+        cases=cases,
+        quota=quota,
+        lockouts=lockouts,
+        outbox=outbox,
+        clock=clock,
+    )
+
+
+def today(services: AppServices) -> date:
+    """The counter's current day."""
+    return services.clock().date()

@@ -1,0 +1,1 @@
+"""Data balikan: the outbox of what the agency owes Dukcapil, its sender and exports."""

@@ -1,0 +1,73 @@
+"""Composition of the Qt-free core: settings, secrets, database, language.
+
+Both entry points (``app.cli`` and the UI start-up) build one :class:`Core`
+here and hand its parts to whatever needs them; nothing reads globals.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.services.persistence.db import create_db_engine, session_factory, upgrade_database
+from app.services.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
+from app.services.settings import Settings
+from app.services.translations import install_language
+
+
+def secure_process_defaults() -> None:
+    """Files this process creates are private to the user (umask 077)."""
+    if hasattr(os, "umask"):
+        os.umask(0o077)
+
+
+@dataclass
+class Core:
+    """The wired core the UI and the CLI talk to."""
+
+    settings: Settings
+    secrets: SecretStore
+    engine: Engine
+    sessions: sessionmaker[Session]
+    backup_path: str | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def default_secret_store(settings: Settings) -> SecretStore:
+    """Demo: an ephemeral memory store. Production: the OS keyring (never a file)."""
+    if settings.is_demo:
+        return MemorySecretStore()
+    return KeyringSecretStore()
+
+
+def build_core(
+    settings: Settings,
+    *,
+    secrets: SecretStore | None = None,
+    database_url: str | None = None,
+    data_dir: Path | None = None,
+) -> Core:
+    """Open (and migrate) the database and install the language; return the core."""
+    secure_process_defaults()
+    install_language(settings.ui.language)
+    url = database_url or settings.database_url or None
+    if url is None and data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        url = f"sqlite+pysqlite:///{data_dir / 'loket.sqlite3'}"
+    engine = create_db_engine(url)
+    backup = upgrade_database(engine)
+    return Core(
+        settings=settings,
+        secrets=secrets or default_secret_store(settings),
+        engine=engine,
+        sessions=session_factory(engine),
+        backup_path=backup,
+    )

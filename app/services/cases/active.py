@@ -1,0 +1,99 @@
+"""The case as the UI holds it: persistent facts plus population data in memory only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.case_flow import CaseAction, CaseState, allowed_actions
+from app.domain.nik import Nik
+from app.domain.outcomes import OutcomeKind
+from app.services.cases.port import GatewayAnswer
+
+
+@dataclass
+class LookupView:
+    """One lookup's result as shown to the officer."""
+
+    kind: OutcomeKind
+    code: str | None
+    gateway_message: str | None
+    guidance: str
+    record: dict[str, object] | None
+    verdicts: dict[str, tuple[bool, int]] | None
+    quota_left: int | None
+    via_portal: bool = False
+    documents_match: bool | None = None
+
+    def wipe(self) -> None:
+        """Forget the record."""
+        if self.record is not None:
+            self.record.clear()
+        self.record = None
+        self.verdicts = None
+
+
+@dataclass
+class ActiveCase:
+    """An open case. ``nik`` and ``last`` (with the record) never leave memory."""
+
+    id: int
+    number: str
+    programme: str
+    purpose: str
+    access_method: str
+    state: CaseState
+    opened_at: datetime
+    officer_id: int
+    nik_source: str | None = None
+    nik: Nik | None = None
+    lookups: int = 0
+    data_accessed: bool = False
+    last: LookupView | None = None
+    documents_ok: bool | None = None
+    document_number: str | None = None
+    recipient_number: str | None = None
+    decision: str | None = None
+    note: str | None = None
+    history: list[CaseState] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> list[CaseAction]:
+        """What can be done next."""
+        return allowed_actions(self.state)
+
+    @property
+    def masked_nik(self) -> str | None:
+        """The NIK as it may be shown outside the case screen."""
+        return self.nik.masked() if self.nik else None
+
+    def wipe(self) -> None:
+        """Forget every piece of population data held by this case."""
+        if self.last is not None:
+            self.last.wipe()
+        self.last = None
+        self.nik = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedCase:
+    """A case waiting for the applicant to come back with fixed documents (no personal data)."""
+
+    number: str
+    programme: str
+    note: str | None
+    returned_at: datetime
+    officer_id: int
+
+
+def view_of(answer: GatewayAnswer, guidance: str) -> LookupView:
+    """Turn a gateway answer into what the case keeps in memory."""
+    return LookupView(
+        kind=answer.kind,
+        code=answer.code,
+        gateway_message=answer.message,
+        guidance=guidance,
+        record=answer.record,
+        verdicts=dict(answer.verdicts) if answer.verdicts else None,
+        quota_left=answer.quota_left,
+    )

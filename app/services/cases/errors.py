@@ -1,0 +1,104 @@
+"""Typed, translated refusals of the case API."""
+
+from __future__ import annotations
+
+from app.domain.i18n import N_, _
+
+
+class CaseError(Exception):
+    """Base: every refusal has a message for the officer."""
+
+    msgid = N_("The action was refused.")
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.msgid)
+        self.detail = detail
+
+    @property
+    def message(self) -> str:
+        """Translated explanation."""
+        return _(self.msgid)
+
+
+class PurposeMissing(CaseError):
+    """No programme/purpose stated."""
+
+    msgid = N_("State the applicant's programme and purpose before looking up a NIK.")
+
+
+class AgreementEnded(CaseError):
+    """The PKS term is over (or not begun): lookups are unlawful (R-27)."""
+
+    msgid = N_(
+        "The cooperation agreement (PKS) is not in force today, so no lookups are allowed. "
+        "The administrator must renew the agreement with Dinas Dukcapil."
+    )
+
+
+class LookupBlocked(CaseError):
+    """A lock-out is in force (R-05)."""
+
+    def __init__(self, detail: str, text: str) -> None:
+        super().__init__(detail)
+        self._text = text
+
+    @property
+    def message(self) -> str:
+        """The lock-out's own explanation."""
+        return self._text
+
+
+class GuardRefused(CaseError):
+    """The pattern guard refused this lookup (R-07)."""
+
+    def __init__(self, text: str, overridable: bool, retry_after: int) -> None:
+        super().__init__("guard")
+        self._text = text
+        self.overridable = overridable
+        self.retry_after = retry_after
+
+    @property
+    def message(self) -> str:
+        """The guard's explanation."""
+        return self._text
+
+
+class NikMismatch(CaseError):
+    """The NIK typed when resuming a returned case is not the case's NIK."""
+
+    msgid = N_(
+        "This NIK is not the one of the returned case. Check the applicant's documents and "
+        "the case number."
+    )
+
+
+class NotIssuable(CaseError):
+    """The last answer does not allow issuing the document (R-25)."""
+
+    msgid = N_(
+        "The document cannot be issued: the last check did not confirm the data (issue only "
+        "after “data found”, never after a duplicate record). Return the request for fixes "
+        "or refuse it."
+    )
+
+
+class WrongAccessMethod(CaseError):
+    """A portal action in web-service mode or the other way round (R-24)."""
+
+    msgid = N_("This action does not match the agreement's access method.")
+
+
+class GatewayUnavailable(CaseError):
+    """The gateway could not be reached; the hit may still have counted."""
+
+    msgid = N_(
+        "The Dukcapil gateway did not answer (network, timeout or certificate problem). The "
+        "attempt counts against today's quota. Check the network link, then try again; if "
+        "it keeps failing, call the administrator."
+    )
+
+
+class SupervisorRequired(CaseError):
+    """An override needs a supervisor."""
+
+    msgid = N_("Only a supervisor can allow this, with a written reason.")

@@ -1,0 +1,605 @@
+"""The use-case API of one counter: open, check, look up, decide, issue, hand over, close.
+
+Every lookup goes through :meth:`CaseService.look_up` (or, in web-portal mode,
+:meth:`CaseService.record_portal_outcome`): an open case, a signed-in officer
+with an NDA on file, a stated programme, the agreement in force, no lock-out,
+the pattern guard and the quota — in that order — before anything is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.agreement_term import term_status
+from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
+from app.domain.guard_rules import LookupFingerprint
+from app.domain.nik import Nik, parse_nik
+from app.domain.outcomes import DATA_ACCESSED, ISSUABLE, OutcomeKind
+from app.services.audit import AuditTrail
+from app.services.balikan.outbox import BalikanParams, Outbox
+from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
+from app.services.cases.errors import (
+    AgreementEnded,
+    CaseError,
+    GatewayUnavailable,
+    GuardRefused,
+    LookupBlocked,
+    NikMismatch,
+    NotIssuable,
+    PurposeMissing,
+    SupervisorRequired,
+    WrongAccessMethod,
+)
+from app.services.cases.port import GatewayAnswer, GatewayPort, GatewayTransportError
+from app.services.clock import Clock, system_clock
+from app.services.guard import PatternGuard
+from app.services.keys import KeyRing
+from app.services.lockouts import LockoutService
+from app.services.officers import NdaMissing, OfficerView, Role
+from app.services.persistence.models import CaseRow, LookupRow
+from app.services.quota import QuotaCounter, QuotaExhausted
+from app.services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RESIDENT_ANSWERS = frozenset(
+    {
+        OutcomeKind.FOUND,
+        OutcomeKind.VERIFIED,
+        OutcomeKind.DECEASED,
+        OutcomeKind.DUPLICATE,
+        OutcomeKind.NOT_FOUND,
+        OutcomeKind.INACTIVE,
+        OutcomeKind.INVALID_FORMAT,
+    }
+)
+
+# Notes (keterangan) sent as data balikan: data for Dukcapil, always in Indonesian.
+NOTE_RETURNED = "DIKEMBALIKAN UNTUK PERBAIKAN BERKAS"
+NOTE_REFUSED = "DITOLAK"
+NOTE_CANCELLED = "DIBATALKAN"
+
+
+class NikSource(Enum):
+    """Where the NIK came from (R-26)."""
+
+    CARD = "card"
+    IKD = "ikd"
+    TYPED = "typed"
+
+
+class Decision(Enum):
+    """The officer's verification decision (flowchart step 4)."""
+
+    APPROVE = "approve"
+    RETURN = "return"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True, slots=True)
+class GuardOverride:
+    """A supervisor allows one refused lookup, with a reason (twins, family at the counter)."""
+
+    supervisor: OfficerView
+    reason: str
+
+
+def _default_guidance(kind: OutcomeKind, code: str | None) -> str:
+    return kind.name if code is None else f"{kind.name} ({code})"
+
+
+class CaseService:
+    """One counter's use cases, sharing quota, guard, lock-outs and audit with all counters."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        keys: KeyRing,
+        audit: AuditTrail,
+        gateway: GatewayPort | None,
+        guard: PatternGuard,
+        quota: QuotaCounter,
+        lockouts: LockoutService,
+        outbox: Outbox,
+        guidance: Callable[[OutcomeKind, str | None], str] = _default_guidance,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.settings = settings
+        self._sessions = sessions
+        self._keys = keys
+        self._audit = audit
+        self._gateway = gateway
+        self._guard = guard
+        self._quota = quota
+        self._lockouts = lockouts
+        self._outbox = outbox
+        self._guidance = guidance
+        self._clock = clock
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def access_method(self) -> str:
+        """``web_service`` or ``web_portal`` (R-24)."""
+        return self.settings.agreement.access_method
+
+    def _row(self, session: Session, case: ActiveCase) -> CaseRow:
+        return session.get_one(CaseRow, case.id)
+
+    def _move(
+        self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
+    ) -> CaseRow:
+        row = self._row(session, case)
+        current = CaseState(row.state)
+        target = next_state(current, action)
+        row.state = target.value
+        row.updated_at = self._clock()
+        case.history.append(current)
+        case.state = target
+        self._audit.append(
+            session,
+            actor.username,
+            f"case.{action.value}",
+            case_number=case.number,
+            nik_hash=row.nik_hash,
+            detail={"from": current.value, "to": target.value},
+        )
+        return row
+
+    def _check_may_serve(self, officer: OfficerView) -> None:
+        if not officer.may_serve:
+            raise NdaMissing(officer.username)
+
+    def _check_term(self) -> None:
+        agreement = self.settings.agreement
+        status = term_status(self._clock().date(), agreement.start, agreement.end)
+        if not status.lookups_allowed:
+            raise AgreementEnded(status.phase.value)
+
+    def _check_lockouts(self, session: Session) -> None:
+        active = self._lockouts.active(session)
+        if active:
+            raise LookupBlocked(active[0].kind, active[0].message)
+
+    def _parse(self, nik_text: str) -> Nik:
+        return parse_nik(nik_text, today=self._clock().date())
+
+    # ---------------------------------------------------------------- steps 1-2
+    def open_case(self, officer: OfficerView, programme: str, purpose: str) -> ActiveCase:
+        """Step 1: the applicant's request, bound to a programme and purpose."""
+        self._check_may_serve(officer)
+        programme = programme.strip()
+        purpose = purpose.strip()
+        if not programme or not purpose:
+            raise PurposeMissing()
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = CaseRow(
+                number="pending",
+                counter_id=self.settings.counter_id,
+                officer_id=officer.id,
+                programme=programme,
+                purpose=purpose,
+                access_method=self.access_method,
+                state=CaseState.SUBMITTED.value,
+                lookups=0,
+                data_accessed=False,
+                opened_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            row.number = f"{self.settings.counter_id}-{now:%Y%m%d}-{row.id:05d}"
+            self._audit.append(
+                session,
+                officer.username,
+                "case.opened",
+                case_number=row.number,
+                detail={"programme": programme},
+            )
+            return ActiveCase(
+                id=row.id,
+                number=row.number,
+                programme=programme,
+                purpose=purpose,
+                access_method=self.access_method,
+                state=CaseState.SUBMITTED,
+                opened_at=now,
+                officer_id=officer.id,
+            )
+
+    def check_documents(
+        self, case: ActiveCase, officer: OfficerView, checklist: Mapping[str, bool]
+    ) -> ActiveCase:
+        """Step 2: the officer checked the request and its attachments."""
+        with self._sessions.begin() as session:
+            row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
+            row.documents_ok = all(checklist.values()) if checklist else True
+            case.documents_ok = row.documents_ok
+        return case
+
+    # ---------------------------------------------------------------- step 3
+    def _prepare_lookup(
+        self,
+        session: Session,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik: Nik,
+        override: GuardOverride | None,
+    ) -> tuple[CaseRow, LookupFingerprint]:
+        row = self._row(session, case)
+        state = CaseState(row.state)
+        next_state(state, CaseAction.CROSS_CHECK)  # raises if no lookup is possible now
+        nik_hash = self._keys.nik_hash(nik.value)
+        if row.nik_hash is not None and row.nik_hash != nik_hash:
+            raise NikMismatch()
+        self._check_lockouts(session)
+        fingerprint = self._guard.fingerprint(nik.value, officer.id, self._clock())
+        verdict = self._guard.check(session, fingerprint)
+        if not verdict.allowed:
+            if override is not None and verdict.overridable:
+                if not override.supervisor.has_role(Role.SUPERVISOR):
+                    raise SupervisorRequired()
+                if not override.reason.strip():
+                    raise SupervisorRequired("reason")
+                self._audit.append(
+                    session,
+                    override.supervisor.username,
+                    "guard.override",
+                    case_number=case.number,
+                    nik_hash=nik_hash,
+                    detail={
+                        "rule": verdict.rule.value if verdict.rule else "",
+                        "reason": override.reason.strip(),
+                        "officer": officer.username,
+                    },
+                )
+            else:
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "guard.refused",
+                    case_number=case.number,
+                    nik_hash=nik_hash,
+                    detail={"rule": verdict.rule.value if verdict.rule else ""},
+                )
+                raise GuardRefused(
+                    verdict.message, verdict.overridable, verdict.retry_after_seconds
+                )
+        return row, fingerprint
+
+    def _reserve_hit(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik: Nik,
+        source: NikSource,
+        override: GuardOverride | None,
+        method: str,
+    ) -> None:
+        """Guard, quota and audit in one transaction committed *before* the request."""
+        try:
+            with self._sessions.begin() as session:
+                row, fingerprint = self._prepare_lookup(session, case, officer, nik, override)
+                try:
+                    self._quota.reserve(session)
+                except QuotaExhausted:
+                    self._lockouts.set_from_outcome(session, OutcomeKind.QUOTA_EXHAUSTED, None)
+                    self._audit.append(
+                        session, officer.username, "quota.refused", case_number=case.number
+                    )
+                    raise
+                self._guard.record(session, fingerprint)
+                row.nik_hash = fingerprint.nik_hash
+                row.nik_source = source.value
+                row.lookups += 1
+                row.updated_at = self._clock()
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "lookup.sent",
+                    case_number=case.number,
+                    nik_hash=fingerprint.nik_hash,
+                    detail={"method": method, "source": source.value},
+                )
+        except QuotaExhausted:
+            raise
+        case.nik = nik
+        case.nik_source = source.value
+        case.lookups += 1
+
+    def _record_answer(
+        self, case: ActiveCase, officer: OfficerView, answer: GatewayAnswer, method: str
+    ) -> LookupView:
+        view = view_of(answer, answer.guidance or self._guidance(answer.kind, answer.code))
+        with self._sessions.begin() as session:
+            row = self._row(session, case)
+            session.add(
+                LookupRow(
+                    case_id=case.id,
+                    officer_id=officer.id,
+                    counter_id=self.settings.counter_id,
+                    at=self._clock(),
+                    method=method,
+                    outcome=answer.kind.value,
+                )
+            )
+            if answer.quota_left is not None:
+                self._quota.resync(session, answer.quota_left)
+            if answer.kind is OutcomeKind.QUOTA_EXHAUSTED:
+                self._quota.mark_exhausted(session)
+            self._lockouts.set_from_outcome(session, answer.kind, answer.code)
+            self._audit.append(
+                session,
+                officer.username,
+                "lookup.answered",
+                case_number=case.number,
+                nik_hash=row.nik_hash,
+                detail={"outcome": answer.kind.value, "code": answer.code or ""},
+            )
+            row.last_outcome = answer.kind.value
+            if answer.kind in DATA_ACCESSED and case.nik is not None:
+                row.data_accessed = True
+                row.nik_ciphertext = self._keys.encrypt(case.nik.value, case.number)
+                case.data_accessed = True
+            if answer.kind in RESIDENT_ANSWERS:
+                self._move(session, case, CaseAction.CROSS_CHECK, officer)
+        if case.last is not None:
+            case.last.wipe()
+        case.last = view
+        return view
+
+    def look_up(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik_text: str,
+        source: NikSource,
+        *,
+        override: GuardOverride | None = None,
+        verify_elements: Mapping[str, str] | None = None,
+    ) -> LookupView:
+        """Step 3 (web service): query the gateway for this applicant's NIK."""
+        if self.access_method != "web_service" or self._gateway is None:
+            raise WrongAccessMethod()
+        self._check_may_serve(officer)
+        self._check_term()
+        nik = self._parse(nik_text)
+        method = "verify" if verify_elements is not None else "lookup"
+        self._reserve_hit(case, officer, nik, source, override, method)
+        try:
+            if verify_elements is not None:
+                answer = self._gateway.verify(nik.value, verify_elements)
+            else:
+                answer = self._gateway.lookup(nik.value)
+        except GatewayTransportError as error:
+            with self._sessions.begin() as session:
+                session.add(
+                    LookupRow(
+                        case_id=case.id,
+                        officer_id=officer.id,
+                        counter_id=self.settings.counter_id,
+                        at=self._clock(),
+                        method=method,
+                        outcome="transport_error",
+                    )
+                )
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "lookup.failed",
+                    case_number=case.number,
+                    detail={"error": type(error).__name__},
+                )
+            raise GatewayUnavailable(error.detail) from error
+        return self._record_answer(case, officer, answer, method)
+
+    def record_portal_outcome(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik_text: str,
+        source: NikSource,
+        kind: OutcomeKind,
+        documents_match: bool,
+        *,
+        override: GuardOverride | None = None,
+    ) -> LookupView:
+        """Step 3 (web portal, assisted): the officer looked the NIK up in the portal."""
+        if self.access_method != "web_portal":
+            raise WrongAccessMethod()
+        self._check_may_serve(officer)
+        self._check_term()
+        nik = self._parse(nik_text)
+        self._reserve_hit(case, officer, nik, source, override, "portal")
+        answer = GatewayAnswer(kind=kind)
+        view = self._record_answer(case, officer, answer, "portal")
+        view.via_portal = True
+        view.documents_match = documents_match
+        with self._sessions.begin() as session:
+            row = self._row(session, case)
+            row.documents_ok = bool(row.documents_ok) and documents_match
+        return view
+
+    # ---------------------------------------------------------------- step 4
+    def decide(
+        self, case: ActiveCase, officer: OfficerView, decision: Decision, note: str = ""
+    ) -> ActiveCase:
+        """Step 4: approve (4a), return for fixes (4b) or refuse."""
+        with self._sessions.begin() as session:
+            row = self._row(session, case)
+            if decision is Decision.APPROVE:
+                last = case.last
+                if last is None or last.kind not in ISSUABLE:
+                    raise NotIssuable()
+                if last.via_portal and not last.documents_match:
+                    raise NotIssuable()
+                if last.verdicts and not all(ok for ok, _score in last.verdicts.values()):
+                    raise NotIssuable()
+                self._move(session, case, CaseAction.APPROVE, officer)
+            elif decision is Decision.RETURN:
+                self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer)
+                case.wipe()  # the applicant leaves: nothing of the answer stays
+            else:
+                self._move(session, case, CaseAction.REFUSE, officer)
+            row.decision = decision.value
+            row.note = note.strip()[:255] or None
+            case.decision = decision.value
+            case.note = row.note
+        return case
+
+    def returned_cases(self) -> list[ReturnedCase]:
+        """Cases waiting for the applicant to come back (days may pass)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(CaseRow)
+                .where(CaseRow.state == CaseState.RETURNED.value)
+                .order_by(CaseRow.updated_at)
+            ).scalars()
+            return [
+                ReturnedCase(r.number, r.programme, r.note, r.updated_at, r.officer_id)
+                for r in rows
+            ]
+
+    def resume_returned(
+        self, officer: OfficerView, case_number: str, nik_text: str, source: NikSource
+    ) -> ActiveCase:
+        """Steps 8-9: the applicant is back with fixed documents; the NIK must match."""
+        self._check_may_serve(officer)
+        nik = self._parse(nik_text)
+        with self._sessions.begin() as session:
+            row = session.execute(
+                select(CaseRow).where(CaseRow.number == case_number)
+            ).scalar_one_or_none()
+            if row is None:
+                raise CaseError(case_number)
+            if row.state != CaseState.RETURNED.value:
+                raise IllegalTransition(CaseState(row.state), CaseAction.COMPLETE_FIXES)
+            if row.nik_hash != self._keys.nik_hash(nik.value):
+                self._audit.append(
+                    session, officer.username, "case.resume_nik_mismatch", case_number=row.number
+                )
+                raise NikMismatch()
+            case = ActiveCase(
+                id=row.id,
+                number=row.number,
+                programme=row.programme,
+                purpose=row.purpose,
+                access_method=row.access_method,
+                state=CaseState(row.state),
+                opened_at=row.opened_at,
+                officer_id=row.officer_id,
+                nik_source=source.value,
+                nik=nik,
+                lookups=row.lookups,
+                data_accessed=row.data_accessed,
+                documents_ok=row.documents_ok,
+                decision=row.decision,
+                note=row.note,
+            )
+            self._move(session, case, CaseAction.COMPLETE_FIXES, officer)
+            row.nik_source = source.value
+        return case
+
+    # ---------------------------------------------------------------- steps 4a-7
+    def issue(
+        self, case: ActiveCase, officer: OfficerView, document_number: str = ""
+    ) -> ActiveCase:
+        """Step 4a: the requested document is issued (numbered)."""
+        with self._sessions.begin() as session:
+            row = self._move(session, case, CaseAction.ISSUE, officer)
+            number = document_number.strip() or f"DOK-{case.number}"
+            row.document_number = number[:64]
+            case.document_number = row.document_number
+        return case
+
+    def hand_over(
+        self, case: ActiveCase, officer: OfficerView, recipient_number: str = ""
+    ) -> ActiveCase:
+        """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
+        with self._sessions.begin() as session:
+            row = self._move(session, case, CaseAction.HAND_OVER, officer)
+            row.recipient_number = (recipient_number.strip() or row.document_number or "")[:64]
+            case.recipient_number = row.recipient_number
+            self._queue_balikan(session, case, row, officer)
+        return case
+
+    def _queue_balikan(
+        self, session: Session, case: ActiveCase, row: CaseRow, officer: OfficerView
+    ) -> None:
+        if row.data_accessed:
+            nik = case.nik.value if case.nik else self._stored_nik(row)
+            if row.state == CaseState.HANDED_OVER.value:
+                params = BalikanParams(programme=row.programme, number=row.recipient_number)
+            elif row.state == CaseState.REFUSED.value:
+                params = BalikanParams(programme=row.programme, note=NOTE_REFUSED)
+            elif row.decision == Decision.RETURN.value:
+                params = BalikanParams(programme=row.programme, note=NOTE_RETURNED)
+            else:
+                params = BalikanParams(programme=row.programme, note=NOTE_CANCELLED)
+            item = self._outbox.enqueue(session, row.number, nik, params)
+            self._audit.append(
+                session,
+                officer.username,
+                "balikan.queued",
+                case_number=row.number,
+                nik_hash=row.nik_hash,
+                detail={"item": item.id},
+            )
+        if row.state in (CaseState.HANDED_OVER.value, CaseState.REFUSED.value) and (
+            row.data_accessed or row.state == CaseState.HANDED_OVER.value
+        ):
+            self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
+        row.nik_ciphertext = None
+
+    def _stored_nik(self, row: CaseRow) -> str:
+        if row.nik_ciphertext is None:
+            raise CaseError("nik unavailable")
+        return self._keys.decrypt(row.nik_ciphertext, row.number)
+
+    def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
+        """Step 7: the service is done; population data leaves memory."""
+        with self._sessions.begin() as session:
+            row = self._row(session, case)
+            if row.state == CaseState.REFUSED.value:
+                self._queue_balikan(session, case, row, officer)
+            row = self._move(session, case, CaseAction.CLOSE, officer)
+            row.closed_at = self._clock()
+            row.nik_ciphertext = None
+        case.wipe()
+        return case
+
+    def cancel(self, case: ActiveCase, officer: OfficerView, reason: str) -> ActiveCase:
+        """End the case without issuing; data balikan is still owed if data was accessed."""
+        with self._sessions.begin() as session:
+            row = self._move(session, case, CaseAction.CANCEL, officer)
+            row.note = (reason.strip() or NOTE_CANCELLED)[:255]
+            row.closed_at = self._clock()
+            if row.data_accessed:
+                nik = case.nik.value if case.nik else self._stored_nik(row)
+                note = NOTE_RETURNED if row.decision == Decision.RETURN.value else NOTE_CANCELLED
+                item = self._outbox.enqueue(
+                    session, row.number, nik, BalikanParams(programme=row.programme, note=note)
+                )
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "balikan.queued",
+                    case_number=row.number,
+                    nik_hash=row.nik_hash,
+                    detail={"item": item.id},
+                )
+            row.nik_ciphertext = None
+        case.wipe()
+        return case
+
+    def release(self, case: ActiveCase) -> None:
+        """Lock or quit: forget the case's population data (the case itself stays open)."""
+        case.wipe()

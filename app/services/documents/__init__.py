@@ -1,0 +1,1 @@
+"""PDF documents the agency issues or prints (reportlab), built in memory only."""

@@ -1,0 +1,82 @@
+"""Application logging: a rotating file in the platform log dir, NIKs always masked."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+from pathlib import Path
+
+from platformdirs import user_log_dir
+
+from app.services.settings import APP_NAME
+
+# 16 digits, possibly grouped by spaces, dots or dashes, not part of a longer digit run.
+_NIK_LIKE = re.compile(r"(?<![0-9])((?:[0-9][ .\-]?){15}[0-9])(?![0-9])")
+_QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
+
+
+def mask_niks(text: str) -> str:
+    """Replace every 16-digit run (as typed, with separators) by its masked form."""
+
+    def _mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"[^0-9]", "", match.group(1))
+        return digits[:4] + "•" * 8 + digits[12:]
+
+    return _NIK_LIKE.sub(_mask, text)
+
+
+class NikMaskingFilter(logging.Filter):
+    """Rewrite each record so no full NIK reaches a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the formatted message (and drop args so they cannot leak later)."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = mask_niks(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_niks(record.exc_text)
+        return True
+
+
+def log_dir() -> Path:
+    """Where the log files go."""
+    override = os.environ.get("LOKET_LOG_DIR")
+    return Path(override) if override else Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def configure_logging(level: int = logging.INFO, directory: Path | None = None) -> Path:
+    """Install the masking rotating-file handler on the root logger; return the log file."""
+    target = directory or log_dir()
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = target / "loket.log"
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(NikMaskingFilter())
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if getattr(existing, "_loket", False):
+            root.removeHandler(existing)
+            existing.close()
+    handler._loket = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return path
+
+
+def install_mask_on_all_handlers() -> None:
+    """Add the masking filter to every handler of the root logger (e.g. a console handler)."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, NikMaskingFilter) for f in handler.filters):
+            handler.addFilter(NikMaskingFilter())

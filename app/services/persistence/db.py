@@ -1,0 +1,207 @@
+"""Engine creation, SQLite hardening, online backup and start-up migrations."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.i18n import N_, _
+from app.services.settings import APP_NAME
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_ADVISORY_LOCK_ID = 0x4C4F4B45  # "LOKE": serialises migrations of several counters
+_KEEP_BACKUPS = 3
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used; ``message`` explains it to a person."""
+
+    msgid = N_("The database cannot be opened.")
+
+    @property
+    def message(self) -> str:
+        """Translated explanation."""
+        return _(self.msgid)
+
+
+class DatabaseTooNew(DatabaseError):
+    """The database was migrated by a newer version of the application."""
+
+    msgid = N_(
+        "This database was created by a newer version of Loket KTP-el. Install that version "
+        "(or newer) on this counter; the database was not changed."
+    )
+
+
+def default_database_path() -> Path:
+    """SQLite file in the platform data dir."""
+    override = os.environ.get("LOKET_DATA_DIR")
+    base = Path(override) if override else Path(user_data_dir(APP_NAME, appauthor=False))
+    return base / "loket.sqlite3"
+
+
+def sqlite_url(path: Path) -> str:
+    """SQLAlchemy URL for a SQLite file."""
+    return f"sqlite+pysqlite:///{path}"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Take the write lock at the start so concurrent writers queue instead of failing.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (PostgreSQL or SQLite), or the default SQLite file."""
+    if not url:
+        path = default_database_path()
+        _prepare_sqlite_file(path)
+        url = sqlite_url(path)
+    if url.startswith("sqlite"):
+        database = url.split("///", 1)[-1]
+        if database and database != ":memory:":
+            _prepare_sqlite_file(Path(database))
+        engine = create_engine(url, connect_args={"timeout": 15})
+        _install_sqlite_pragmas(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database (None when empty)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of the app knows."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def backup_sqlite(engine: Engine, destination: Path) -> Path:
+    """Copy a SQLite database with the online backup API (consistent while in use)."""
+    source_path = engine.url.database
+    if not source_path:
+        raise DatabaseError("in-memory databases cannot be backed up")
+    destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(destination, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(destination)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return destination
+
+
+def _prune_backups(database: Path) -> None:
+    backups = sorted(database.parent.glob(database.name + ".backup-*"))
+    for old in backups[:-_KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
+            connection.commit()
+        try:
+            yield connection
+        finally:
+            if engine.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:id)"), {"id": _ADVISORY_LOCK_ID}
+                )
+                connection.commit()
+
+
+def upgrade_database(engine: Engine) -> str | None:
+    """Bring the schema to the newest revision, after a backup; return the backup path if any.
+
+    A database stamped with a revision this app does not know is refused
+    (:class:`DatabaseTooNew`) and left untouched.
+    """
+    head = head_revision()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    scripts = ScriptDirectory.from_config(config)
+    backup: Path | None = None
+    with _migration_lock(engine) as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return None
+        if current is not None:
+            try:
+                scripts.get_revision(current)
+            except Exception as error:  # alembic raises several types for an unknown id
+                raise DatabaseTooNew(f"database at revision {current}, app knows {head}") from error
+            if engine.dialect.name == "sqlite" and engine.url.database:
+                database = Path(engine.url.database)
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+                backup = backup_sqlite(
+                    engine, database.with_name(f"{database.name}.backup-{stamp}-{current}")
+                )
+                _prune_backups(database)
+        if connection.in_transaction():
+            connection.commit()
+        with connection.begin():
+            command.upgrade(_alembic_config(connection), "head")
+        log.info("database migrated from %s to %s", current, head)
+    return str(backup) if backup else None

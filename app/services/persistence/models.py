@@ -1,0 +1,186 @@
+"""Tables. Nothing here may hold population data: only the agency's own case data,
+counts, keyed hashes of NIKs, encrypted NIKs owed as data balikan, and the audit chain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Officer(Base):
+    """A person who may sign in at a counter."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    nda_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    nda_reference: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseRow(Base):
+    """A service case: the agency's own record of serving one applicant."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    counter_id: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    programme: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(String(255))
+    access_method: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    nik_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Encrypted NIK, only while the case is open and data balikan may become owed.
+    nik_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    documents_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    lookups: Mapped[int] = mapped_column(Integer, default=0)
+    data_accessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    document_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recipient_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LookupRow(Base):
+    """One hit on the gateway (or one portal look-up recorded by the officer): counts only."""
+
+    __tablename__ = "lookups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    counter_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
+
+
+class QuotaDay(Base):
+    """Hits used by the agency on one day, shared by every counter on the database."""
+
+    __tablename__ = "quota_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    gateway_left: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class GuardHit(Base):
+    """What the pattern guard needs for its time window (keyed hashes), purged after it."""
+
+    __tablename__ = "guard_hits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    officer_id: Mapped[int] = mapped_column(Integer)
+    prefix_hash: Mapped[str] = mapped_column(String(64), index=True)
+    nik_hash: Mapped[str] = mapped_column(String(64))
+    serial: Mapped[int] = mapped_column(Integer)
+
+
+class Lockout(Base):
+    """An access block set by a gateway answer (R-05), shared by all counters."""
+
+    __tablename__ = "lockouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+    set_by: Mapped[str] = mapped_column(String(64))
+    until_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    cleared_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditRecord(Base):
+    """Append-only, hash-chained record of who did what and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    counter_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    case_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class BalikanItem(Base):
+    """One data balikan owed for a resident whose data was accessed (outbox)."""
+
+    __tablename__ = "balikan_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(64), unique=True)
+    nik_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    nik_hash: Mapped[str] = mapped_column(String(64))
+    id_lembaga: Mapped[str] = mapped_column(String(16))
+    nama_lembaga: Mapped[str] = mapped_column(String(255))
+    params: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MetaValue(Base):
+    """Small key/value facts about this installation (never population data)."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

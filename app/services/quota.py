@@ -1,0 +1,89 @@
+"""The agency's daily quota (R-06), shared by every counter on the same database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.domain.i18n import N_, _
+from app.domain.quota_rules import QuotaStatus
+from app.services.clock import Clock, system_clock
+from app.services.persistence.models import QuotaDay
+
+
+class QuotaExhausted(Exception):
+    """No hits left today: lookups stop until tomorrow."""
+
+    msgid = N_(
+        "Today's access quota is used up. No more lookups are possible until tomorrow; "
+        "serve applicants who need a lookup then, or refer them to Dinas Dukcapil."
+    )
+
+    @property
+    def message(self) -> str:
+        """Translated explanation."""
+        return _(self.msgid)
+
+
+class QuotaCounter:
+    """Atomic per-day counter: a hit is counted before its request is sent."""
+
+    def __init__(self, limit: int | None, clock: Clock = system_clock) -> None:
+        self.limit = limit
+        self._clock = clock
+
+    def _ensure_row(self, session: Session, day: date) -> None:
+        values = {"day": day, "used": 0, "updated_at": self._clock()}
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            session.execute(pg_insert(QuotaDay).values(**values).on_conflict_do_nothing())
+        else:
+            session.execute(sqlite_insert(QuotaDay).values(**values).on_conflict_do_nothing())
+
+    def status(self, session: Session) -> QuotaStatus:
+        """Used and left today."""
+        row = session.get(QuotaDay, self._clock().date())
+        if row is None:
+            return QuotaStatus(used=0, limit=self.limit)
+        return QuotaStatus(used=row.used, limit=self.limit, gateway_left=row.gateway_left)
+
+    def reserve(self, session: Session) -> QuotaStatus:
+        """Count one hit now, or raise :class:`QuotaExhausted` (nothing counted)."""
+        day = self._clock().date()
+        self._ensure_row(session, day)
+        statement = update(QuotaDay).where(QuotaDay.day == day)
+        if self.limit is not None:
+            statement = statement.where(QuotaDay.used < self.limit)
+        statement = statement.where((QuotaDay.gateway_left.is_(None)) | (QuotaDay.gateway_left > 0))
+        result = session.execute(
+            statement.values(
+                used=QuotaDay.used + 1,
+                gateway_left=QuotaDay.gateway_left - 1,
+                updated_at=self._clock(),
+            ).returning(QuotaDay.used, QuotaDay.gateway_left)
+        ).first()
+        if result is None:
+            raise QuotaExhausted()
+        return QuotaStatus(used=result[0], limit=self.limit, gateway_left=result[1])
+
+    def resync(self, session: Session, gateway_left: int) -> QuotaStatus:
+        """Take the gateway's ``quotaLimiter`` (hits left) as the truth about what remains."""
+        day = self._clock().date()
+        self._ensure_row(session, day)
+        row = session.execute(
+            select(QuotaDay).where(QuotaDay.day == day).with_for_update()
+        ).scalar_one()
+        row.gateway_left = max(gateway_left, 0)
+        if self.limit is not None:
+            row.used = max(row.used, self.limit - row.gateway_left)
+        row.updated_at = self._clock()
+        session.flush()
+        return QuotaStatus(used=row.used, limit=self.limit, gateway_left=row.gateway_left)
+
+    def mark_exhausted(self, session: Session) -> None:
+        """The gateway said the quota is used up: believe it for the rest of the day."""
+        self.resync(session, 0)

@@ -1,0 +1,51 @@
+"""Secrets: keyring wrapper, no plaintext fallback, ephemeral demo store."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from app.services.secrets import (
+    GATEWAY_PASSWORD,
+    HMAC_KEY,
+    KeyringSecretStore,
+    MemorySecretStore,
+    SecretMissing,
+    SecretStoreUnavailable,
+    ensure_key,
+    require,
+)
+
+
+def test_keyring_round_trip(memory_keyring: object) -> None:
+    store = KeyringSecretStore()
+    assert store.get(GATEWAY_PASSWORD) is None
+    store.set(GATEWAY_PASSWORD, "rahasia-contoh")
+    assert store.get(GATEWAY_PASSWORD) == "rahasia-contoh"
+    assert require(store, GATEWAY_PASSWORD) == "rahasia-contoh"
+    store.delete(GATEWAY_PASSWORD)
+    store.delete(GATEWAY_PASSWORD)  # idempotent
+    with pytest.raises(SecretMissing) as info:
+        require(store, GATEWAY_PASSWORD)
+    assert GATEWAY_PASSWORD in info.value.message
+
+
+def test_missing_keyring_is_a_clear_error_not_a_fallback(tmp_path: object) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    store = KeyringSecretStore()
+    with pytest.raises(SecretStoreUnavailable) as info:
+        store.get(GATEWAY_PASSWORD)
+    assert "keyring" in info.value.message.lower()
+    with pytest.raises(SecretStoreUnavailable):
+        store.set(GATEWAY_PASSWORD, "x")
+    with pytest.raises(SecretStoreUnavailable):
+        store.check()
+
+
+def test_keys_are_generated_once() -> None:
+    store = MemorySecretStore()
+    key = ensure_key(store, HMAC_KEY)
+    assert len(key) == 32
+    assert ensure_key(store, HMAC_KEY) == key
+    assert store.label.startswith("demo")
