@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from app.reader._nik_standin import Nik, NikError, parse_nik
+from app.domain.nik import Nik, NikError, parse_nik
 from app.reader.errors import InvalidCardData
 from app.reader.parsers import DemographicRecord, ParseIssue, parse_demographic
 

@@ -42,11 +42,11 @@ def ensure_installed() -> None:
     if not _missing():
         return
     if os.geteuid() == 0 and shutil.which("apt-get") and INSTALL_SCRIPT.exists():
-        subprocess.run(["bash", str(INSTALL_SCRIPT)], check=False)
+        subprocess.run(["bash", str(INSTALL_SCRIPT), "test"], check=False)
     still = _missing()
     if still:
         raise PcscdUnavailable(
-            "missing " + ", ".join(still) + ": run scripts/install-system-deps as root "
+            "missing " + ", ".join(still) + ": run scripts/install-system-deps test as root "
             "(apt-get install --no-install-recommends pcscd vsmartcard-vpcd)"
         )
 
