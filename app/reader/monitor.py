@@ -171,6 +171,7 @@ class ReaderMonitor:
         slots = self._discover(context)
         self._publish_slots(self.slots, slots)
         present: dict[str, bool] = {}
+        counts: dict[str, int] = {}
         pending_since: float | None = None
         pending_atr = ""
         states = self._reader_states(slots)
@@ -190,7 +191,7 @@ class ReaderMonitor:
             if code in (SCARD_E_UNKNOWN_READER, SCARD_E_READER_UNAVAILABLE):
                 new = self._discover(context)
                 self._publish_slots(self.slots, new)
-                slots, states, present = new, self._reader_states(new), {}
+                slots, states, present, counts = new, self._reader_states(new), {}, {}
                 continue
             if code not in (0, SCARD_E_TIMEOUT):
                 raise _Restart(f"SCardGetStatusChange {hr_text(code)}")
@@ -205,6 +206,14 @@ class ReaderMonitor:
                         continue
                     is_present = bool(event_state & scard.SCARD_STATE_PRESENT)
                     was = present.get(name, False)
+                    count, counts[name] = counts.get(name), (event_state >> 16) & 0xFFFF
+                    swapped = is_present and was and count is not None and (
+                        (counts[name] - count) & 0xFFFF) >= 2
+                    if swapped and name == slots.card and pending_since is None:
+                        # Removed and put back between two waits: a new card (maybe another).
+                        self._emit(MonitorEvent(Input.CARD_REMOVED, reader=name))
+                        pending_since, pending_atr = time.monotonic(), bytes(atr).hex().upper()
+                        continue
                     if is_present == was:
                         continue
                     present[name] = is_present
