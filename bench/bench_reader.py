@@ -66,6 +66,9 @@ def bench_photo(size: int) -> None:
     wait_slot(CARD_READER, present=True)
     try:
         chunk = 248
+        with read_uid_and_photo(ReadRequest(card_reader=CARD_READER)) as check:
+            if bytes(check.photo) != card.photo:
+                raise SystemExit("photo read back differs from the card's photo")
         layered = statistics.median(layered_photo(chunk) for _ in range(ROUNDS))
         raw = statistics.median(raw_photo_loop(len(card.photo), chunk) for _ in range(ROUNDS))
         chunks = -(-(len(card.photo) + 2) // chunk)
