@@ -1,0 +1,240 @@
+"""PC/SC plumbing: contexts, one card handle per read, APDU builders, error mapping."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+
+from smartcard import scard
+
+from app.reader.errors import CardRemoved, ReaderError, ReadFailed, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+SCARD_E_CANCELLED = 0x80100002
+SCARD_E_TIMEOUT = 0x8010000A
+SCARD_E_NO_SMARTCARD = 0x8010000C
+SCARD_F_COMM_ERROR = 0x80100013
+SCARD_E_NOT_TRANSACTED = 0x80100016
+SCARD_E_NO_SERVICE = 0x8010001D
+SCARD_E_SERVICE_STOPPED = 0x8010001E
+SCARD_E_NO_READERS_AVAILABLE = 0x8010002E
+SCARD_W_RESET_CARD = 0x80100068
+SCARD_W_REMOVED_CARD = 0x80100069
+SCARD_E_UNKNOWN_READER = 0x80100009
+SCARD_E_READER_UNAVAILABLE = 0x80100017
+SCARD_E_INVALID_HANDLE = 0x80100003
+SCARD_W_UNRESPONSIVE_CARD = 0x80100066
+SCARD_W_UNPOWERED_CARD = 0x80100067
+
+#: The service is gone: re-establish the context with back-off.
+SERVICE_DOWN = frozenset({SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, SCARD_F_COMM_ERROR})
+#: The card is gone: abort the read.
+CARD_GONE = frozenset(
+    {SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD, SCARD_E_NOT_TRANSACTED, SCARD_E_NO_SMARTCARD}
+)
+
+PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
+
+
+def hr32(hresult: int) -> int:
+    """The hresult as an unsigned 32-bit number (pyscard may return it signed)."""
+    return hresult & 0xFFFFFFFF
+
+
+def hr_text(hresult: int) -> str:
+    """``0x80100069`` — a diagnostic for logs."""
+    return f"0x{hr32(hresult):08X}"
+
+
+def establish_context() -> int:
+    """A new PC/SC context, or :class:`ServiceUnavailable`."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hr32(hresult) != 0:
+        raise ServiceUnavailable(f"SCardEstablishContext {hr_text(hresult)}")
+    return int(context)
+
+
+def release_context(context: int) -> None:
+    """Release ``context``; errors (a dead service) are ignored."""
+    scard.SCardReleaseContext(context)
+
+
+def list_readers(context: int) -> list[str]:
+    """The reader names; an empty list when none is connected."""
+    hresult, readers = scard.SCardListReaders(context, [])
+    code = hr32(hresult)
+    if code == SCARD_E_NO_READERS_AVAILABLE:
+        return []
+    if code in SERVICE_DOWN:
+        raise ServiceUnavailable(f"SCardListReaders {hr_text(hresult)}")
+    if code != 0:
+        raise ReaderError(f"SCardListReaders {hr_text(hresult)}")
+    return list(readers)
+
+
+@dataclass(frozen=True)
+class Response:
+    """An APDU answer split into data and status word."""
+
+    data: bytes
+    sw: int
+
+    @property
+    def ok(self) -> bool:
+        """Status word 90 00."""
+        return self.sw == 0x9000
+
+    @property
+    def sw_text(self) -> str:
+        """``6A82`` — for diagnostics."""
+        return f"{self.sw:04X}"
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Response:
+        """Split a raw answer (at least two bytes)."""
+        if len(raw) < 2:
+            raise CardRemoved("answer shorter than 2 bytes")
+        return cls(bytes(raw[:-2]), (raw[-2] << 8) | raw[-1])
+
+
+# --- APDU builders ------------------------------------------------------------------------------
+
+def select_file(fid: int) -> bytes:
+    """SELECT by file id (``00 A4 00 00 02 <fid>``)."""
+    return bytes([0x00, 0xA4, 0x00, 0x00, 0x02, fid >> 8, fid & 0xFF])
+
+
+def read_binary(offset: int, length: int) -> bytes:
+    """READ BINARY ``00 B0 <off_hi> <off_lo> <len>`` (length 1..256; 256 is sent as 00)."""
+    if not 0 <= offset <= 0x7FFF or not 1 <= length <= 256:
+        raise ValueError("offset or length out of range")
+    return bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, length & 0xFF])
+
+
+GET_UID = bytes([0xFF, 0xCA, 0x00, 0x00, 0x00])
+
+
+def get_challenge(length: int = 8) -> bytes:
+    """GET CHALLENGE ``00 84 00 00 <len>``."""
+    return bytes([0x00, 0x84, 0x00, 0x00, length])
+
+
+def command(
+    cla: int, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None
+) -> bytes:
+    """A short APDU (case 1–4)."""
+    out = bytes([cla, ins, p1, p2])
+    if data:
+        if len(data) > 255:
+            raise ValueError("data too long for a short APDU")
+        out += bytes([len(data)]) + data
+    if le is not None:
+        out += bytes([le & 0xFF])
+    return out
+
+
+# --- one card handle per read -------------------------------------------------------------------
+
+class CardChannel:
+    """Its own context and card handle on one reader; never shared across threads.
+
+    ``abort`` (set by the monitor when the card leaves) makes the next transmit fail with
+    :class:`CardRemoved` before touching the card.
+    """
+
+    def __init__(self, reader: str, *, abort: threading.Event | None = None) -> None:
+        self.reader = reader
+        self.abort = abort or threading.Event()
+        self.atr = b""
+        self._context: int | None = None
+        self._card: int | None = None
+        self._protocol = 0
+
+    def open(self) -> CardChannel:
+        """Connect (one retry, as a card that just arrived may not answer yet)."""
+        self._context = establish_context()
+        last = 0
+        for attempt in range(2):
+            hresult, card, protocol = scard.SCardConnect(
+                self._context,
+                self.reader,
+                scard.SCARD_SHARE_SHARED,
+                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            )
+            last = hr32(hresult)
+            if last == 0:
+                self._card, self._protocol = card, protocol
+                break
+            if last in SERVICE_DOWN:
+                self.close()
+                raise ServiceUnavailable(f"SCardConnect {hr_text(last)}")
+            log.info("connect to %s failed (%s), attempt %d", self.reader, hr_text(last), attempt)
+            if self.abort.wait(0.15):
+                break
+        if self._card is None:
+            self.close()
+            if last in CARD_GONE or last in (SCARD_W_UNRESPONSIVE_CARD, SCARD_W_UNPOWERED_CARD):
+                raise CardRemoved(f"SCardConnect {hr_text(last)}")
+            raise ReadFailed(f"SCardConnect {hr_text(last)}")
+        self.atr = self._status_atr()
+        return self
+
+    def _status_atr(self) -> bytes:
+        hresult, _reader, _state, _protocol, atr = scard.SCardStatus(self._card)
+        return bytes(atr) if hr32(hresult) == 0 else b""
+
+    def transmit(self, apdu: bytes) -> Response:
+        """Send one APDU; card-gone answers raise :class:`CardRemoved`."""
+        if self._card is None:
+            raise CardRemoved("no card handle")
+        if self.abort.is_set():
+            raise CardRemoved("card removal seen by the monitor")
+        hresult, answer = scard.SCardTransmit(self._card, self._protocol, list(apdu))
+        code = hr32(hresult)
+        if code in CARD_GONE:
+            raise CardRemoved(f"SCardTransmit {hr_text(code)}")
+        if code in SERVICE_DOWN:
+            raise ServiceUnavailable(f"SCardTransmit {hr_text(code)}")
+        if code != 0:
+            raise ReadFailed(f"SCardTransmit {hr_text(code)}")
+        return Response.parse(bytes(answer))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the card exclusively (``SCardBeginTransaction``) for the read."""
+        if self._card is None:
+            raise CardRemoved("no card handle")
+        code = hr32(scard.SCardBeginTransaction(self._card))
+        if code in CARD_GONE:
+            raise CardRemoved(f"SCardBeginTransaction {hr_text(code)}")
+        if code in SERVICE_DOWN:
+            raise ServiceUnavailable(f"SCardBeginTransaction {hr_text(code)}")
+        if code != 0:
+            raise ReadFailed(f"SCardBeginTransaction {hr_text(code)}")
+        try:
+            yield
+        finally:
+            if self._card is not None:
+                scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
+
+    def close(self) -> None:
+        """Disconnect and release the context (safe to call twice, safe on a dead service)."""
+        if self._card is not None:
+            scard.SCardDisconnect(self._card, scard.SCARD_LEAVE_CARD)
+            self._card = None
+        if self._context is not None:
+            release_context(self._context)
+            self._context = None
+
+    def __enter__(self) -> CardChannel:
+        return self.open()
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
