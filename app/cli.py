@@ -7,8 +7,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.services.app_core import AppServices
+    from app.services.settings import Settings
 
 log = logging.getLogger("app.cli")
 
@@ -55,6 +60,84 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _start_gui("production", args)
 
 
+def _settings_for_tools() -> Settings:
+    """This PC's settings, or the demo defaults when nothing is configured."""
+    from app.services.settings import demo_settings, is_configured, load_settings
+
+    return load_settings() if is_configured() else demo_settings()
+
+
+def _cmd_simulator(args: argparse.Namespace) -> int:
+    from app.services.simulator.cli import run_simulator_cli
+
+    return run_simulator_cli(args.rest, mode=_settings_for_tools().mode)
+
+
+def _cmd_reader(args: argparse.Namespace) -> int:
+    from app.reader.tool import run_reader_cli
+    from app.reader_wiring import reader_config
+
+    settings = _settings_for_tools()
+    config = reader_config(settings)
+    return run_reader_cli(args.rest, allow_virtual=config.allow_virtual, config=config)
+
+
+def _open_services() -> AppServices:
+    from app.services.app_core import build_services
+    from app.services.bootstrap import build_core
+    from app.services.dukcapil import guidance_text
+    from app.services.gateway_setup import build_gateway
+
+    settings = _settings_for_tools()
+    if settings.is_demo:
+        print(
+            "loket: no configuration on this PC (demo mode): nothing to inspect.", file=sys.stderr
+        )
+        raise SystemExit(3)
+    core = build_core(settings)
+    return build_services(core, build_gateway(settings, core.secrets), guidance=guidance_text)
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    services = _open_services()
+    problem = services.verify_audit()
+    if problem is None:
+        print("audit trail intact")
+        return 0
+    print(f"audit trail broken at record {problem.seq}: {problem.reason}")  # type: ignore[attr-defined]
+    return 1
+
+
+def _cmd_secrets(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app.services.bootstrap import default_secret_store
+    from app.services.secrets import KNOWN_SECRETS, SecretStoreUnavailable
+
+    settings = _settings_for_tools()
+    store = default_secret_store(settings)
+    try:
+        if args.action == "status":
+            for name in KNOWN_SECRETS:
+                print(f"{name}: {'set' if store.get(name) else 'missing'}")
+            return 0
+        if args.name not in KNOWN_SECRETS:
+            print(
+                f"unknown secret {args.name!r}; one of: {', '.join(KNOWN_SECRETS)}", file=sys.stderr
+            )
+            return 2
+        value = getpass.getpass(f"{args.name}: ")
+        if not value:
+            print("nothing entered; unchanged", file=sys.stderr)
+            return 1
+        store.set(args.name, value)
+        print(f"{args.name} stored in the {store.label}")
+        return 0
+    except SecretStoreUnavailable as error:
+        print(error.message, file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -72,13 +155,47 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the app with this PC's configuration")
     run.add_argument("--quit-after-ms", type=int, default=None, help=argparse.SUPPRESS)
     run.set_defaults(func=_cmd_run)
+
+    simulator = sub.add_parser(
+        "simulator",
+        help="run the gateway simulator as an HTTP(S) server (demo/tests only)",
+        add_help=False,
+    )
+    simulator.add_argument("rest", nargs=argparse.REMAINDER)
+    simulator.set_defaults(func=_cmd_simulator)
+
+    reader = sub.add_parser(
+        "reader", help="card reader tool: list, sam, watch, read", add_help=False
+    )
+    reader.add_argument("rest", nargs=argparse.REMAINDER)
+    reader.set_defaults(func=_cmd_reader)
+
+    audit = sub.add_parser("audit", help="audit trail tools")
+    audit_sub = audit.add_subparsers(dest="action", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain; name the first broken record")
+    audit.set_defaults(func=_cmd_audit)
+
+    secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
+    secrets_sub = secrets.add_subparsers(dest="action", required=True)
+    secrets_sub.add_parser("status", help="which secrets are set")
+    secret_set = secrets_sub.add_parser("set", help="store one secret (asked without echo)")
+    secret_set.add_argument("name")
+    secrets.set_defaults(func=_cmd_secrets)
     return parser
+
+
+_PASS_THROUGH = {"simulator": _cmd_simulator, "reader": _cmd_reader}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``loket`` console script."""
     parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in _PASS_THROUGH:
+        # these tools parse their own arguments (including --help)
+        args = argparse.Namespace(func=_PASS_THROUGH[arguments[0]], rest=arguments[1:])
+    else:
+        args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

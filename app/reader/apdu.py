@@ -104,6 +104,7 @@ class Response:
 
 # --- APDU builders ------------------------------------------------------------------------------
 
+
 def select_file(fid: int) -> bytes:
     """SELECT by file id (``00 A4 00 00 02 <fid>``)."""
     return bytes([0x00, 0xA4, 0x00, 0x00, 0x02, fid >> 8, fid & 0xFF])
@@ -139,6 +140,7 @@ def command(
 
 
 # --- one card handle per read -------------------------------------------------------------------
+
 
 class CardChannel:
     """Its own context and card handle on one reader; never shared across threads.

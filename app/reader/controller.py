@@ -123,8 +123,11 @@ class ReaderService:
             if event is None:
                 return
             self._cond.notify_all()
-            log.info("reader state %s%s", event.state.value,
-                     f" {event.progress}%" if event.progress is not None else "")
+            log.info(
+                "reader state %s%s",
+                event.state.value,
+                f" {event.progress}%" if event.progress is not None else "",
+            )
             for listener in list(self._listeners):
                 try:
                     if isinstance(listener, queue.Queue):
@@ -215,8 +218,11 @@ class ReaderService:
             self._end_read(generation, Input.READ_FAILED, CardRemoved.code)
             raise CardRemoved("card left during the read")
         self._end_read(generation, Input.READ_SUCCEEDED)
-        log.info("card read (NIK %s, %d issue(s))", data.nik.masked() if data.nik else "-",
-                 len(data.issues))
+        log.info(
+            "card read (NIK %s, %d issue(s))",
+            data.nik.masked() if data.nik else "-",
+            len(data.issues),
+        )
         return data
 
     def read_photo(self) -> PhotoRead:
@@ -233,4 +239,3 @@ class ReaderService:
             raise
         self._end_read(generation, Input.READ_SUCCEEDED)
         return result
-

@@ -207,8 +207,12 @@ class ReaderMonitor:
                     is_present = bool(event_state & scard.SCARD_STATE_PRESENT)
                     was = present.get(name, False)
                     count, counts[name] = counts.get(name), (event_state >> 16) & 0xFFFF
-                    swapped = is_present and was and count is not None and (
-                        (counts[name] - count) & 0xFFFF) >= 2
+                    swapped = (
+                        is_present
+                        and was
+                        and count is not None
+                        and ((counts[name] - count) & 0xFFFF) >= 2
+                    )
                     if swapped and name == slots.card and pending_since is None:
                         # Removed and put back between two waits: a new card (maybe another).
                         self._emit(MonitorEvent(Input.CARD_REMOVED, reader=name))
@@ -219,9 +223,13 @@ class ReaderMonitor:
                     present[name] = is_present
                     atr_hex = bytes(atr).hex().upper()
                     if name == slots.sam:
-                        self._emit(MonitorEvent(
-                            Input.SAM_INSERTED if is_present else Input.SAM_REMOVED,
-                            reader=name, atr_hex=atr_hex or None))
+                        self._emit(
+                            MonitorEvent(
+                                Input.SAM_INSERTED if is_present else Input.SAM_REMOVED,
+                                reader=name,
+                                atr_hex=atr_hex or None,
+                            )
+                        )
                     elif name == slots.card:
                         if is_present:
                             pending_since, pending_atr = time.monotonic(), atr_hex
@@ -235,8 +243,11 @@ class ReaderMonitor:
             ):
                 pending_since = None
                 log.info("card inserted (ATR %s)", pending_atr)
-                self._emit(MonitorEvent(Input.CARD_INSERTED, reader=slots.card,
-                                        atr_hex=pending_atr or None))
+                self._emit(
+                    MonitorEvent(
+                        Input.CARD_INSERTED, reader=slots.card, atr_hex=pending_atr or None
+                    )
+                )
             if rediscover:
                 new = self._discover(context)
                 if new != slots:

@@ -126,8 +126,9 @@ class ApduSamSession:
         if request.sam_reader is None:
             raise SamMissing("no SAM slot")
         if self._refused is not None:
-            raise SamBlockedRisk("SAM open refused earlier; not retried",
-                                 tries_left=self._refused.tries_left)
+            raise SamBlockedRisk(
+                "SAM open refused earlier; not retried", tries_left=self._refused.tries_left
+            )
         with self._lock:
             return self._read(request, request.sam_reader)
 
@@ -140,8 +141,9 @@ class ApduSamSession:
             progress(0)
             plain.check_ktpel()
             uid = plain.uid()
-            photo = (plain.photo(ProgressSpan(progress, 2, 60))
-                     if request.with_photo else bytearray())
+            photo = (
+                plain.photo(ProgressSpan(progress, 2, 60)) if request.with_photo else bytearray()
+            )
             try:
                 sam_link.open()
             except CardRemoved:
@@ -192,8 +194,9 @@ class ApduSamSession:
             signature = signature_to_png(bytes(bitmap))
             bitmap[:] = b"\x00" * len(bitmap)
         try:
-            data = CardData.from_raw(raw, uid=uid, photo=photo, signature_png=signature,
-                                     source=self.name)
+            data = CardData.from_raw(
+                raw, uid=uid, photo=photo, signature_png=signature, source=self.name
+            )
         except Exception:
             photo[:] = b"\x00" * len(photo)
             raise

@@ -34,9 +34,12 @@ class SimulatedSession:
                 raise CardRemoved("simulated removal")
         photo = synthetic_jpeg() if request.with_photo else b""
         signature = signature_to_png(synthetic_signature()) if request.with_signature else b""
-        data = CardData.from_raw(synthetic_demographic(self._nik), uid=b"\x04\x12\x34\x56",
-                                 photo=photo, signature_png=signature, source=self.name)
+        data = CardData.from_raw(
+            synthetic_demographic(self._nik),
+            uid=b"\x04\x12\x34\x56",
+            photo=photo,
+            signature_png=signature,
+            source=self.name,
+        )
         request.progress(100)
         return data
-
-

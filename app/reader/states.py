@@ -180,14 +180,23 @@ class ReaderStateMachine:
             case Input.READER_FOUND:
                 f = replace(f, card_reader=reader, detail=None)
             case Input.READER_LOST:
-                f = replace(f, card_reader=None, card_present=False, phase=Phase.IDLE,
-                            progress=None, detail=detail)
+                f = replace(
+                    f,
+                    card_reader=None,
+                    card_present=False,
+                    phase=Phase.IDLE,
+                    progress=None,
+                    detail=detail,
+                )
             case Input.SAM_INSERTED:
-                f = replace(f, sam_reader=reader or f.sam_reader, sam_present=True,
-                            sam_fault=False)
+                f = replace(f, sam_reader=reader or f.sam_reader, sam_present=True, sam_fault=False)
             case Input.SAM_REMOVED:
-                f = replace(f, sam_present=False, sam_fault=False,
-                            sam_reader=reader if reader is not None else f.sam_reader)
+                f = replace(
+                    f,
+                    sam_present=False,
+                    sam_fault=False,
+                    sam_reader=reader if reader is not None else f.sam_reader,
+                )
             case Input.SAM_FAILED:
                 f = replace(f, sam_fault=True, detail=detail)
             case Input.SAM_OK:
@@ -195,8 +204,7 @@ class ReaderStateMachine:
             case Input.CARD_INSERTED:
                 f = replace(f, card_present=True, phase=Phase.IDLE, progress=None, detail=None)
             case Input.CARD_REMOVED:
-                f = replace(f, card_present=False, phase=Phase.IDLE, progress=None,
-                            detail=detail)
+                f = replace(f, card_present=False, phase=Phase.IDLE, progress=None, detail=detail)
             case Input.READ_STARTED:
                 f = replace(f, phase=Phase.READING, progress=0, detail=None)
             case Input.READ_PROGRESS:

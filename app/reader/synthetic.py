@@ -12,8 +12,13 @@ import struct
 from app.reader.parsers import SIGNATURE_HEIGHT, SIGNATURE_WIDTH, build_demographic
 
 
-def synthetic_nik(region: str = "330301", birth: dt.date = dt.date(1990, 5, 15),
-                  *, female: bool = True, serial: int = 1) -> str:
+def synthetic_nik(
+    region: str = "330301",
+    birth: dt.date = dt.date(1990, 5, 15),
+    *,
+    female: bool = True,
+    serial: int = 1,
+) -> str:
     """A valid-looking NIK: 6-digit kecamatan code, DDMMYY (women: day + 40), 4-digit serial."""
     day = birth.day + (40 if female else 0)
     return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"

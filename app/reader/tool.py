@@ -48,13 +48,17 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help=_("list readers and slots"))
     sub.add_parser("sam", help=_("show the SAM status"))
     watch = sub.add_parser("watch", help=_("show reader events live"))
-    watch.add_argument("--seconds", type=float, default=None,
-                       help=_("stop after this many seconds (default: until Ctrl+C)"))
+    watch.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help=_("stop after this many seconds (default: until Ctrl+C)"),
+    )
     read = sub.add_parser("read", help=_("read the card's UID and photo"))
-    read.add_argument("--out", default=None,
-                      help=_("write the photo to this file (demo mode only)"))
-    read.add_argument("--wait", type=float, default=30.0,
-                      help=_("seconds to wait for a card"))
+    read.add_argument(
+        "--out", default=None, help=_("write the photo to this file (demo mode only)")
+    )
+    read.add_argument("--wait", type=float, default=30.0, help=_("seconds to wait for a card"))
     return parser
 
 
@@ -176,18 +180,18 @@ def cmd_read(config: ReaderConfig, out: TextIO, out_file: str | None, wait: floa
         try:
             with service.read_photo() as result:
                 print(_("ATR: {atr}").format(atr=result.atr_hex), file=out)
-                print(_("UID: {uid}").format(uid=bytes(result.uid).hex().upper() or "-"),
-                      file=out)
+                print(_("UID: {uid}").format(uid=bytes(result.uid).hex().upper() or "-"), file=out)
                 size = jpeg_size(bytes(result.photo))
                 dims = f"{size[0]}×{size[1]}" if size else "?"
-                print(_("Photo: {n} bytes, JPEG {dims}").format(n=len(result.photo), dims=dims),
-                      file=out)
+                print(
+                    _("Photo: {n} bytes, JPEG {dims}").format(n=len(result.photo), dims=dims),
+                    file=out,
+                )
                 if out_file:
                     fd = os.open(out_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(result.photo)
-                    print(_("Photo written to {path} (demo mode).").format(path=out_file),
-                          file=out)
+                    print(_("Photo written to {path} (demo mode).").format(path=out_file), file=out)
         except ReaderError as exc:
             print(exc.user_message, file=out)
             return 1

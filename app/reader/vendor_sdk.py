@@ -42,8 +42,13 @@ ATTR_DEMOGRAPHIC_SIZE, ATTR_DEMOGRAPHIC = 4, 5
 ATTR_SIGNATURE_SIZE, ATTR_SIGNATURE = 6, 7
 MAX_ATTRIBUTE = 256 * 1024
 
-_REQUIRED = ("EktpEstablishContext", "EktpConnect", "EktpSetAttrib", "EktpExecuteCommand",
-             "EktpGetAttrib")
+_REQUIRED = (
+    "EktpEstablishContext",
+    "EktpConnect",
+    "EktpSetAttrib",
+    "EktpExecuteCommand",
+    "EktpGetAttrib",
+)
 _OPTIONAL = ("EktpDisconnect", "EktpReleaseContext")
 
 _u8p = ctypes.POINTER(ctypes.c_uint8)
@@ -178,8 +183,9 @@ class VendorSdkSession:
             photo = self._lib.get(ctx, ATTR_PHOTO, self._lib.get_size(ctx, ATTR_PHOTO_SIZE))
         signature = b""
         if request.with_signature:
-            bitmap = self._lib.get(ctx, ATTR_SIGNATURE,
-                                   self._lib.get_size(ctx, ATTR_SIGNATURE_SIZE))
+            bitmap = self._lib.get(
+                ctx, ATTR_SIGNATURE, self._lib.get_size(ctx, ATTR_SIGNATURE_SIZE)
+            )
             if bitmap.startswith(b"\x89PNG"):
                 signature = bytes(bitmap)
             elif len(bitmap) == SIGNATURE_BYTES:

@@ -12,7 +12,7 @@ from app.services.clock import Clock, system_clock
 from app.services.dukcapil import guidance_text
 from app.services.gateway_setup import build_gateway, demo_simulator
 from app.services.officers import Role
-from app.services.secrets import MemorySecretStore
+from app.services.secrets import MemorySecretStore, SecretStore
 from app.services.settings import Settings, demo_settings
 from app.services.simulator import GatewaySimulator
 
@@ -56,12 +56,13 @@ def build_demo(
     *,
     clock: Clock = system_clock,
     simulator: GatewaySimulator | None = None,
+    secrets: SecretStore | None = None,
 ) -> DemoWorld:
     """Everything demo mode needs, on a database in ``data_dir``."""
     settings = settings or demo_settings()
     if not settings.is_demo:
         raise ValueError("build_demo is for demo mode only")
-    core = build_core(settings, secrets=MemorySecretStore(), data_dir=data_dir)
+    core = build_core(settings, secrets=secrets or MemorySecretStore(), data_dir=data_dir)
     sim = simulator
     if settings.agreement.access_method == "web_service" and sim is None:
         sim = demo_simulator(settings)

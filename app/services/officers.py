@@ -185,9 +185,14 @@ class OfficerService:
             return _view(row)
 
     def authenticate(self, username: str, password: str) -> OfficerView:
-        """Sign in; lock the account after repeated failures."""
+        """Sign in; lock the account after repeated failures.
+
+        Failures are committed before the refusal is raised, so the counter and
+        the audit record survive the error.
+        """
         now = self._clock()
         username = username.strip().lower()
+        refusal: OfficerError | None = None
         with self._sessions.begin() as session:
             row = session.execute(
                 select(Officer).where(Officer.username == username)
@@ -195,32 +200,39 @@ class OfficerService:
             if row is None:
                 self._hasher.hash(password)  # same cost whether or not the user exists
                 self._audit.append(session, username or "?", "login.failed")
-                raise LoginFailed()
-            if row.locked_until and row.locked_until > now:
+                refusal = LoginFailed()
+            elif row.locked_until and row.locked_until > now:
                 self._audit.append(session, username, "login.refused_locked")
-                raise AccountLocked()
-            if not row.active:
+                refusal = AccountLocked()
+            elif not row.active:
                 self._audit.append(session, username, "login.refused_disabled")
-                raise AccountDisabled()
-            try:
-                self._hasher.verify(row.password_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                refusal = AccountDisabled()
+            elif not self._password_matches(row.password_hash, password):
                 row.failed_logins += 1
                 if row.failed_logins >= MAX_FAILED_LOGINS:
                     row.locked_until = now + LOCKOUT
                     row.failed_logins = 0
                     self._audit.append(session, username, "login.locked")
+                    refusal = AccountLocked()
                 else:
                     self._audit.append(session, username, "login.failed")
-                if row.locked_until and row.locked_until > now:
-                    raise AccountLocked() from None
-                raise LoginFailed() from None
-            row.failed_logins = 0
-            row.locked_until = None
-            if self._hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = self._hasher.hash(password)
-            self._audit.append(session, username, "login.ok")
-            return _view(row)
+                    refusal = LoginFailed()
+            else:
+                row.failed_logins = 0
+                row.locked_until = None
+                if self._hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = self._hasher.hash(password)
+                self._audit.append(session, username, "login.ok")
+                view = _view(row)
+        if refusal is not None:
+            raise refusal
+        return view
+
+    def _password_matches(self, stored: str, password: str) -> bool:
+        try:
+            return bool(self._hasher.verify(stored, password))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
     def record_nda(
         self, actor: OfficerView | None, officer_id: int, nda_date: date, reference: str
@@ -254,10 +266,8 @@ class OfficerService:
             raise WeakPassword()
         with self._sessions.begin() as session:
             row = session.get_one(Officer, officer.id)
-            try:
-                self._hasher.verify(row.password_hash, old)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                raise LoginFailed() from None
+            if not self._password_matches(row.password_hash, old):
+                raise LoginFailed()
             row.password_hash = self._hasher.hash(new)
             row.must_change_password = False
             self._audit.append(session, row.username, "officer.password_changed")

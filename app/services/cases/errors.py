@@ -51,9 +51,19 @@ class LookupBlocked(CaseError):
 class GuardRefused(CaseError):
     """The pattern guard refused this lookup (R-07)."""
 
-    def __init__(self, text: str, overridable: bool, retry_after: int) -> None:
+    def __init__(
+        self,
+        text: str,
+        overridable: bool,
+        retry_after: int,
+        *,
+        rule: str = "",
+        nik_hash: str | None = None,
+    ) -> None:
         super().__init__("guard")
         self._text = text
+        self.rule = rule
+        self.nik_hash = nik_hash
         self.overridable = overridable
         self.retry_after = retry_after
 

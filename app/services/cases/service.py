@@ -262,16 +262,12 @@ class CaseService:
                     },
                 )
             else:
-                self._audit.append(
-                    session,
-                    officer.username,
-                    "guard.refused",
-                    case_number=case.number,
-                    nik_hash=nik_hash,
-                    detail={"rule": verdict.rule.value if verdict.rule else ""},
-                )
                 raise GuardRefused(
-                    verdict.message, verdict.overridable, verdict.retry_after_seconds
+                    verdict.message,
+                    verdict.overridable,
+                    verdict.retry_after_seconds,
+                    rule=verdict.rule.value if verdict.rule else "",
+                    nik_hash=nik_hash,
                 )
         return row, fingerprint
 
@@ -288,14 +284,7 @@ class CaseService:
         try:
             with self._sessions.begin() as session:
                 row, fingerprint = self._prepare_lookup(session, case, officer, nik, override)
-                try:
-                    self._quota.reserve(session)
-                except QuotaExhausted:
-                    self._lockouts.set_from_outcome(session, OutcomeKind.QUOTA_EXHAUSTED, None)
-                    self._audit.append(
-                        session, officer.username, "quota.refused", case_number=case.number
-                    )
-                    raise
+                self._quota.reserve(session)
                 self._guard.record(session, fingerprint)
                 row.nik_hash = fingerprint.nik_hash
                 row.nik_source = source.value
@@ -309,7 +298,24 @@ class CaseService:
                     nik_hash=fingerprint.nik_hash,
                     detail={"method": method, "source": source.value},
                 )
+        except GuardRefused as refusal:
+            # The refused transaction was rolled back; the refusal itself is audited.
+            with self._sessions.begin() as session:
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "guard.refused",
+                    case_number=case.number,
+                    nik_hash=refusal.nik_hash,
+                    detail={"rule": refusal.rule},
+                )
+            raise
         except QuotaExhausted:
+            with self._sessions.begin() as session:
+                self._lockouts.set_from_outcome(session, OutcomeKind.QUOTA_EXHAUSTED, None)
+                self._audit.append(
+                    session, officer.username, "quota.refused", case_number=case.number
+                )
             raise
         case.nik = nik
         case.nik_source = source.value

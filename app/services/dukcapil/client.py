@@ -36,6 +36,11 @@ from app.services.dukcapil.record import PermittedRecord
 from app.services.dukcapil.tls import pinned_context
 
 log = logging.getLogger(__name__)
+# httpx logs every request line with its URL (confidential IPs and consumer id): keep it quiet
+# even where the application did not configure logging.
+for _name in ("httpx", "httpcore"):
+    if logging.getLogger(_name).level < logging.WARNING:
+        logging.getLogger(_name).setLevel(logging.WARNING)
 
 _CREDENTIAL_KEYS: Mapping[str, tuple[str, str, str, str]] = {
     # style: (nik, user id, password, client ip)
