@@ -218,7 +218,7 @@ def test_quota_counted_before_sending_and_refused_at_the_limit(tmp_path: Path) -
     with pytest.raises(QuotaExhausted):
         w.services.cases.look_up(case, w.officer, people[3], NikSource.TYPED)
     assert w.simulator.hits_today() == 2
-    assert any(l.kind == "quota_exhausted" for l in w.services.status().lockouts)
+    assert any(lock.kind == "quota_exhausted" for lock in w.services.status().lockouts)
     w.clock.advance(24 * 3600)  # tomorrow the block lifts by itself
     assert not w.services.status().lockouts
     w.services.core.close()
