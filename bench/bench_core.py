@@ -1,0 +1,143 @@
+"""Case-core overhead and shared-quota throughput.
+
+1. Core overhead per case: a full case through the use-case API (open, documents, look up,
+   approve, issue, hand over with balikan queued, close) against the in-process simulator,
+   minus the time the simulator itself spent answering. Printed in ms and as the ratio of
+   case time to simulator time.
+2. Quota increments per second with 5 concurrent writers on one SQLite file (every counter
+   of an agency shares the counter), and a check that none was lost.
+
+Run from the repository root: ``python bench/bench_core.py [--cases N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.services.cases import Decision, NikSource
+from app.services.demo import build_demo
+from app.services.persistence.db import create_db_engine, session_factory, upgrade_database
+from app.services.quota import QuotaCounter
+from app.services.settings import settings_from_dicts
+from app.services.simulator import GatewaySimulator, SimulatorConfig
+
+TARGET_CASE_MS = 150.0  # core work per case on this 2-core machine, excluding the gateway
+TARGET_QUOTA_PER_S = 100.0
+
+
+class TimedSimulator(GatewaySimulator):
+    """The simulator, accumulating the time it spends answering."""
+
+    spent = 0.0
+
+    def handle(self, request):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return super().handle(request)
+        finally:
+            self.spent += time.perf_counter() - started
+
+
+def bench_cases(count: int) -> None:
+    now = [datetime(2026, 11, 23, 8, 0)]
+
+    def clock() -> datetime:
+        now[0] += timedelta(seconds=30)
+        return now[0]
+
+    settings = settings_from_dicts(
+        {
+            "mode": "demo",
+            "agreement": {"start": date(2025, 1, 1), "end": date(2027, 9, 16)},
+            "quota": {"daily_limit": 0},
+        }
+    )
+    simulator = TimedSimulator(SimulatorConfig(daily_quota=None), mode="test", clock=clock)
+    with tempfile.TemporaryDirectory() as tmp:
+        world = build_demo(Path(tmp), settings, clock=clock, simulator=simulator)
+        cases = world.services.cases
+        officer = world.services.officers.authenticate("petugas", "demo1234")
+        people = [p.nik for p in simulator.population.people() if p.status.value == "active"]
+        durations: list[float] = []
+        sim_times: list[float] = []
+        for index in range(count):
+            nik = people[(index * 37) % len(people)]
+            before = simulator.spent
+            started = time.perf_counter()
+            case = cases.open_case(officer, "PKH", "Pendaftaran")
+            cases.check_documents(case, officer, {"KTP-el": True})
+            cases.look_up(case, officer, nik, NikSource.CARD)
+            cases.decide(case, officer, Decision.APPROVE)
+            cases.issue(case, officer)
+            cases.hand_over(case, officer)
+            cases.close(case, officer)
+            durations.append(time.perf_counter() - started)
+            sim_times.append(simulator.spent - before)
+        world.services.core.close()
+    overhead = [d - s for d, s in zip(durations, sim_times, strict=True)]
+    core_ms = statistics.median(overhead) * 1000
+    sim_ms = statistics.median(sim_times) * 1000
+    print(f"cases: {count}, median case {statistics.median(durations) * 1000:.1f} ms")
+    print(f"core overhead per case: {core_ms:.1f} ms (simulator {sim_ms:.2f} ms)")
+    print(f"ratio core overhead / target {TARGET_CASE_MS:.0f} ms: {core_ms / TARGET_CASE_MS:.2f}")
+
+
+def bench_quota(writers: int = 5, per_writer: int = 200) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_db_engine(f"sqlite+pysqlite:///{Path(tmp) / 'q.sqlite3'}")
+        upgrade_database(engine)
+        sessions = session_factory(engine)
+        limit = writers * per_writer - 7  # a few must be refused
+        counter = QuotaCounter(limit)
+        granted = [0] * writers
+        refused = [0] * writers
+
+        def work(slot: int) -> None:
+            from app.services.quota import QuotaExhausted
+
+            for _ in range(per_writer):
+                try:
+                    with sessions.begin() as session:
+                        counter.reserve(session)
+                    granted[slot] += 1
+                except QuotaExhausted:
+                    refused[slot] += 1
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(writers)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        with sessions() as session:
+            used = counter.status(session).used
+        engine.dispose()
+    rate = sum(granted) / elapsed
+    print(f"quota: {writers} writers, {sum(granted)} granted, {sum(refused)} refused, used={used}")
+    assert used == sum(granted) == limit, "lost or excess increments"
+    print(
+        f"quota increments/s: {rate:.0f}; ratio to target {TARGET_QUOTA_PER_S:.0f}/s: "
+        f"{rate / TARGET_QUOTA_PER_S:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=40)
+    args = parser.parse_args()
+    bench_cases(args.cases)
+    bench_quota()
+
+
+if __name__ == "__main__":
+    main()
