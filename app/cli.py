@@ -82,7 +82,7 @@ def _cmd_reader(args: argparse.Namespace) -> int:
     return run_reader_cli(args.rest, allow_virtual=config.allow_virtual, config=config)
 
 
-def _open_services() -> AppServices:
+def _open_services(with_gateway: bool = False) -> AppServices:
     from app.services.app_core import build_services
     from app.services.bootstrap import build_core
     from app.services.dukcapil import guidance_text
@@ -95,7 +95,8 @@ def _open_services() -> AppServices:
         )
         raise SystemExit(3)
     core = build_core(settings)
-    return build_services(core, build_gateway(settings, core.secrets), guidance=guidance_text)
+    gateway = build_gateway(settings, core.secrets) if with_gateway else None
+    return build_services(core, gateway, guidance=guidance_text)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:

@@ -1,0 +1,100 @@
+"""CLI tools an administrator uses: audit verify, secrets."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.cli import main
+from app.services.app_core import build_services
+from app.services.bootstrap import build_core
+from app.services.officers import Role
+from app.services.settings import load_settings
+
+ADMIN = """
+mode = "production"
+counter_id = "LOKET-9"
+[agency]
+id_lembaga = "330301"
+name = "Dinas Contoh"
+[agreement]
+access_method = "web_portal"
+portal_url = "https://portal.example.invalid/"
+start = 2025-01-01
+end = 2027-09-16
+"""
+
+
+@pytest.fixture
+def configured(isolated_environment: Path) -> Path:
+    admin = isolated_environment / "admin" / "loket.toml"
+    admin.parent.mkdir(parents=True)
+    admin.write_text(ADMIN, encoding="utf-8")
+    return admin
+
+
+def test_audit_verify_names_the_first_edited_record(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    admin = services.officers.create(None, "admin", "Admin", "rahasia-123", Role.ADMINISTRATOR)
+    for name in ("satu", "dua", "tiga"):
+        services.officers.create(
+            admin,
+            name,
+            name,
+            "rahasia-123",
+            Role.OFFICER,
+            nda_date=date(2026, 1, 1),
+            nda_reference="NDA/1",
+        )
+    assert main(["audit", "verify"]) == 0
+    assert "intact" in capsys.readouterr().out
+    with core.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_log SET actor = 'orang-lain' WHERE seq = 3"))
+    assert main(["audit", "verify"]) == 1
+    assert "record 3: edited" in capsys.readouterr().out
+    with core.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_log SET actor = 'admin' WHERE seq = 3"))
+        connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+    assert main(["audit", "verify"]) == 1
+    assert "record 2: removed" in capsys.readouterr().out
+    core.close()
+
+
+def test_audit_verify_detects_a_removed_tail(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "admin", "Admin", "rahasia-123", Role.ADMINISTRATOR)
+    services.officers.create(None, "satu", "Satu", "rahasia-123", Role.OFFICER)
+    with core.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+    assert main(["audit", "verify"]) == 1
+    assert "record 2: removed" in capsys.readouterr().out
+    core.close()
+
+
+def test_secrets_go_to_the_keyring(
+    configured: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: object,
+) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "kata-sandi-contoh")
+    assert main(["secrets", "set", "gateway.password"]) == 0
+    assert main(["secrets", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "gateway.password: set" in out and "kata-sandi-contoh" not in out
+    assert main(["secrets", "set", "bogus"]) == 2
+
+
+def test_tools_refuse_without_configuration(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["audit", "verify"])
+    assert info.value.code == 3
