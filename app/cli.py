@@ -109,6 +109,31 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import getpass
+    from datetime import date
+    from pathlib import Path
+
+    from app.services.officers import OfficerError
+
+    services = _open_services()
+    try:
+        day = date.fromisoformat(args.day) if args.day else services.clock().date()
+    except ValueError:
+        print(f"invalid --day {args.day!r}; use YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        supervisor = services.officers.authenticate(args.user, getpass.getpass("password: "))
+        pdf = services.report(args.kind, day, supervisor)
+    except OfficerError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.write_bytes(pdf)
+    print(f"{args.kind} report written to {out} ({len(pdf)} bytes, counts only)")
+    return 0
+
+
 def _cmd_secrets(args: argparse.Namespace) -> int:
     import getpass
 
@@ -175,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; name the first broken record")
     audit.set_defaults(func=_cmd_audit)
+
+    report = sub.add_parser("report", help="usage report as PDF (supervisors; counts only)")
+    report.add_argument("kind", choices=["daily", "semester"])
+    report.add_argument("--day", help="a day in the period (YYYY-MM-DD); default today")
+    report.add_argument("--user", required=True, help="supervisor user name (password asked)")
+    report.add_argument("--out", required=True, help="PDF file to write")
+    report.set_defaults(func=_cmd_report)
 
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)

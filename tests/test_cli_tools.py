@@ -98,3 +98,19 @@ def test_tools_refuse_without_configuration(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit) as info:
         main(["audit", "verify"])
     assert info.value.code == 3
+
+
+def test_report_command_writes_a_pdf_for_supervisors(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    services.officers.create(None, "staf", "Staf", "rahasia-123", Role.OFFICER)
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    out = tmp_path / "harian.pdf"
+    assert main(["report", "daily", "--user", "kepala", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert main(["report", "semester", "--user", "staf", "--out", str(out)]) == 1
+    assert main(["report", "daily", "--day", "kemarin", "--user", "kepala", "--out", str(out)]) == 2

@@ -85,6 +85,30 @@ class AppServices:
             )
         return count
 
+    def report(self, kind: str, day: date, printed_by: OfficerView) -> bytes:
+        """The daily summary or the semester report as PDF bytes (supervisors only)."""
+        from app.services.officers import NotPermitted, Role
+        from app.services.reports import ReportHeader, daily_report, semester_report
+
+        if not printed_by.has_role(Role.SUPERVISOR):
+            raise NotPermitted(printed_by.username)
+        settings = self.core.settings
+        header = ReportHeader(
+            agency_name=settings.agency.name,
+            counter_id=settings.counter_id,
+            agreement_reference=settings.agreement.reference,
+            printed_by=printed_by.display_name,
+            printed_at=self.clock(),
+            demo=settings.is_demo,
+        )
+        build = daily_report if kind == "daily" else semester_report
+        pdf = build(self.core.sessions, day, header)
+        with self.core.sessions.begin() as session:
+            self.audit.append(
+                session, printed_by.username, "report.printed", detail={"kind": kind, "day": day}
+            )
+        return pdf
+
     def verify_audit(self) -> object:
         """The first broken audit record, or None."""
         with self.core.sessions() as session:
