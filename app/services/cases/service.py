@@ -434,6 +434,41 @@ class CaseService:
             row.documents_ok = bool(row.documents_ok) and documents_match
         return view
 
+    def record_card_read(
+        self, case: ActiveCase, officer: OfficerView, nik: Nik, *, demographic: bool
+    ) -> ActiveCase:
+        """A KTP-el was read at the counter for this case (R-17: reader use owes balikan).
+
+        Only the NIK is taken from the card here; the card's fields stay with the
+        reader's ``CardData`` in memory. A demographic read through the SAM counts as
+        population data accessed, so data balikan becomes owed.
+        """
+        self._check_may_serve(officer)
+        nik_hash = self._keys.nik_hash(nik.value)
+        with self._sessions.begin() as session:
+            row = self._row(session, case)
+            if CaseState(row.state) in (CaseState.CLOSED, CaseState.CANCELLED):
+                raise IllegalTransition(CaseState(row.state), CaseAction.CROSS_CHECK)
+            if row.nik_hash is not None and row.nik_hash != nik_hash:
+                raise NikMismatch()
+            row.nik_hash = nik_hash
+            row.nik_source = NikSource.CARD.value
+            if demographic:
+                row.data_accessed = True
+                row.nik_ciphertext = self._keys.encrypt(nik.value, case.number)
+                case.data_accessed = True
+            self._audit.append(
+                session,
+                officer.username,
+                "card.read",
+                case_number=case.number,
+                nik_hash=nik_hash,
+                detail={"demographic": demographic},
+            )
+        case.nik = nik
+        case.nik_source = NikSource.CARD.value
+        return case
+
     # ---------------------------------------------------------------- step 4
     def decide(
         self, case: ActiveCase, officer: OfficerView, decision: Decision, note: str = ""

@@ -358,3 +358,22 @@ def test_officer_accounts_lockout_and_passwords(world: World) -> None:
     assert officers.authenticate("petugas", "sementara1").must_change_password
     with pytest.raises(LoginFailed):
         officers.authenticate("tidak-ada", "x")
+
+
+def test_card_read_owes_balikan_even_without_a_lookup(world: World) -> None:
+    from app.domain.nik import parse_nik
+
+    cases = world.services.cases
+    case = start(world)
+    nik = parse_nik(world.examples()["found"])
+    cases.record_card_read(case, world.officer, nik, demographic=True)
+    assert case.nik_source == "card" and world.simulator.hits_today() == 0
+    cases.cancel(case, world.officer, "pemohon pergi")
+    with world.services.core.sessions() as session:
+        item = session.execute(select(BalikanItem)).scalar_one()
+        assert world.services.outbox.nik_of(item) == nik.value
+    other = start(world)
+    cases.record_card_read(other, world.officer, nik, demographic=False)  # photo/UID only
+    cases.cancel(other, world.officer, "batal")
+    with world.services.core.sessions() as session:
+        assert len(session.execute(select(BalikanItem)).all()) == 1
