@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.agreement_term import TermStatus, term_status
-from app.domain.guard_rules import GuardThresholds
 from app.domain.outcomes import OutcomeKind
 from app.domain.quota_rules import QuotaStatus
 from app.services.audit import AuditTrail
@@ -136,17 +135,7 @@ def build_services(
         (balikan.number_key, balikan.programme_key, balikan.note_key),
         clock,
     )
-    g = settings.guard
-    guard = PatternGuard(
-        GuardThresholds(
-            neighbour_window_minutes=g.neighbour_window_minutes,
-            neighbour_serial_distance=g.neighbour_serial_distance,
-            burst_window_minutes=g.burst_window_minutes,
-            burst_count=g.burst_count,
-            min_seconds_between_lookups=g.min_seconds_between_lookups,
-        ),
-        keys,
-    )
+    guard = PatternGuard(settings.guard, keys)
     extra: dict[str, object] = {}
     if guidance is not None:
         extra["guidance"] = guidance

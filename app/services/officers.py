@@ -11,7 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.i18n import N_, _
+from app.domain.errors import UserFacingError
+from app.domain.i18n import N_
 from app.services.audit import AuditTrail
 from app.services.clock import Clock, system_clock
 from app.services.persistence.models import Officer
@@ -29,19 +30,10 @@ class Role(Enum):
     ADMINISTRATOR = "administrator"
 
 
-class OfficerError(Exception):
-    """A refusal about accounts, with a translated message."""
+class OfficerError(UserFacingError):
+    """A refusal about accounts."""
 
     msgid = N_("The account action was refused.")
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.msgid)
-        self.detail = detail
-
-    @property
-    def message(self) -> str:
-        """Translated explanation."""
-        return _(self.msgid)
 
 
 class LoginFailed(OfficerError):

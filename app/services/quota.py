@@ -9,24 +9,20 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.domain.i18n import N_, _
+from app.domain.errors import UserFacingError
+from app.domain.i18n import N_
 from app.domain.quota_rules import QuotaStatus
 from app.services.clock import Clock, system_clock
 from app.services.persistence.models import QuotaDay
 
 
-class QuotaExhausted(Exception):
+class QuotaExhausted(UserFacingError):
     """No hits left today: lookups stop until tomorrow."""
 
     msgid = N_(
         "Today's access quota is used up. No more lookups are possible until tomorrow; "
         "serve applicants who need a lookup then, or refer them to Dinas Dukcapil."
     )
-
-    @property
-    def message(self) -> str:
-        """Translated explanation."""
-        return _(self.msgid)
 
 
 class QuotaCounter:

@@ -20,6 +20,8 @@ from typing import Any
 
 from platformdirs import user_config_dir
 
+from app.domain.guard_rules import GuardThresholds
+
 APP_NAME = "loket-ktpel"
 MODES = ("demo", "production")
 ACCESS_METHODS = ("web_service", "web_portal")
@@ -95,15 +97,8 @@ class QuotaSettings:
     warn_fractions: tuple[float, ...] = (0.8, 0.95)
 
 
-@dataclass(frozen=True, slots=True)
-class GuardSettings:
-    """Thresholds of the pattern guard (R-07)."""
-
-    neighbour_window_minutes: int = 60
-    neighbour_serial_distance: int = 5
-    burst_window_minutes: int = 30
-    burst_count: int = 3
-    min_seconds_between_lookups: int = 20
+#: Thresholds of the pattern guard (R-07), section ``[guard]``.
+GuardSettings = GuardThresholds
 
 
 @dataclass(frozen=True, slots=True)

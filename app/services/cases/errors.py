@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from app.domain.i18n import N_, _
+from app.domain.errors import UserFacingError
+from app.domain.i18n import N_
 
 
-class CaseError(Exception):
-    """Base: every refusal has a message for the officer."""
-
-    msgid = N_("The action was refused.")
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.msgid)
-        self.detail = detail
-
-    @property
-    def message(self) -> str:
-        """Translated explanation."""
-        return _(self.msgid)
+class CaseError(UserFacingError):
+    """Base of the case API's refusals."""
 
 
 class PurposeMissing(CaseError):

@@ -572,20 +572,23 @@ class CaseService:
             self._queue_balikan(session, case, row, officer)
         return case
 
-    def _queue_balikan(
+    def _owed_params(self, row: CaseRow) -> BalikanParams:
+        """The data balikan of a case: the recipient number, or why nothing was issued."""
+        if row.state == CaseState.HANDED_OVER.value:
+            return BalikanParams(programme=row.programme, number=row.recipient_number)
+        if row.state == CaseState.REFUSED.value:
+            return BalikanParams(programme=row.programme, note=NOTE_REFUSED)
+        if row.decision == Decision.RETURN.value:
+            return BalikanParams(programme=row.programme, note=NOTE_RETURNED)
+        return BalikanParams(programme=row.programme, note=NOTE_CANCELLED)
+
+    def _enqueue_owed(
         self, session: Session, case: ActiveCase, row: CaseRow, officer: OfficerView
     ) -> None:
+        """Queue the one data balikan item owed when the resident's data was accessed."""
         if row.data_accessed:
             nik = case.nik.value if case.nik else self._stored_nik(row)
-            if row.state == CaseState.HANDED_OVER.value:
-                params = BalikanParams(programme=row.programme, number=row.recipient_number)
-            elif row.state == CaseState.REFUSED.value:
-                params = BalikanParams(programme=row.programme, note=NOTE_REFUSED)
-            elif row.decision == Decision.RETURN.value:
-                params = BalikanParams(programme=row.programme, note=NOTE_RETURNED)
-            else:
-                params = BalikanParams(programme=row.programme, note=NOTE_CANCELLED)
-            item = self._outbox.enqueue(session, row.number, nik, params)
+            item = self._outbox.enqueue(session, row.number, nik, self._owed_params(row))
             self._audit.append(
                 session,
                 officer.username,
@@ -594,11 +597,16 @@ class CaseService:
                 nik_hash=row.nik_hash,
                 detail={"item": item.id},
             )
-        if row.state in (CaseState.HANDED_OVER.value, CaseState.REFUSED.value) and (
-            row.data_accessed or row.state == CaseState.HANDED_OVER.value
-        ):
-            self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
         row.nik_ciphertext = None
+
+    def _queue_balikan(
+        self, session: Session, case: ActiveCase, row: CaseRow, officer: OfficerView
+    ) -> None:
+        """Flowchart step 6 after hand-over (or a refusal of accessed data)."""
+        self._enqueue_owed(session, case, row, officer)
+        handed_over = row.state == CaseState.HANDED_OVER.value
+        if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
+            self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
 
     def _stored_nik(self, row: CaseRow) -> str:
         if row.nik_ciphertext is None:
@@ -623,21 +631,7 @@ class CaseService:
             row = self._move(session, case, CaseAction.CANCEL, officer)
             row.note = (reason.strip() or NOTE_CANCELLED)[:255]
             row.closed_at = self._clock()
-            if row.data_accessed:
-                nik = case.nik.value if case.nik else self._stored_nik(row)
-                note = NOTE_RETURNED if row.decision == Decision.RETURN.value else NOTE_CANCELLED
-                item = self._outbox.enqueue(
-                    session, row.number, nik, BalikanParams(programme=row.programme, note=note)
-                )
-                self._audit.append(
-                    session,
-                    officer.username,
-                    "balikan.queued",
-                    case_number=row.number,
-                    nik_hash=row.nik_hash,
-                    detail={"item": item.id},
-                )
-            row.nik_ciphertext = None
+            self._enqueue_owed(session, case, row, officer)
         case.wipe()
         return case
 
