@@ -7,8 +7,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.services.settings import Settings
 
 log = logging.getLogger("app.cli")
 
@@ -55,6 +59,43 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _start_gui("production", args)
 
 
+def _load_settings() -> Settings:
+    from app.services.settings import demo_settings, is_configured, load_settings
+
+    return load_settings() if is_configured() else demo_settings()
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from app.services.db_cli import run_db_cli
+
+    return run_db_cli(args.rest, _load_settings())
+
+
+def _cmd_balikan(args: argparse.Namespace) -> int:
+    from app.services.app_core import build_services
+    from app.services.balikan.cli import run_balikan_cli
+    from app.services.bootstrap import build_core
+
+    settings = _load_settings()
+    if settings.is_demo:
+        print(
+            "Demo mode keeps its keys in memory only, so a separate command cannot read what "
+            "the demo app queued. Configure the counter first.",
+            file=sys.stderr,
+        )
+        return 2
+    core = build_core(settings)
+    try:
+        services = build_services(core, None)
+        assert services.balikan is not None
+        try:
+            return run_balikan_cli(args.rest, services.balikan, services.officers)
+        finally:
+            services.balikan.stop()
+    finally:
+        core.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -72,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the app with this PC's configuration")
     run.add_argument("--quit-after-ms", type=int, default=None, help=argparse.SUPPRESS)
     run.set_defaults(func=_cmd_run)
+
+    db = sub.add_parser("db", help="database schema: upgrade | current", add_help=False)
+    db.add_argument("rest", nargs=argparse.REMAINDER)
+    db.set_defaults(func=_cmd_db)
+
+    balikan = sub.add_parser(
+        "balikan", help="data balikan: status | send | export | confirm | params", add_help=False
+    )
+    balikan.add_argument("rest", nargs=argparse.REMAINDER)
+    balikan.set_defaults(func=_cmd_balikan)
     return parser
 
 
