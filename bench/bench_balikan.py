@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(simulator received {received})"
     )
     print(
-        f"link share used by the sender: {sender_share:.1%} (payload on the simulated pipe, all traffic: {all_share:.1%}); "
+        f"link share used by the sender: {sender_share:.1%} "
+        f"(all traffic, payload on the simulated pipe: {all_share:.1%}); "
         f"sender waited for a lookup {governor.sender_waits_for_lookups} times"
     )
     print(
