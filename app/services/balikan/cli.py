@@ -112,7 +112,22 @@ def run_balikan_cli(
         if command == "send":
             return _send(service, bool(args.once), stream)
         if command == "params":
-            print(", ".join(service.param_keys()), file=stream)
+            keys = service.param_keys()
+            print(", ".join(keys), file=stream)
+            settings = service.settings
+            missing = [
+                key
+                for key in (settings.number_key, settings.programme_key)
+                if key and key not in keys
+            ]
+            if missing:
+                print(
+                    _("Configured keys the web service does not expect: {keys}").format(
+                        keys=", ".join(missing)
+                    ),
+                    file=stream,
+                )
+                return 1
             return 0
         supervisor = _supervisor(officers, args.user, ask_password)
         if command == "export":

@@ -225,8 +225,14 @@ class BalikanSender:
         verdict = answer.verdict
         if len(ready) > 1 and split_allowed and verdict in (Verdict.DUPLICATE, Verdict.REJECTED):
             # The batch as a whole was refused: find out item by item which are new.
-            for pair in ready:
-                self._deliver([pair], report, split_allowed=False, first=False)
+            for position, pair in enumerate(ready):
+                try:
+                    self._deliver([pair], report, split_allowed=False, first=False)
+                except TurnCancelled:
+                    with self._sessions.begin() as session:
+                        for item, _outgoing in ready[position:]:
+                            self._outbox.release(session, item)
+                    raise
             return
         with self._sessions.begin() as session:
             for item in items:

@@ -265,3 +265,31 @@ def test_classify(status: int, body: bytes, verdict: Verdict) -> None:
 
 def test_scrub_removes_long_numbers() -> None:
     assert synthetic_nik(1) not in scrub(f"NIK {synthetic_nik(1)} ditolak")
+
+
+def test_stop_during_a_split_gives_the_rest_back(
+    enqueue: Enqueue, make_sender: MakeSender, sim: GatewaySimulator, sessions: Any
+) -> None:
+    import threading
+
+    from app.services.link import LinkGovernor
+
+    enqueue(3)
+    governor = LinkGovernor(1000, 1.0)
+    sender = make_sender(
+        "batch", transport=StrictBatchGateway(sim), batch_size=3, governor=governor
+    )
+    with sessions() as session:
+        first = session.execute(select(BalikanItem).order_by(BalikanItem.id)).scalars().first()
+        sender._client.store_batch([sender._outbox.outgoing(first)])
+    stop = threading.Event()
+
+    def stop_at_answer(point: str) -> None:
+        if point == "answered":
+            stop.set()
+
+    sender._hook = stop_at_answer
+    sender._stop = stop
+    report = sender.send_once(stop)
+    assert report.requests == 1
+    assert all(i.claimed_by is None and i.status == PENDING for i in items(sessions))
