@@ -67,6 +67,37 @@ def _settings_for_tools() -> Settings:
     return load_settings() if is_configured() else demo_settings()
 
 
+def _cmd_db(args: argparse.Namespace) -> int:
+    from app.services.db_cli import run_db_cli
+
+    return run_db_cli(args.rest, _settings_for_tools())
+
+
+def _cmd_balikan(args: argparse.Namespace) -> int:
+    from app.services.app_core import build_services
+    from app.services.balikan.cli import run_balikan_cli
+    from app.services.bootstrap import build_core
+
+    settings = _settings_for_tools()
+    if settings.is_demo:
+        print(
+            "Demo mode keeps its keys in memory only, so a separate command cannot read what "
+            "the demo app queued. Configure the counter first.",
+            file=sys.stderr,
+        )
+        return 2
+    core = build_core(settings)
+    try:
+        services = build_services(core, None)
+        assert services.balikan is not None
+        try:
+            return run_balikan_cli(args.rest, services.balikan, services.officers)
+        finally:
+            services.balikan.stop()
+    finally:
+        core.close()
+
+
 def _cmd_simulator(args: argparse.Namespace) -> int:
     from app.services.simulator.cli import run_simulator_cli
 
@@ -196,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     reader.add_argument("rest", nargs=argparse.REMAINDER)
     reader.set_defaults(func=_cmd_reader)
 
+    for name, text in (
+        ("db", "database schema: upgrade | current"),
+        ("balikan", "data balikan: status | send | export | confirm | params | requeue"),
+    ):
+        tool = sub.add_parser(name, help=text, add_help=False)
+        tool.add_argument("rest", nargs=argparse.REMAINDER)
+
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; name the first broken record")
@@ -217,7 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_PASS_THROUGH = {"simulator": _cmd_simulator, "reader": _cmd_reader}
+_PASS_THROUGH = {
+    "simulator": _cmd_simulator,
+    "reader": _cmd_reader,
+    "db": _cmd_db,
+    "balikan": _cmd_balikan,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -110,3 +110,27 @@ def db_engine(tmp_path: Path) -> Iterator[Engine]:
     upgrade_database(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[object]:
+    """A throwaway PostgreSQL server for the session (skipped without binaries, unless CI)."""
+    from tests.fakes.postgres import PostgresUnavailable, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI needs PostgreSQL for the postgres tests: {error}")
+        pytest.skip(f"PostgreSQL not available: {error}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster: object) -> str:
+    """URL of a fresh, empty database on the session's PostgreSQL server."""
+    from tests.fakes.postgres import PostgresCluster
+
+    assert isinstance(postgres_cluster, PostgresCluster)
+    return postgres_cluster.create_database()

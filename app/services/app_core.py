@@ -10,16 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import httpx
+
 from app.domain.agreement_term import TermStatus, term_status
 from app.domain.outcomes import OutcomeKind
 from app.domain.quota_rules import QuotaStatus
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import Outbox
+from app.services.balikan.service import BalikanService
 from app.services.bootstrap import Core
 from app.services.cases import CaseService, GatewayPort
 from app.services.clock import Clock, system_clock
 from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
+from app.services.link import GovernedGateway, LinkGovernor
 from app.services.lockouts import ActiveLockout, LockoutService
 from app.services.officers import OfficerService, OfficerView
 from app.services.quota import QuotaCounter
@@ -52,6 +56,8 @@ class AppServices:
     outbox: Outbox
     clock: Clock = system_clock
     extras: dict[str, object] = field(default_factory=dict)
+    link: LinkGovernor | None = None
+    balikan: BalikanService | None = None
 
     def status(self) -> StatusSnapshot:
         """A fresh snapshot for the status bar."""
@@ -120,8 +126,14 @@ def build_services(
     *,
     guidance: Callable[[OutcomeKind, str | None], str] | None = None,
     clock: Clock = system_clock,
+    balikan_transport: httpx.BaseTransport | None = None,
+    balikan_base_url: str | None = None,
 ) -> AppServices:
-    """Wire the use-case services over ``core``."""
+    """Wire the use-case services over ``core``.
+
+    The gateway is wrapped so every lookup is marked on the shared link governor, which the
+    data balikan sender waits behind (``balikan_transport``/``balikan_base_url``: demo).
+    """
     settings = core.settings
     keys = KeyRing.from_store(core.secrets)
     audit = AuditTrail(keys.audit_key, settings.counter_id, clock)
@@ -134,6 +146,21 @@ def build_services(
         settings.agency.name,
         (balikan.number_key, balikan.programme_key, balikan.note_key),
         clock,
+    )
+    link = LinkGovernor(balikan.link_kbps, balikan.link_share)
+    if gateway is not None:
+        gateway = GovernedGateway(gateway, link)
+    balikan_service = BalikanService(
+        balikan,
+        core.sessions,
+        outbox,
+        audit,
+        core.secrets,
+        settings.counter_id,
+        governor=link,
+        transport=balikan_transport,
+        base_url=balikan_base_url,
+        clock=clock,
     )
     guard = PatternGuard(settings.guard, keys)
     extra: dict[str, object] = {}
@@ -163,6 +190,8 @@ def build_services(
         lockouts=lockouts,
         outbox=outbox,
         clock=clock,
+        link=link,
+        balikan=balikan_service,
     )
 
 

@@ -10,9 +10,9 @@ from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import build_core
 from app.services.clock import Clock, system_clock
 from app.services.dukcapil import guidance_text
-from app.services.gateway_setup import build_gateway, demo_simulator
+from app.services.gateway_setup import SIMULATOR_BASE_URL, build_gateway, demo_simulator
 from app.services.officers import Role
-from app.services.secrets import MemorySecretStore, SecretStore
+from app.services.secrets import BALIKAN_TOKEN, MemorySecretStore, SecretStore
 from app.services.settings import Settings, demo_settings
 from app.services.simulator import GatewaySimulator
 
@@ -67,6 +67,17 @@ def build_demo(
     if settings.agreement.access_method == "web_service" and sim is None:
         sim = demo_simulator(settings)
     gateway = build_gateway(settings, core.secrets, simulator=sim)
-    services = build_services(core, gateway, guidance=guidance_text, clock=clock)
+    if sim is None:
+        services = build_services(core, gateway, guidance=guidance_text, clock=clock)
+    else:
+        core.secrets.set(BALIKAN_TOKEN, sim.config.balikan.token)
+        services = build_services(
+            core,
+            gateway,
+            guidance=guidance_text,
+            clock=clock,
+            balikan_transport=sim.transport(),
+            balikan_base_url=SIMULATOR_BASE_URL + sim.config.balikan.prefix,
+        )
     seed_demo_officers(services)
     return DemoWorld(services=services, simulator=sim)

@@ -84,6 +84,13 @@ class BalikanSettings:
     params_path: str = "/api/getparam_bylembaga"
     body_shape: str = "form"
     link_share: float = 0.3
+    link_kbps: float = 1000.0
+    batch_size: int = 25
+    timeout: float = 30.0
+    delivery: str = "web_service"
+    certificate_file: str = ""
+    certificate_sha256: str = ""
+    allow_plain_http: bool = False
     number_key: str = "NO_PENERIMA"
     programme_key: str = "JENIS_PROGRAM"
     note_key: str = "KETERANGAN"
@@ -266,8 +273,22 @@ def _validate(settings: Settings) -> None:
         )
     if settings.balikan.body_shape not in ("form", "batch"):
         raise SettingsError("balikan.body_shape: must be form or batch")
-    if not 0 < settings.balikan.link_share <= 1:
+    balikan = settings.balikan
+    if not 0 < balikan.link_share <= 1:
         raise SettingsError("balikan.link_share: must be between 0 and 1")
+    if balikan.link_kbps <= 0:
+        raise SettingsError("balikan.link_kbps: must be greater than 0")
+    if not 1 <= balikan.batch_size <= 500:
+        raise SettingsError("balikan.batch_size: must be between 1 and 500")
+    if balikan.timeout <= 0:
+        raise SettingsError("balikan.timeout: must be greater than 0")
+    if balikan.delivery not in ("web_service", "file"):
+        raise SettingsError("balikan.delivery: must be web_service or file")
+    if balikan.base_url.startswith("http://") and not balikan.allow_plain_http:
+        raise SettingsError(
+            "balikan.base_url: plain http needs balikan.allow_plain_http = true (set by the "
+            "administrator only where the closed network requires it)"
+        )
     quota = settings.quota
     if quota.daily_limit is not None and quota.daily_limit < 1:
         raise SettingsError("quota.daily_limit: must be at least 1 (or 0 for unlimited)")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.services.balikan.client import OutgoingItem
 from app.services.clock import Clock, system_clock
 from app.services.keys import KeyRing
 from app.services.persistence.models import BalikanItem
@@ -16,6 +20,21 @@ PENDING = "pending"
 DELIVERED = "delivered"
 EXPORTED = "exported"
 ATTENTION = "attention"
+STATUSES = (PENDING, EXPORTED, ATTENTION, DELIVERED)
+VIA_WEB_SERVICE = "web_service"
+VIA_EXPORT = "export"
+
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+def retry_delay(
+    attempts: int, base: float = 30.0, cap: float = 3600.0, rng: random.Random | None = None
+) -> float:
+    """Exponential back-off with jitter: ``base * 2^(attempts-1)``, capped, times 0.5-1.0."""
+    exponent = min(max(attempts - 1, 0), 30)
+    delay = min(cap, base * (2.0**exponent))
+    jitter: float = (rng or random).random()
+    return float(delay * (0.5 + 0.5 * jitter))
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +51,8 @@ class BalikanParams:
         if self.number:
             entry[number_key] = self.number
         if self.note:
-            entry[note_key] = self.note
+            # An agreement without a note field carries the note in the number field.
+            entry[note_key or number_key] = self.note
         return [entry]
 
 
@@ -79,11 +99,162 @@ class Outbox:
 
     def pending_count(self, session: Session) -> int:
         """Items not yet delivered (pending, exported-unconfirmed or needing attention)."""
-        rows = session.execute(select(BalikanItem.id).where(BalikanItem.status != DELIVERED)).all()
-        return len(rows)
+        statement = select(func.count(BalikanItem.id)).where(BalikanItem.status != DELIVERED)
+        return int(session.execute(statement).scalar_one())
+
+    def counts(self, session: Session) -> dict[str, int]:
+        """Items per status (every status present, zero if none)."""
+        rows = session.execute(
+            select(BalikanItem.status, func.count(BalikanItem.id)).group_by(BalikanItem.status)
+        ).all()
+        found = {str(status): int(count) for status, count in rows}
+        return {status: found.get(status, 0) for status in STATUSES}
 
     def nik_of(self, item: BalikanItem) -> str:
         """Decrypt the NIK of a pending item (for sending or export only)."""
         if item.nik_ciphertext is None:
             raise ValueError("item already delivered: its NIK is gone")
         return self._keys.decrypt(item.nik_ciphertext, item.case_number)
+
+    def outgoing(self, item: BalikanItem) -> OutgoingItem:
+        """The item as it goes on the wire (decrypted NIK, parsed params)."""
+        return OutgoingItem(
+            nik=self.nik_of(item),
+            id_lembaga=item.id_lembaga,
+            nama_lembaga=item.nama_lembaga,
+            params=json.loads(item.params),
+        )
+
+    # -- the sender's state changes, each in the caller's (short) transaction ---------------
+    def claim(
+        self,
+        session: Session,
+        claimer: str,
+        limit: int,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        ids: Sequence[int] | None = None,
+    ) -> list[BalikanItem]:
+        """Take up to ``limit`` due pending items and mark them sent (attempt counted).
+
+        Runs ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so counters sharing the
+        database never take the same item; the caller commits before the request is sent,
+        so an item whose answer never arrived is known to have been (possibly) sent.
+        """
+        now = self._clock()
+        statement = (
+            select(BalikanItem)
+            .where(BalikanItem.status == PENDING)
+            .where(or_(BalikanItem.next_attempt_at.is_(None), BalikanItem.next_attempt_at <= now))
+            .where(or_(BalikanItem.claimed_at.is_(None), BalikanItem.claimed_at < now - lease))
+            .order_by(BalikanItem.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if ids is not None:
+            statement = statement.where(BalikanItem.id.in_(list(ids)))
+        items = list(session.execute(statement).scalars())
+        for item in items:
+            item.claimed_by = claimer
+            item.claimed_at = now
+            item.sent_at = now
+            item.attempts = (item.attempts or 0) + 1
+        session.flush()
+        return items
+
+    def mark_delivered(self, session: Session, item: BalikanItem, via: str) -> bool:
+        """Delivered: keep only the keyed hash of the NIK. False if it was delivered already."""
+        now = self._clock()
+        result = session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id == item.id, BalikanItem.status != DELIVERED)
+            .values(
+                status=DELIVERED,
+                nik_ciphertext=None,
+                delivered_at=now,
+                delivered_via=via,
+                claimed_by=None,
+                claimed_at=None,
+                next_attempt_at=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def mark_retry(
+        self, session: Session, item: BalikanItem, reason: str, delay_seconds: float
+    ) -> None:
+        """Not delivered this time: try again after ``delay_seconds``."""
+        session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id == item.id, BalikanItem.status == PENDING)
+            .values(
+                next_attempt_at=self._clock() + timedelta(seconds=delay_seconds),
+                last_error=reason[:255],
+                claimed_by=None,
+                claimed_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def mark_attention(self, session: Session, item: BalikanItem, reason: str) -> None:
+        """Refused by the web service: a person must look at it (it stays owed)."""
+        session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id == item.id, BalikanItem.status == PENDING)
+            .values(
+                status=ATTENTION,
+                last_error=reason[:255],
+                claimed_by=None,
+                claimed_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def release(self, session: Session, item: BalikanItem) -> None:
+        """Give a claimed item back untouched (e.g. the sender was told to stop)."""
+        session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id == item.id, BalikanItem.claimed_by == item.claimed_by)
+            .values(claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def release_claims(self, session: Session, claimers: Sequence[str]) -> int:
+        """Free the claims of senders known to be gone (their items become due again)."""
+        if not claimers:
+            return 0
+        result = session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.claimed_by.in_(list(claimers)), BalikanItem.status == PENDING)
+            .values(claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    def claimers(self, session: Session) -> list[str]:
+        """Who holds claims now."""
+        rows = session.execute(
+            select(BalikanItem.claimed_by).where(BalikanItem.claimed_by.is_not(None)).distinct()
+        ).scalars()
+        return [str(row) for row in rows]
+
+    def requeue_attention(self, session: Session) -> int:
+        """Put items needing attention back in the queue (after the cause was fixed)."""
+        result = session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.status == ATTENTION)
+            .values(status=PENDING, next_attempt_at=None, attempts=0)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    def next_due(self, session: Session) -> datetime | None:
+        """When the earliest pending item becomes due (None: nothing pending)."""
+        value = session.execute(
+            select(
+                func.min(func.coalesce(BalikanItem.next_attempt_at, BalikanItem.created_at))
+            ).where(BalikanItem.status == PENDING)
+        ).scalar_one_or_none()
+        return value if isinstance(value, datetime) else None

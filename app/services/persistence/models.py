@@ -175,6 +175,36 @@ class BalikanItem(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     exported_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # How it was delivered: "web_service" or "export" (a confirmed upload of an exported file).
+    delivered_via: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class BalikanExport(Base):
+    """One exported file of owed items (CSV/XLSX) awaiting a supervisor's upload confirmation."""
+
+    __tablename__ = "balikan_exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(8))
+    item_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    counter_id: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class BalikanExportItem(Base):
+    """Which items an export file holds (an item may be in several re-exports)."""
+
+    __tablename__ = "balikan_export_items"
+
+    export_id: Mapped[int] = mapped_column(ForeignKey("balikan_exports.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("balikan_items.id"), primary_key=True, index=True
+    )
 
 
 class MetaValue(Base):

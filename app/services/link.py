@@ -1,0 +1,176 @@
+"""The shared 1 Mbps link: officers' lookups first, background data balikan paced behind them.
+
+Lookups mark themselves in flight (:meth:`LinkGovernor.lookup`, or by going through
+:class:`GovernedGateway`); the data balikan sender asks for a turn before each request
+(:meth:`LinkGovernor.sender_turn`) and reports the bytes it moved. A turn is given only
+while no lookup is in flight and when the sender's bytes so far, spread over the time it
+has been sending, stay within ``share`` of the link's bandwidth.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+from app.services.cases.port import GatewayAnswer, GatewayPort
+
+_POLL_SECONDS = 0.25
+
+
+class LinkGovernor:
+    """Thread-safe gate between the lookups and the background sender."""
+
+    def __init__(
+        self,
+        bandwidth_kbps: float = 1000.0,
+        share: float = 0.3,
+        *,
+        quiet_after_lookup: float = 0.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if bandwidth_kbps <= 0 or not 0 < share <= 1:
+            raise ValueError("bandwidth must be positive and share in (0, 1]")
+        self.bandwidth_bps = bandwidth_kbps * 1000
+        self.share = share
+        self.quiet_after_lookup = quiet_after_lookup
+        self._now = monotonic
+        self._cond = threading.Condition()
+        self._lookups = 0
+        self._last_lookup_end = float("-inf")
+        self._next_allowed = float("-inf")
+        self._sender_bytes = 0
+        self._sender_busy = 0.0  # seconds the sender's own requests took
+        self._first_turn: float | None = None
+        self.lookups_total = 0
+        self.sender_waits_for_lookups = 0
+
+    # -- lookups ---------------------------------------------------------------------------
+    @contextmanager
+    def lookup(self) -> Iterator[None]:
+        """Mark one lookup in flight for the duration of the block."""
+        with self._cond:
+            self._lookups += 1
+            self.lookups_total += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._lookups -= 1
+                self._last_lookup_end = self._now()
+                self._cond.notify_all()
+
+    def monotonic(self) -> float:
+        """The governor's clock (seconds)."""
+        return self._now()
+
+    @property
+    def lookups_in_flight(self) -> int:
+        """How many lookups are on the link now."""
+        with self._cond:
+            return self._lookups
+
+    # -- sender ----------------------------------------------------------------------------
+    def _wait_needed(self) -> float:
+        """Seconds the sender must still wait (0: go); caller holds the lock."""
+        if self._lookups > 0:
+            return _POLL_SECONDS
+        now = self._now()
+        quiet = self._last_lookup_end + self.quiet_after_lookup - now
+        return max(quiet, self._next_allowed - now, 0.0)
+
+    def wait_for_turn(
+        self, stop: threading.Event | None = None, timeout: float | None = None
+    ) -> bool:
+        """Block until the sender may send (True), or ``stop`` is set / ``timeout`` passes."""
+        deadline = None if timeout is None else self._now() + timeout
+        with self._cond:
+            waited_for_lookup = False
+            while True:
+                if stop is not None and stop.is_set():
+                    return False
+                delay = self._wait_needed()
+                if delay <= 0:
+                    if self._first_turn is None:
+                        self._first_turn = self._now()
+                    return True
+                if self._lookups > 0 and not waited_for_lookup:
+                    waited_for_lookup = True
+                    self.sender_waits_for_lookups += 1
+                if deadline is not None:
+                    left = deadline - self._now()
+                    if left <= 0:
+                        return False
+                    delay = min(delay, left)
+                self._cond.wait(min(delay, _POLL_SECONDS))
+
+    def account(self, size_bytes: int, started: float, seconds: float) -> None:
+        """The sender moved ``size_bytes`` in a request that began at ``started`` (monotonic)."""
+        slot = size_bytes * 8 / (self.bandwidth_bps * self.share)
+        with self._cond:
+            self._sender_bytes += size_bytes
+            self._sender_busy += seconds
+            self._next_allowed = max(self._next_allowed, started) + slot
+
+    @contextmanager
+    def sender_turn(self, stop: threading.Event | None = None) -> Iterator[Callable[[int], None]]:
+        """Wait for a turn, then yield a callback that records the bytes the request moved."""
+        if not self.wait_for_turn(stop):
+            raise TurnCancelled()
+        started = self._now()
+        moved = [0]
+
+        def record(size_bytes: int) -> None:
+            moved[0] += size_bytes
+
+        try:
+            yield record
+        finally:
+            self.account(moved[0], started, self._now() - started)
+
+    # -- figures ---------------------------------------------------------------------------
+    @property
+    def sender_bytes(self) -> int:
+        """Bytes the sender has moved so far."""
+        with self._cond:
+            return self._sender_bytes
+
+    def sender_share(self, elapsed: float | None = None) -> float:
+        """Sender bits over link capacity since its first turn (or over ``elapsed`` seconds)."""
+        with self._cond:
+            if elapsed is None:
+                if self._first_turn is None:
+                    return 0.0
+                elapsed = self._now() - self._first_turn
+            if elapsed <= 0:
+                return 0.0
+            return self._sender_bytes * 8 / (self.bandwidth_bps * elapsed)
+
+
+class TurnCancelled(Exception):
+    """The sender was stopped while waiting for its turn on the link."""
+
+
+class GovernedGateway:
+    """A ``GatewayPort`` whose every call is marked in flight on the link governor."""
+
+    def __init__(self, inner: GatewayPort, governor: LinkGovernor) -> None:
+        self.inner = inner
+        self.governor = governor
+
+    def lookup(self, nik: str) -> GatewayAnswer:
+        """Query by NIK (the sender holds back meanwhile)."""
+        with self.governor.lookup():
+            return self.inner.lookup(nik)
+
+    def verify(self, nik: str, elements: Mapping[str, str]) -> GatewayAnswer:
+        """Verify by element (the sender holds back meanwhile)."""
+        with self.governor.lookup():
+            return self.inner.verify(nik, elements)
+
+    def close(self) -> None:
+        """Close the inner gateway if it can be closed."""
+        close = getattr(self.inner, "close", None)
+        if callable(close):
+            close()
