@@ -112,6 +112,7 @@ class CaseScreen(QWidget):
         self.resume_number: str | None = None
         self.task: Task | None = None
         self._pending: tuple[str, NikSource, Any, Any] | None = None
+        self._overriding = False
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.ask_override: Callable[[str], tuple[str, str, str] | None] = lambda refusal: (
             ask_override(self, refusal)
@@ -208,6 +209,8 @@ class CaseScreen(QWidget):
             self.steps.show_state(step_state, fixing=fixing and index == PAGE_NIK)
             if index == PAGE_NIK and not fixing:
                 self.steps.show_step(3)
+            elif index == PAGE_VERIFY:
+                self.steps.show_step(4)
             self.header.setText(
                 _("Case {number} — {programme} — {state}").format(
                     number=self.case.number,
@@ -390,6 +393,7 @@ class CaseScreen(QWidget):
 
     def _answered(self, view: LookupView) -> None:
         self.task = None
+        self._overriding = False
         self.nik_page.set_busy(False)
         self.linkResult.emit(True)
         self.statusChanged.emit()
@@ -420,7 +424,13 @@ class CaseScreen(QWidget):
 
         if isinstance(error, GatewayUnavailable):
             self.linkResult.emit(False)
+        from app.services.cases.errors import SupervisorRequired
+        from app.services.officers import OfficerError
+
         overridable = isinstance(error, GuardRefused) and error.overridable
+        if self._overriding and isinstance(error, SupervisorRequired | OfficerError):
+            overridable = True  # wrong person or password: the supervisor may try again
+        self._overriding = False
         text = error_text(error)
         if isinstance(error, GuardRefused):
             text += " " + (
@@ -431,7 +441,6 @@ class CaseScreen(QWidget):
                 )
             )
         self.nik_page.show_notice(text, Severity.STOP, overridable=overridable)
-        self._guard_error = error
 
     def _override(self) -> None:
         if self._pending is None:
@@ -444,6 +453,7 @@ class CaseScreen(QWidget):
         nik, source, third, fourth = self._pending
         officers = self.services.officers
         self.nik_page.set_busy(True, _("Checking the supervisor…"))
+        self._overriding = True
 
         def authenticated(supervisor: OfficerView) -> None:
             self.nik_page.set_busy(False)
