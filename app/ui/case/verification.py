@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -79,7 +80,10 @@ class VerificationPage(QWidget):
         layout.addWidget(self.outcome)
         layout.addWidget(self.portal_note)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)  # takes the space when no element is shown
         layout.addLayout(buttons)
+        for label in (self.outcome, self.portal_note):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.approve.clicked.connect(lambda: self._decide(Decision.APPROVE))
         self.return_button.clicked.connect(lambda: self._decide(Decision.RETURN))
         self.refuse.clicked.connect(lambda: self._decide(Decision.REFUSE))
