@@ -1,62 +1,152 @@
-"""Qt start-up: build the core, open the main window, run the event loop."""
+"""Qt start-up: demo (simulator, demo officers) or production (first-run set-up, then the core)."""
 
 from __future__ import annotations
 
+import logging
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.domain.i18n import _
-from app.services.bootstrap import build_core
+from app.services.app_core import AppServices, build_services
+from app.services.bootstrap import Core, build_core
+from app.services.demo import DEMO_OFFICERS, DEMO_PASSWORD, DemoWorld, build_demo
+from app.services.dukcapil import guidance_text
+from app.services.first_run import FirstRunError, apply_first_run, create_first_officers
+from app.services.gateway_setup import GatewaySetupError, build_gateway
 from app.services.logging_setup import configure_logging
-from app.services.settings import (
-    SettingsError,
-    demo_settings,
-    is_configured,
-    load_settings,
-)
+from app.services.secrets import KeyringSecretStore, SecretMissing, SecretStoreUnavailable
+from app.services.settings import Settings, SettingsError, is_configured, load_settings
+from app.ui.app_window import AppWindow
+from app.ui.first_run import FirstRunWizard
+from app.ui.reader_bridge import CardReaderPort, SimulatedReader
+from app.ui.workers import wait_for_all
+
+log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
-    """The counter's single window."""
+def demo_hint() -> str:
+    """The demo accounts, shown on the demo sign-in screen."""
+    users = ", ".join(username for username, _name, _role in DEMO_OFFICERS)
+    return _("DEMO: sign in as {users} with the password {password}.").format(
+        users=users, password=DEMO_PASSWORD
+    )
 
-    def __init__(self, demo: bool) -> None:
-        super().__init__()
-        title = "Loket KTP-el"
-        if demo:
-            title += " — DEMO"
-        self.setWindowTitle(title)
-        self.resize(1280, 720)
-        self.setCentralWidget(QLabel(_("Welcome"), self))
-        self.statusBar().showMessage("DEMO" if demo else "")
+
+def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppWindow:
+    """The window over a demo world, with a simulated reader and a demo card."""
+    reader = reader or SimulatedReader(demo=True)
+    simulator = world.simulator
+
+    def place_card() -> None:
+        nik = "3303014505900001"
+        fields: dict[str, str] = {}
+        if simulator is not None:
+            nik = simulator.population.examples()["found"]
+            person = simulator.population.get(nik)
+            if person is not None:  # the invented resident's own card
+                fields = {
+                    "name": person.name,
+                    "sex": person.sex,
+                    "place_of_birth": person.birth_place,
+                    "date_of_birth": person.birth_date.strftime("%d-%m-%Y"),
+                    "marital_status": person.marital_status,
+                    "occupation": person.occupation,
+                    "address": person.address,
+                }
+        reader.tap(nik, **fields)
+        QTimer.singleShot(3000, reader.remove)
+
+    return AppWindow(world.services, reader, demo_hint=demo_hint(), demo_card=place_card)
+
+
+def production_reader(settings: Settings) -> CardReaderPort | None:
+    """The PC/SC reader service, or None when it cannot start (the status bar says so)."""
+    try:
+        from app.reader.config import ReaderConfig
+        from app.reader.controller import ReaderService
+
+        config = ReaderConfig(require_sam=settings.reader.session != "photo_only")
+        if settings.reader.card_slot_patterns:
+            config = ReaderConfig(
+                card_slot_patterns=settings.reader.card_slot_patterns,
+                sam_slot_patterns=settings.reader.sam_slot_patterns or config.sam_slot_patterns,
+                require_sam=config.require_sam,
+            )
+        service: CardReaderPort = ReaderService(config).start()
+        return service
+    except Exception as error:  # no pcscd, no pyscard: the officer types the NIK
+        log.warning("card reader not started: %s", type(error).__name__)
+        return None
+
+
+def production_services(settings: Settings, core: Core) -> AppServices:
+    """The core with the real gateway client (or none in web-portal mode)."""
+    gateway = build_gateway(settings, core.secrets)
+    return build_services(core, gateway, guidance=guidance_text)
+
+
+def first_run() -> tuple[Settings, Core, AppServices] | None:
+    """The administrator's set-up; None when cancelled."""
+    wizard = FirstRunWizard()
+    while True:
+        if wizard.exec() != QDialog.DialogCode.Accepted or wizard.plan is None:
+            return None
+        plan = wizard.plan
+        try:
+            secrets = KeyringSecretStore()
+            secrets.check()
+            settings = apply_first_run(plan, secrets)
+            core = build_core(settings, secrets=secrets)
+            services = production_services(settings, core)
+            create_first_officers(services, plan)
+            return settings, core, services
+        except (FirstRunError, SecretStoreUnavailable, GatewaySetupError) as error:
+            QMessageBox.critical(wizard, "Loket KTP-el", str(getattr(error, "message", error)))
 
 
 def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     """Start the application in ``mode`` (``demo`` or ``production``)."""
     configure_logging()
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    data_dir: Path | None = None
     if mode == "demo":
-        settings = demo_settings()
-        data_dir: Path | None = Path(tempfile.mkdtemp(prefix="loket-demo-"))
+        data_dir = Path(tempfile.mkdtemp(prefix="loket-demo-"))
+        world = build_demo(data_dir)
+        core = world.services.core
+        window = demo_window(world)
     else:
-        if not is_configured():
-            QMessageBox.information(None, "Loket KTP-el", _("This counter is not configured yet."))
-            return 3
         try:
-            settings = load_settings()
+            if not is_configured():
+                built = first_run()
+                if built is None:
+                    return 3
+                _settings, core, services = built
+            else:
+                settings = load_settings()
+                core = build_core(settings)
+                services = production_services(settings, core)
         except SettingsError as error:
             QMessageBox.critical(None, "Loket KTP-el", str(error))
             return 2
-        data_dir = None
-    core = build_core(settings, data_dir=data_dir)
-    window = MainWindow(demo=settings.is_demo)
+        except (SecretStoreUnavailable, SecretMissing, GatewaySetupError) as error:
+            QMessageBox.critical(None, "Loket KTP-el", str(getattr(error, "message", error)))
+            return 2
+        window = AppWindow(services, production_reader(services.core.settings))
     window.show()
     if quit_after_ms is not None:
+        QTimer.singleShot(quit_after_ms, window.close)
         QTimer.singleShot(quit_after_ms, app.quit)
     try:
         return app.exec()
     finally:
+        window.case_screen.release()
+        wait_for_all(5000)
         core.close()
+        if data_dir is not None:
+            shutil.rmtree(data_dir, ignore_errors=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.i18n import N_, _
@@ -100,7 +101,9 @@ def render_issued_document(doc: IssuedDocument) -> bytes:
         "General of Population and Civil Registration under the cooperation agreement. "
         "This statement contains no other population data."
     ).split(". "):
-        text.textLine(sentence.strip().rstrip(".") + ".")
+        line = sentence.strip().rstrip(".") + "."
+        for part in simpleSplit(line, "Helvetica", 9, width - 50 * mm):
+            text.textLine(part)
     canvas.drawText(text)
     canvas.setFont("Helvetica", 10)
     canvas.drawString(width - 80 * mm, 60 * mm, _("Officer"))

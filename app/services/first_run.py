@@ -1,0 +1,173 @@
+"""First-run set-up (administrator): validate, write the administrator file, store secrets.
+
+The UI's wizard collects the answers into a :class:`FirstRunPlan`; everything that decides
+whether the answers are acceptable lives here. Secrets go to the secret store only, never to
+the settings file; the pinned certificate (public) is copied next to the settings file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.domain.i18n import N_, _
+from app.services.app_core import AppServices
+from app.services.dukcapil.tls import certificate_sha256
+from app.services.officers import MIN_PASSWORD_LENGTH, Role
+from app.services.secrets import BALIKAN_TOKEN, GATEWAY_PASSWORD, GATEWAY_USER, SecretStore
+from app.services.settings import Settings, SettingsError, admin_settings_path, settings_from_dicts
+
+CERTIFICATE_NAME = "gateway-cert.pem"
+
+
+class FirstRunError(ValueError):
+    """The answers cannot be used; ``message`` says what to fix."""
+
+    def __init__(self, msgid: str, detail: str = "") -> None:
+        super().__init__(detail or msgid)
+        self.msgid = msgid
+        self.detail = detail
+
+    @property
+    def message(self) -> str:
+        """Translated explanation (with the offending key, if any)."""
+        text = _(self.msgid)
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+@dataclass(frozen=True)
+class FirstOfficer:
+    """An account created at set-up, with its NDA record (R-08)."""
+
+    username: str
+    display_name: str
+    password: str
+    role: Role
+    nda_date: date | None
+    nda_reference: str
+
+
+@dataclass
+class FirstRunPlan:
+    """Everything the wizard collected."""
+
+    admin: dict[str, Any]
+    gateway_user: str = ""
+    gateway_password: str = ""
+    balikan_token: str = ""
+    certificate_pem: str = ""
+    officers: list[FirstOfficer] = field(default_factory=list)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """A small TOML writer for the administrator file (scalars, lists, one level of tables)."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines.append("")
+            lines.append(f"[{name}]")
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None)
+    return "\n".join(lines) + "\n"
+
+
+def validate_plan(plan: FirstRunPlan) -> Settings:
+    """The settings the plan describes, or :class:`FirstRunError`."""
+    admin = {key: dict(v) if isinstance(v, dict) else v for key, v in plan.admin.items()}
+    admin["mode"] = "production"
+    gateway = admin.setdefault("gateway", {})
+    web_service = admin.get("agreement", {}).get("access_method", "web_service") == "web_service"
+    if plan.certificate_pem.strip():
+        try:
+            gateway["certificate_sha256"] = certificate_sha256(plan.certificate_pem)
+        except ValueError as error:
+            raise FirstRunError(N_("The certificate file is not a PEM certificate."), "") from error
+    try:
+        settings = settings_from_dicts(admin)
+    except SettingsError as error:
+        raise FirstRunError(N_("A setting is not valid."), str(error)) from error
+    if web_service:
+        if not settings.gateway.base_url:
+            raise FirstRunError(N_("Enter the gateway address."), "gateway.base_url")
+        if settings.gateway.base_url.startswith("https://") and not plan.certificate_pem.strip():
+            raise FirstRunError(N_("Import the gateway's certificate (TLS is pinned to it)."))
+        if not plan.gateway_user.strip() or not plan.gateway_password:
+            raise FirstRunError(N_("Enter the gateway user id and password."))
+    admins = [o for o in plan.officers if o.role is Role.ADMINISTRATOR]
+    if not admins:
+        raise FirstRunError(N_("Create at least one administrator account."))
+    names = [o.username.strip().lower() for o in plan.officers]
+    if len(set(names)) != len(names) or not all(names):
+        raise FirstRunError(N_("Every account needs its own user name."))
+    for officer in plan.officers:
+        if len(officer.password) < MIN_PASSWORD_LENGTH:
+            raise FirstRunError(
+                N_("The password must have at least 8 characters."), officer.username
+            )
+        if officer.role is not Role.ADMINISTRATOR and not (
+            officer.nda_date and officer.nda_reference.strip()
+        ):
+            raise FirstRunError(
+                N_("Record the NDA date and reference of every officer."), officer.username
+            )
+    return settings
+
+
+def apply_first_run(
+    plan: FirstRunPlan, secrets: SecretStore, admin_path: Path | None = None
+) -> Settings:
+    """Validate, store the secrets, copy the certificate and write the administrator file."""
+    settings = validate_plan(plan)
+    path = admin_path or admin_settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    admin = {key: dict(v) if isinstance(v, dict) else v for key, v in plan.admin.items()}
+    admin["mode"] = "production"
+    gateway = admin.setdefault("gateway", {})
+    if plan.certificate_pem.strip():
+        cert = path.parent / CERTIFICATE_NAME
+        cert.write_text(plan.certificate_pem, encoding="ascii")
+        gateway["certificate_file"] = str(cert)
+        gateway["certificate_sha256"] = settings.gateway.certificate_sha256
+    if plan.gateway_user.strip():
+        secrets.set(GATEWAY_USER, plan.gateway_user.strip())
+    if plan.gateway_password:
+        secrets.set(GATEWAY_PASSWORD, plan.gateway_password)
+    if plan.balikan_token:
+        secrets.set(BALIKAN_TOKEN, plan.balikan_token)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(to_toml(admin), encoding="utf-8")
+    os.replace(tmp, path)
+    return settings_from_dicts(admin)
+
+
+def create_first_officers(services: AppServices, plan: FirstRunPlan) -> int:
+    """Create the plan's accounts (first run only: no account may exist yet)."""
+    if services.officers.count():
+        return 0
+    for officer in plan.officers:
+        services.officers.create(
+            None,
+            officer.username,
+            officer.display_name,
+            officer.password,
+            officer.role,
+            nda_date=officer.nda_date,
+            nda_reference=officer.nda_reference.strip() or None,
+            must_change_password=False,
+        )
+    return len(plan.officers)

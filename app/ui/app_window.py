@@ -1,0 +1,385 @@
+"""The counter's single window: sign-in, the case screen, officer admin, status bar, banners."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.agreement_term import TermPhase
+from app.domain.i18n import _
+from app.domain.quota_rules import QuotaLevel
+from app.services.app_core import AppServices, StatusSnapshot
+from app.services.officers import OfficerView, Role
+from app.ui.case.case_screen import CaseScreen
+from app.ui.i18n import apply_language
+from app.ui.idle_lock import IdleWatcher
+from app.ui.login import LoginScreen
+from app.ui.officers_admin import OfficersAdmin
+from app.ui.reader_bridge import CardReaderPort, ReaderBridge
+from app.ui.status_bar import CounterStatusBar
+
+log = logging.getLogger(__name__)
+
+STATUS_REFRESH_MS = 15_000
+
+
+def banner_texts(snapshot: StatusSnapshot, end_text: str) -> list[tuple[str, bool]]:
+    """(text, serious) reminders the officer must see: lock-outs, quota, agreement term."""
+    notes: list[tuple[str, bool]] = []
+    for lockout in snapshot.lockouts:
+        text = lockout.message
+        if lockout.needs_administrator:
+            text += " " + _(
+                "The administrator clears the block under Officers and access (Ctrl+Shift+O)."
+            )
+        notes.append((text, True))
+    level = snapshot.quota.level()
+    left = snapshot.quota.left
+    if level is QuotaLevel.EXHAUSTED and not any(
+        lk.kind == "quota_exhausted" for lk in snapshot.lockouts
+    ):
+        notes.append(
+            (
+                _(
+                    "Today's lookup quota is used up: no more lookups until tomorrow. Ask "
+                    "applicants to come back tomorrow and tell your supervisor."
+                ),
+                True,
+            )
+        )
+    elif level in (QuotaLevel.WARNING, QuotaLevel.CRITICAL):
+        notes.append(
+            (
+                _(
+                    "Only {left} lookups are left today. Use them only for applicants at the "
+                    "counter, and tell your supervisor."
+                ).format(left=left),
+                level is QuotaLevel.CRITICAL,
+            )
+        )
+    phase = snapshot.term.phase
+    if phase is TermPhase.RENEWAL_DUE:
+        notes.append(
+            (
+                _(
+                    "The cooperation agreement (PKS) ends in {days} days, on {end}. The "
+                    "administrator must request its renewal from Dinas Dukcapil now (at least "
+                    "2 months before the end)."
+                ).format(days=snapshot.term.days_left, end=end_text),
+                False,
+            )
+        )
+    elif phase in (TermPhase.ENDED, TermPhase.NOT_STARTED):
+        notes.append(
+            (
+                _(
+                    "The cooperation agreement (PKS) is not in force today, so no lookups are "
+                    "allowed. The administrator must renew the agreement with Dinas Dukcapil."
+                ),
+                True,
+            )
+        )
+    return notes
+
+
+class AppWindow(QMainWindow):
+    """One window for the whole counter."""
+
+    languageSwitched = Signal(str)
+
+    def __init__(
+        self,
+        services: AppServices,
+        reader: CardReaderPort | None = None,
+        *,
+        demo_hint: str = "",
+        demo_card: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = services.core.settings
+        self.demo = self.settings.is_demo
+        self.demo_hint = demo_hint
+        self.demo_card = demo_card
+        self.officer: OfficerView | None = None
+        self.bridge = ReaderBridge(reader, self)
+        self.idle = IdleWatcher(self.settings.ui.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.status = CounterStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.sam_required = True
+        self.bridge.readerEvent.connect(self.status.show_reader)
+        self.timer = QTimer(self)
+        self.timer.setInterval(STATUS_REFRESH_MS)
+        self.timer.timeout.connect(self.refresh_status)
+        self.timer.start()
+        self.ask_password_change: Callable[[], tuple[str, str] | None] = self._ask_password
+        self.resize(1366, 740)
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        title = "Loket KTP-el — " + self.settings.agency.name
+        self.setWindowTitle(title + (" — DEMO" if self.demo else ""))
+        old = self.centralWidget()
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.login = LoginScreen(
+            self.services.officers.authenticate,
+            demo=self.demo,
+            agency=self.settings.agency.name,
+            demo_hint=self.demo_hint,
+        )
+        self.case_screen = CaseScreen(self.services, self.bridge)
+        self.admin = OfficersAdmin(self.services)
+        self.stack = QStackedWidget()
+        for widget in (self.login, self.case_screen, self.admin):
+            self.stack.addWidget(widget)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 4, 8, 4)
+        if self.demo:
+            demo = QLabel(
+                _("DEMO — simulated gateway and invented residents; nothing here is real.")
+            )
+            demo.setObjectName("demoBanner")
+            demo.setStyleSheet(
+                "background:#6a1b9a; color:white; font-weight:bold; padding:3px 8px;"
+            )
+            layout.addWidget(demo)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        if old is not None:
+            old.deleteLater()
+        self.login.signedIn.connect(self._signed_in)
+        self.login.languageChanged.connect(self.switch_language)
+        self.case_screen.statusChanged.connect(self.refresh_status)
+        self.case_screen.linkResult.connect(self._link)
+        self.admin.done.connect(self.show_counter)
+        self.admin.statusChanged.connect(self.refresh_status)
+        self._build_menus()
+        self.status.show_reader(self.bridge.last if self.bridge.available else None)
+        self.refresh_status()
+        self.show_login()
+
+    def _action(self, menu_text: str, shortcut: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(menu_text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        for action in self.actions():
+            self.removeAction(action)
+        counter = bar.addMenu(_("&Counter"))
+        self.new_case_action = self._action(_("&New case"), "Ctrl+N", self.new_case)
+        self.cancel_action = self._action(_("&Cancel case"), "", self.case_screen.cancel)
+        self.lock_action = self._action(_("&Lock screen"), "Ctrl+L", self.lock)
+        self.sign_out_action = self._action(_("Sign &out"), "Ctrl+Shift+Q", self.sign_out)
+        self.quit_action = self._action(_("&Quit"), "Ctrl+Q", self.quit)
+        for action in (self.new_case_action, self.cancel_action, self.lock_action):
+            counter.addAction(action)
+        counter.addSeparator()
+        counter.addAction(self.sign_out_action)
+        counter.addAction(self.quit_action)
+        admin = bar.addMenu(_("&Administration"))
+        self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
+        admin.addAction(self.admin_action)
+        self.tap_action: QAction | None = None
+        if self.demo and self.demo_card is not None:
+            demo = bar.addMenu(_("&Demo"))
+            self.tap_action = self._action(
+                _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
+            )
+            demo.addAction(self.tap_action)
+
+    def switch_language(self, language: str) -> None:
+        """Install the language and rebuild every text (only possible while signed out)."""
+        if self.officer is not None:
+            return
+        apply_language(language)
+        self._build()
+        self.languageSwitched.emit(language)
+
+    # ------------------------------------------------------------------ status
+    def refresh_status(self) -> None:
+        """Status bar and banners from a fresh snapshot (counts only)."""
+        try:
+            snapshot = self.services.status()
+        except Exception as error:  # a locked database must not crash the window
+            log.warning("status refresh failed: %s", type(error).__name__)
+            return
+        self.status.show_snapshot(snapshot)
+        end = self.settings.agreement.end
+        notes = banner_texts(snapshot, end.strftime("%d-%m-%Y") if end else "")
+        if notes:
+            serious = any(flag for _t, flag in notes)
+            self.banner.setText("<br>".join(html.escape(text) for text, _f in notes))
+            self.banner.setStyleSheet(
+                "background:#ffebee; border:1px solid #c62828; padding:6px;"
+                if serious
+                else "background:#fff8e1; border:1px solid #f9a825; padding:6px;"
+            )
+            self.banner.show()
+        else:
+            self.banner.clear()
+            self.banner.hide()
+
+    def _link(self, ok: object) -> None:
+        self.status.link_ok = bool(ok)
+        self.refresh_status()
+
+    # ------------------------------------------------------------------ screens
+    def _signed_in_actions(self, signed_in: bool) -> None:
+        for action in (
+            self.new_case_action,
+            self.cancel_action,
+            self.lock_action,
+            self.sign_out_action,
+        ):
+            action.setEnabled(signed_in)
+        is_admin = bool(self.officer and self.officer.role is Role.ADMINISTRATOR)
+        self.admin_action.setEnabled(signed_in and is_admin)
+        if self.tap_action is not None:
+            self.tap_action.setEnabled(signed_in)
+
+    def show_login(self, locked_for: OfficerView | None = None) -> None:
+        """The sign-in (or unlock) screen."""
+        self.stack.setCurrentWidget(self.login)
+        self.login.reset(locked_for)
+        if locked_for is None:
+            self.status.show_officer("")
+        self._signed_in_actions(False)
+
+    def _signed_in(self, officer: OfficerView) -> None:
+        if self.login.locked_for is not None and officer.username != self.login.locked_for:
+            return
+        unlocking = self.officer is not None and self.officer.id == officer.id
+        self.officer = officer
+        self.case_screen.set_officer(officer)
+        roles = {
+            Role.OFFICER: _("officer"),
+            Role.SUPERVISOR: _("supervisor"),
+            Role.ADMINISTRATOR: _("administrator"),
+        }
+        self.status.show_officer(
+            _("Signed in: {name} ({role})").format(
+                name=officer.display_name, role=roles[officer.role]
+            )
+        )
+        self._signed_in_actions(True)
+        self.idle.start()
+        if officer.must_change_password:
+            self._change_password(officer)
+        self.show_counter()
+        if unlocking:
+            self.case_screen.resume_after_unlock()
+        else:
+            self.case_screen.start_new()
+        if not officer.may_serve:
+            self.case_screen._say(
+                _(
+                    "No signed confidentiality statement (NDA) is on file for this officer, "
+                    "so lookups are not allowed. The administrator records the NDA date and "
+                    "reference."
+                ),
+                error=True,
+            )
+        self.refresh_status()
+
+    def _ask_password(self) -> tuple[str, str] | None:
+        old, ok = QInputDialog.getText(
+            self, _("Change password"), _("Current password"), QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return None
+        new, ok = QInputDialog.getText(
+            self,
+            _("Change password"),
+            _("New password (at least 8 characters)"),
+            QLineEdit.EchoMode.Password,
+        )
+        return (old, new) if ok else None
+
+    def _change_password(self, officer: OfficerView) -> None:
+        answers = self.ask_password_change()
+        if answers is None:
+            return
+        try:
+            self.services.officers.change_password(officer, *answers)
+        except Exception as error:
+            self.status.showMessage(str(getattr(error, "message", "")), 8000)
+
+    def show_counter(self) -> None:
+        """The case screen."""
+        if self.officer is None:
+            return
+        self.stack.setCurrentWidget(self.case_screen)
+
+    def show_admin(self) -> None:
+        """Officers and access (administrators)."""
+        if self.officer is None or self.officer.role is not Role.ADMINISTRATOR:
+            return
+        if self.case_screen.case is not None:
+            self.case_screen.release()
+        self.admin.show_for(self.officer)
+        self.stack.setCurrentWidget(self.admin)
+
+    def new_case(self) -> None:
+        """Ctrl+N: the new-case page (an open case must be finished or cancelled first)."""
+        if self.officer is None:
+            return
+        self.show_counter()
+        if self.case_screen.case is None:
+            self.case_screen.start_new()
+
+    def lock(self) -> None:
+        """Idle or Ctrl+L: clear the screen and the case's population data; ask the password."""
+        if self.officer is None or self.stack.currentWidget() is self.login:
+            return
+        self.idle.stop()
+        self.case_screen.release()
+        self.show_login(locked_for=self.officer)
+        self.sign_out_action.setEnabled(True)
+        self.status.show_officer(_("Locked"))
+
+    def sign_out(self) -> None:
+        """End the session (the open case keeps its state, without population data)."""
+        self.case_screen.release()
+        self.case_screen.case = None
+        self.case_screen.set_officer(None)
+        self.officer = None
+        self.idle.stop()
+        self.show_login()
+
+    def quit(self) -> None:
+        """Ctrl+Q: close the window (wipes first)."""
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Quit: wipe before the window goes."""
+        self.case_screen.release()
+        self.case_screen.case = None
+        self.idle.shutdown()
+        self.timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The case screen: one widget per flowchart step, and the step indicator."""

@@ -1,0 +1,119 @@
+"""Step 1: the applicant's request (programme from the agency's list, purpose); returned cases."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.i18n import _
+from app.services.cases import ReturnedCase
+
+
+class NewCasePage(QWidget):
+    """Open a new case, or resume a returned one (steps 8-10)."""
+
+    openRequested = Signal(str, str)
+    resumeRequested = Signal(str)
+
+    def __init__(self, programmes: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.programme = QComboBox()
+        self.programme.setObjectName("programme")
+        self.programme.addItems(list(programmes))
+        self.purpose = QLineEdit()
+        self.purpose.setObjectName("purpose")
+        self.purpose.setPlaceholderText(_("What the applicant asks for, e.g. PKH registration"))
+        self.open_button = QPushButton(_("&Open case"))
+        self.open_button.setObjectName("openCase")
+        self.open_button.setAutoDefault(True)
+        intro = QLabel(
+            _(
+                "Step 1 — the applicant is at the counter. Choose the programme of the request "
+                "and state its purpose: a NIK may only be checked for a stated purpose."
+            )
+        )
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        programme_label = QLabel(_("&Programme / service"))
+        programme_label.setBuddy(self.programme)
+        purpose_label = QLabel(_("P&urpose"))
+        purpose_label.setBuddy(self.purpose)
+        form.addRow(programme_label, self.programme)
+        form.addRow(purpose_label, self.purpose)
+        new_box = QGroupBox(_("New request"))
+        new_layout = QVBoxLayout(new_box)
+        new_layout.addWidget(intro)
+        new_layout.addLayout(form)
+        new_layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.returned = QListWidget()
+        self.returned.setObjectName("returnedCases")
+        self.resume_button = QPushButton(_("&Resume returned case"))
+        self.resume_button.setObjectName("resumeCase")
+        returned_box = QGroupBox(_("Returned for fixes (steps 8–10)"))
+        returned_layout = QVBoxLayout(returned_box)
+        hint = QLabel(
+            _(
+                "The applicant is back with fixed documents: choose the case and resume it. "
+                "The same case continues, also on another day."
+            )
+        )
+        hint.setWordWrap(True)
+        returned_layout.addWidget(hint)
+        returned_layout.addWidget(self.returned, 1)
+        returned_layout.addWidget(self.resume_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(new_box, 3)
+        layout.addWidget(returned_box, 2)
+
+        self.programme.currentTextChanged.connect(self._suggest_purpose)
+        self.purpose.returnPressed.connect(self.primary)
+        self.open_button.clicked.connect(self.primary)
+        self.resume_button.clicked.connect(self._resume)
+        self.returned.itemActivated.connect(lambda _item: self._resume())
+        self._suggest_purpose(self.programme.currentText())
+
+    def _suggest_purpose(self, programme: str) -> None:
+        self.purpose.setText(_("Service for {programme}").format(programme=programme))
+
+    def primary(self) -> None:
+        """Open the case (Enter / Ctrl+Enter)."""
+        self.openRequested.emit(self.programme.currentText(), self.purpose.text())
+
+    def _resume(self) -> None:
+        item = self.returned.currentItem()
+        if item is not None:
+            self.resumeRequested.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_returned(self, cases: list[ReturnedCase]) -> None:
+        """List the cases waiting for the applicant (no personal data in them)."""
+        self.returned.clear()
+        for case in cases:
+            text = f"{case.number} — {case.programme} — {case.returned_at:%d-%m-%Y}"
+            if case.note:
+                text += f" — {case.note}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, case.number)
+            self.returned.addItem(item)
+        if cases:
+            self.returned.setCurrentRow(0)
+        self.resume_button.setEnabled(bool(cases))
+
+    def reset(self) -> None:
+        """Ready for the next applicant."""
+        self.programme.setCurrentIndex(0)
+        self._suggest_purpose(self.programme.currentText())
+        self.programme.setFocus()

@@ -1,0 +1,279 @@
+"""Officer management for administrators (R-08): create, NDA record, disable/enable, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.i18n import N_, _
+from app.services.app_core import AppServices
+from app.services.officers import OfficerView, Role
+
+ROLE_LABELS = {
+    Role.OFFICER: N_("Officer"),
+    Role.SUPERVISOR: N_("Supervisor"),
+    Role.ADMINISTRATOR: N_("Administrator"),
+}
+
+
+class OfficerDialog(QDialog):
+    """New account (``create=True``), NDA record, or password reset."""
+
+    def __init__(self, mode: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        titles = {
+            "create": _("New officer"),
+            "nda": _("Record the signed NDA"),
+            "reset": _("Reset password"),
+        }
+        self.setWindowTitle(titles[mode])
+        self.username = QLineEdit()
+        self.display_name = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.role = QComboBox()
+        for role, label in ROLE_LABELS.items():
+            self.role.addItem(_(label), role)
+        self.nda_date = QDateEdit(QDate.currentDate())
+        self.nda_date.setCalendarPopup(True)
+        self.nda_date.setDisplayFormat("dd-MM-yyyy")
+        self.nda_reference = QLineEdit()
+        form = QFormLayout()
+        if mode == "create":
+            form.addRow(_("User name"), self.username)
+            form.addRow(_("Full name"), self.display_name)
+            form.addRow(_("Role"), self.role)
+        if mode in ("create", "reset"):
+            form.addRow(_("Password (at least 8 characters)"), self.password)
+        if mode in ("create", "nda"):
+            form.addRow(_("NDA signed on"), self.nda_date)
+            form.addRow(_("NDA reference"), self.nda_reference)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict[str, Any]:
+        """What was entered."""
+        qd = self.nda_date.date()
+        return {
+            "username": self.username.text(),
+            "display_name": self.display_name.text(),
+            "password": self.password.text(),
+            "role": self.role.currentData(),
+            "nda_date": date(qd.year(), qd.month(), qd.day()),
+            "nda_reference": self.nda_reference.text(),
+        }
+
+
+def ask_dialog(parent: QWidget, mode: str) -> dict[str, Any] | None:
+    """Run the dialog; None when cancelled."""
+    dialog = OfficerDialog(mode, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.values()
+
+
+class OfficersAdmin(QWidget):
+    """The administrators' screen."""
+
+    done = Signal()
+    statusChanged = Signal()
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.admin: OfficerView | None = None
+        self.ask: Callable[[str], dict[str, Any] | None] = lambda mode: ask_dialog(self, mode)
+        title = QLabel(_("Officers and access"))
+        title.setStyleSheet("font-size:14pt; font-weight:bold;")
+        intro = QLabel(
+            _(
+                "Every officer signs a confidentiality statement (NDA) before using the "
+                "service; record its date and reference. Access is personal: disable an "
+                "account when someone leaves."
+            )
+        )
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("officers")
+        self.table.setHorizontalHeaderLabels(
+            [_("User name"), _("Name"), _("Role"), _("NDA on file"), _("Active")]
+        )
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.create_button = QPushButton(_("&New officer…"))
+        self.nda = QPushButton(_("Record &NDA…"))
+        self.toggle = QPushButton(_("&Disable / enable"))
+        self.reset_button = QPushButton(_("&Reset password…"))
+        self.clear_blocks = QPushButton(_("C&lear access blocks"))
+        self.back = QPushButton(_("&Back to the counter"))
+        self.message = QLabel()
+        self.message.setObjectName("adminMessage")
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (
+            self.create_button,
+            self.nda,
+            self.toggle,
+            self.reset_button,
+            self.clear_blocks,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.create_button.clicked.connect(self._create)
+        self.nda.clicked.connect(self._nda)
+        self.toggle.clicked.connect(self._toggle)
+        self.reset_button.clicked.connect(self._reset)
+        self.clear_blocks.clicked.connect(self._clear_blocks)
+        self.back.clicked.connect(self.done)
+        self._rows: list[tuple[OfficerView, bool]] = []
+
+    def show_for(self, admin: OfficerView) -> None:
+        """Open for a signed-in administrator."""
+        self.admin = admin
+        self.message.clear()
+        self.refresh()
+        self.table.setFocus()
+
+    def refresh(self) -> None:
+        """Reload the accounts."""
+        self._rows = self.services.officers.list()
+        self.table.setRowCount(len(self._rows))
+        for index, (view, active) in enumerate(self._rows):
+            cells = [
+                view.username,
+                view.display_name,
+                _(ROLE_LABELS[view.role]),
+                _("yes") if view.nda_on_file else _("NO — may not serve"),
+                _("yes") if active else _("disabled"),
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, view.id)
+                self.table.setItem(index, column, item)
+        if self._rows and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+
+    def selected(self) -> tuple[OfficerView, bool] | None:
+        """The highlighted account."""
+        row = self.table.currentRow()
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def select(self, username: str) -> None:
+        """Highlight an account by user name."""
+        for index, (view, _active) in enumerate(self._rows):
+            if view.username == username:
+                self.table.selectRow(index)
+
+    def _run(self, fn: Callable[[], Any], done: str) -> None:
+        try:
+            fn()
+        except Exception as error:
+            message = getattr(error, "message", None) or _("The action was refused.")
+            self.message.setStyleSheet("color:#b00020;")
+            self.message.setText(str(message))
+            return
+        self.message.setStyleSheet("color:#1b5e20;")
+        self.message.setText(done)
+        self.refresh()
+        self.statusChanged.emit()
+
+    def _create(self) -> None:
+        values = self.ask("create")
+        if values is None:
+            return
+        self._run(
+            lambda: self.services.officers.create(
+                self.admin,
+                values["username"],
+                values["display_name"],
+                values["password"],
+                values["role"],
+                nda_date=values["nda_date"] if values["nda_reference"].strip() else None,
+                nda_reference=values["nda_reference"].strip() or None,
+            ),
+            _("Account created. The officer changes the password at first sign-in."),
+        )
+
+    def _nda(self) -> None:
+        chosen = self.selected()
+        if chosen is None or self.admin is None:
+            return
+        values = self.ask("nda")
+        if values is None:
+            return
+        admin = self.admin
+        self._run(
+            lambda: self.services.officers.record_nda(
+                admin, chosen[0].id, values["nda_date"], values["nda_reference"]
+            ),
+            _("NDA recorded."),
+        )
+
+    def _toggle(self) -> None:
+        chosen = self.selected()
+        if chosen is None or self.admin is None:
+            return
+        admin = self.admin
+        view, active = chosen
+        self._run(
+            lambda: self.services.officers.set_active(admin, view.id, not active),
+            _("Account enabled.") if not active else _("Account disabled."),
+        )
+
+    def _reset(self) -> None:
+        chosen = self.selected()
+        if chosen is None or self.admin is None:
+            return
+        values = self.ask("reset")
+        if values is None:
+            return
+        admin = self.admin
+        self._run(
+            lambda: self.services.officers.reset_password(admin, chosen[0].id, values["password"]),
+            _("Password reset; the officer must change it at the next sign-in."),
+        )
+
+    def _clear_blocks(self) -> None:
+        if self.admin is None:
+            return
+        admin = self.admin
+        self._run(
+            lambda: self.services.clear_lockouts(admin),
+            _("Access blocks cleared. Lookups are possible again."),
+        )

@@ -1,0 +1,84 @@
+"""The status bar: reader, SAM, gateway link, quota left today, data balikan pending, DEMO."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.domain.i18n import _
+from app.domain.quota_rules import QuotaLevel
+from app.reader.states import ReaderEvent
+from app.services.app_core import StatusSnapshot
+from app.services.dukcapil import PLAIN_HTTP_NOTICE
+from app.ui.reader_bridge import reader_text, sam_text
+
+LEVEL_STYLE = {
+    QuotaLevel.WARNING: "background:#fff3b0; color:#5a4500; padding:0 6px;",
+    QuotaLevel.CRITICAL: "background:#ffcf99; color:#5a2a00; padding:0 6px; font-weight:bold;",
+    QuotaLevel.EXHAUSTED: "background:#c62828; color:white; padding:0 6px; font-weight:bold;",
+}
+
+
+def link_text(snapshot: StatusSnapshot, link_ok: bool | None) -> str:
+    """The gateway link as the officer sees it."""
+    if snapshot.access_method == "web_portal":
+        return _("Gateway: web portal (assisted)")
+    if snapshot.plain_http:
+        text = _("Gateway: http, not encrypted")
+    else:
+        text = _("Gateway: web service, https")
+    if link_ok is False:
+        text += " — " + _("no answer")
+    return text
+
+
+class CounterStatusBar(QStatusBar):
+    """Always visible; refreshed after every action and on a timer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(False)
+        self.demo = QLabel("DEMO")
+        self.demo.setObjectName("demoBadge")
+        self.demo.setStyleSheet("background:#6a1b9a; color:white; font-weight:bold; padding:0 8px;")
+        self.reader = QLabel()
+        self.sam = QLabel()
+        self.link = QLabel()
+        self.quota = QLabel()
+        self.balikan = QLabel()
+        self.officer = QLabel()
+        for label in (self.demo, self.reader, self.sam, self.link, self.quota, self.balikan):
+            self.addWidget(label)
+        self.addPermanentWidget(self.officer)
+        self.demo.hide()
+        self.link_ok: bool | None = None
+        self.sam_required = True
+
+    def show_reader(self, event: ReaderEvent | None) -> None:
+        """Reader and SAM state."""
+        if event is None:
+            self.reader.setText(_("Reader: none"))
+            self.sam.setText(_("SAM: none"))
+            return
+        self.reader.setText(_("Reader: {state}").format(state=reader_text(event)))
+        self.sam.setText(_("SAM: {state}").format(state=sam_text(event, self.sam_required)))
+
+    def show_snapshot(self, snapshot: StatusSnapshot) -> None:
+        """Quota, data balikan, link, DEMO."""
+        self.demo.setVisible(snapshot.demo)
+        self.link.setText(link_text(snapshot, self.link_ok))
+        self.link.setToolTip(_(PLAIN_HTTP_NOTICE) if snapshot.plain_http else "")
+        self.link.setStyleSheet("color:#b00020;" if snapshot.plain_http else "")
+        left = snapshot.quota.left
+        if left is None:
+            quota = _("Quota today: unlimited")
+        else:
+            quota = _("Quota left today: {left} of {limit}").format(
+                left=left, limit=snapshot.quota.limit or left
+            )
+        self.quota.setText(quota)
+        self.quota.setStyleSheet(LEVEL_STYLE.get(snapshot.quota.level(), ""))
+        self.balikan.setText(_("Data balikan pending: {n}").format(n=snapshot.balikan_pending))
+
+    def show_officer(self, text: str) -> None:
+        """Who is signed in."""
+        self.officer.setText(text)

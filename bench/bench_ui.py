@@ -1,0 +1,202 @@
+"""Officer actions per case (card path and typed path) and cold start to the login window.
+
+1. Actions: a whole case driven through the real window from the keyboard, on the in-process
+   simulator, counting every key press, click and card placement the officer makes from
+   "new case" to "case closed". Targets: card path <= 15, typed path <= 30 (16 of them digits).
+2. Cold start: a fresh Python process from launch until the demo login window is on screen
+   (offscreen platform), median of 3. Target: <= 3.0 s.
+
+Run from the repository root: ``python bench/bench_ui.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QMessageLogContext, Qt, QThreadPool, QtMsgType, qInstallMessageHandler
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app.services.demo import build_demo
+from app.services.settings import demo_settings
+from app.services.simulator import GatewaySimulator, SimulatorConfig
+from app.ui.main import demo_window
+from app.ui.reader_bridge import SimulatedReader
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication exists
+ROOT = Path(__file__).resolve().parent.parent
+
+TARGET_CARD_ACTIONS = 15
+TARGET_TYPED_ACTIONS = 30
+TARGET_COLD_START_S = 3.0
+
+COLD_START = """
+import sys, tempfile, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+from app.services.demo import build_demo
+from app.ui.main import demo_window
+world = build_demo(Path(tempfile.mkdtemp(prefix="loket-bench-")))
+window = demo_window(world)
+window.show()
+def shown():
+    print("LOGIN_SHOWN", flush=True)
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Officer:
+    """Presses keys on whatever has the focus, and counts."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.actions = 0
+
+    def key(
+        self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+    ) -> None:
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        QTest.keyClick(widget, key, modifier)
+        self.actions += 1
+        self.settle()
+
+    def type(self, text: str) -> None:
+        for char in text:
+            widget = QApplication.focusWidget()
+            assert widget is not None
+            QTest.keyClicks(widget, char)
+            self.actions += 1
+        self.settle()
+
+    def settle(self) -> None:
+        for _ in range(5):
+            self.app.processEvents()
+
+
+def one_case(app: QApplication, card: bool) -> int:
+    clock = Clock()
+    simulator = GatewaySimulator(SimulatorConfig(daily_quota=200), mode="demo", clock=clock)
+    with tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp:
+        world = build_demo(Path(tmp), demo_settings(), clock=clock, simulator=simulator)
+        reader = SimulatedReader(demo=True, step_delay_s=0.001)
+        window = demo_window(world, reader)
+        window.show()
+        window.activateWindow()
+        window.login.username.setText("petugas")
+        window.login.password.setText("demo1234")
+        window.login.submit()
+        QThreadPool.globalInstance().waitForDone(10000)
+        screen = window.case_screen
+        officer = Officer(app)
+        officer.settle()
+        officer.key(Qt.Key.Key_Tab)  # programme → purpose (prefilled)
+        officer.key(Qt.Key.Key_Return)  # open the case
+        for _box in screen.documents_page.boxes:
+            officer.key(Qt.Key.Key_Space)
+            officer.key(Qt.Key.Key_Tab)
+        officer.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # documents checked
+        nik = simulator.population.examples()["found"]
+        if card:
+            window.demo_card()  # type: ignore[misc]  # the applicant's card on the reader
+            officer.actions += 1
+            deadline = time.monotonic() + 10
+            while screen.nik_page.nik.text() != nik and time.monotonic() < deadline:
+                QThreadPool.globalInstance().waitForDone(50)
+                officer.settle()
+        else:
+            officer.type(nik)
+        officer.key(Qt.Key.Key_Return)  # look up
+        deadline = time.monotonic() + 10
+        while screen.task is not None and time.monotonic() < deadline:
+            QThreadPool.globalInstance().waitForDone(50)
+            officer.settle()
+        officer.key(Qt.Key.Key_Space)  # approve (focused)
+        officer.key(Qt.Key.Key_Return)  # issue
+        officer.key(Qt.Key.Key_Return)  # hand over
+        officer.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # close
+        case_closed = (screen.case is None and "ditutup" in screen.message.text()) or (
+            screen.case is None and "closed" in screen.message.text()
+        )
+        window.close()
+        QThreadPool.globalInstance().waitForDone(5000)
+        world.services.core.close()
+        if not case_closed:
+            raise SystemExit("the case did not reach 'closed'")
+        return officer.actions
+
+
+def cold_start() -> float:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-c", COLD_START],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.strip() == "LOGIN_SHOWN":
+            elapsed = time.perf_counter() - started
+            break
+    else:
+        raise SystemExit("the login window never appeared")
+    process.wait(30)
+    return elapsed
+
+
+def _quiet(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def main() -> int:
+    qInstallMessageHandler(_quiet)
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    card = one_case(app, card=True)
+    typed = one_case(app, card=False)
+    print(
+        f"actions per case, card path: {card}; ratio to target {TARGET_CARD_ACTIONS}: "
+        f"{card / TARGET_CARD_ACTIONS:.2f}"
+    )
+    print(
+        f"actions per case, typed path: {typed} (16 digits); ratio to target "
+        f"{TARGET_TYPED_ACTIONS}: {typed / TARGET_TYPED_ACTIONS:.2f}"
+    )
+    times = [cold_start() for _ in range(3)]
+    median = statistics.median(times)
+    print(
+        f"cold start to the login window: median {median:.2f} s of "
+        f"{', '.join(f'{t:.2f}' for t in times)}; ratio to target {TARGET_COLD_START_S:.1f} s: "
+        f"{median / TARGET_COLD_START_S:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Regenerate docs/screenshot-*.png of each main screen (run through scripts/screenshots).
+
+Drives the demo window at 1366x768 with a fixed clock, so the pictures are reproducible.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.services.demo import build_demo  # noqa: E402
+from app.services.settings import demo_settings  # noqa: E402
+from app.services.simulator import GatewaySimulator, SimulatorConfig  # noqa: E402
+from app.ui.first_run import FirstRunWizard  # noqa: E402
+from app.ui.main import demo_window  # noqa: E402
+from app.ui.reader_bridge import SimulatedReader  # noqa: E402
+
+DOCS = ROOT / "docs"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 30) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def settle(app: QApplication, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def shot(app: QApplication, widget: QWidget, name: str) -> None:
+    settle(app)
+    path = DOCS / f"screenshot-{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def wait_task(app: QApplication, screen: object) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10000)
+    settle(app)
+    while getattr(screen, "task", None) is not None:
+        QThreadPool.globalInstance().waitForDone(100)
+        settle(app)
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    DOCS.mkdir(exist_ok=True)
+    clock = Clock()
+    settings = demo_settings()
+    simulator = GatewaySimulator(SimulatorConfig(daily_quota=200), mode="demo", clock=clock)
+    with tempfile.TemporaryDirectory(prefix="loket-shots-") as tmp:
+        world = build_demo(Path(tmp), settings, clock=clock, simulator=simulator)
+        window = demo_window(world, SimulatedReader(demo=True, step_delay_s=0.001))
+        window.resize(1366, 768)
+        window.show()
+        shot(app, window, "login")
+        window.login.username.setText("petugas")
+        window.login.password.setText("demo1234")
+        window.login.submit()
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(10000)
+        settle(app)
+        screen = window.case_screen
+        shot(app, window, "new-case")
+        screen.new_page.primary()
+        for box in screen.documents_page.boxes.values():
+            box.setChecked(True)
+        screen.documents_page.primary()
+        examples = simulator.population.examples()
+        screen.nik_page.nik.setText(examples["found"][:10])
+        screen.nik_page.validate()
+        screen.nik_page.nik.setText(examples["found"])
+        screen.nik_page.validate()
+        shot(app, window, "nik-entry")
+        screen.nik_page.reset()
+        window.demo_card()  # type: ignore[misc]
+        wait_task(app, screen)
+        screen.nik_page.primary()
+        wait_task(app, screen)
+        shot(app, window, "verification-found")
+        screen.verify_page.primary()
+        screen.issue_page.primary()
+        shot(app, window, "document-preview")
+        screen.issue_page.primary()
+        screen.issue_page.primary()
+        # a refusal with its guidance: the pattern guard (a second lookup within seconds)
+        screen.new_page.primary()
+        screen.documents_page.primary()
+        screen.nik_page.nik.setText(examples["deceased"])
+        screen.nik_page.primary()
+        wait_task(app, screen)
+        shot(app, window, "guard-refusal")
+        clock.advance(60)
+        screen.nik_page.primary()
+        wait_task(app, screen)
+        shot(app, window, "guidance-deceased")
+        screen.release()
+        window.sign_out()
+        window.login.username.setText("admin")
+        window.login.password.setText("demo1234")
+        window.login.submit()
+        QThreadPool.globalInstance().waitForDone(10000)
+        settle(app)
+        window.show_admin()
+        shot(app, window, "officer-admin")
+        window.close()
+        world.services.core.close()
+    wizard = FirstRunWizard()
+    wizard.resize(1000, 700)
+    wizard.show()
+    wizard.id_lembaga.setText("330301")
+    wizard.agency_name.setText("Bappelitbangda Kabupaten Contoh")
+    wizard.programmes.setText("PKH, BPNT, PBI")
+    shot(app, wizard, "first-run")
+    wizard.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

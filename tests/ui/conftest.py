@@ -1,0 +1,111 @@
+"""pytest-qt fixtures: the counter window over a demo world with a clock the test moves."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.ui.app_window import AppWindow
+from app.ui.case.case_screen import CaseScreen
+from app.ui.reader_bridge import SimulatedReader
+from app.ui.workers import wait_for_all
+from tests.services.cases.conftest import FakeClock, World, make_world
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = make_world(tmp_path / "data")
+    yield w
+    wait_for_all(5000)
+    w.services.core.close()
+
+
+@pytest.fixture
+def reader() -> SimulatedReader:
+    return SimulatedReader(demo=True, step_delay_s=0.001)
+
+
+def open_window(qtbot: QtBot, world: World, reader: SimulatedReader | None) -> AppWindow:
+    window = AppWindow(world.services, reader, demo_hint="DEMO")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, world: World, reader: SimulatedReader) -> Iterator[AppWindow]:
+    w = open_window(qtbot, world, reader)
+    yield w
+    w.close()
+    wait_for_all(5000)
+
+
+def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
+    login = window.login
+    login.username.setText(username)
+    login.password.setText("demo1234")
+    login.sign_in.click()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isEnabled() and button.isVisible(), button.objectName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def start_case(qtbot: QtBot, screen: CaseScreen) -> None:
+    """Steps 1 and 2 with the defaults."""
+    click(qtbot, screen.new_page.open_button)
+    assert screen.case is not None
+    for box in screen.documents_page.boxes.values():
+        box.setChecked(True)
+    click(qtbot, screen.documents_page.confirm)
+    assert screen.stack.currentWidget() is screen.nik_page
+
+
+def look_up(qtbot: QtBot, screen: CaseScreen, nik: str, clock: FakeClock | None = None) -> None:
+    if clock is not None:
+        clock.advance(30)
+    screen.nik_page.nik.setText(nik)
+    click(qtbot, screen.nik_page.lookup)
+    qtbot.waitUntil(lambda: screen.task is None, timeout=10000)
+
+
+def all_text(widget: QWidget) -> str:
+    """Every text shown by ``widget`` and its children (labels, edits, tables)."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTableWidget
+
+    parts: list[str] = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        if isinstance(child, QLabel | QAbstractButton | QLineEdit):
+            parts.append(child.text())
+        elif isinstance(child, QTableWidget):
+            for r in range(child.rowCount()):
+                for c in range(child.columnCount()):
+                    item = child.item(r, c)
+                    if item is not None:
+                        parts.append(item.text())
+    return "\n".join(parts)
+
+
+Helper = Callable[..., Any]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The offscreen platform's harmless note about size hints is not a failure."""
+    for item in items:
+        if "tests/ui" in str(item.path).replace("\\", "/"):
+            item.add_marker(
+                pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+            )

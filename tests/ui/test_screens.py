@@ -1,0 +1,229 @@
+"""Keyboard-only case, language switch, officer admin, first run, printing, DEMO marking."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from app.domain.case_flow import CaseState
+from app.domain.i18n import _
+from app.services.cases.compare import profile_of
+from app.services.documents.statement import render_statement
+from app.services.officers import Role
+from app.services.secrets import MemorySecretStore
+from app.ui.app_window import AppWindow
+from app.ui.case.case_screen import PAGE_ISSUE, PAGE_NEW, PAGE_NIK, PAGE_VERIFY
+from app.ui.document_preview import DocumentPreview, printer_refused
+from app.ui.first_run import FirstRunWizard
+from tests.services.cases.conftest import World
+from tests.ui.conftest import click, sign_in, start_case
+
+
+def press(
+    qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    qtbot.keyClick(widget, key, modifier)
+
+
+def test_a_whole_case_from_the_keyboard(qtbot: QtBot, window: AppWindow, world: World) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClicks(window.login.username, "petugas")
+    press(qtbot, Qt.Key.Key_Return)  # to the password
+    assert QApplication.focusWidget() is window.login.password
+    qtbot.keyClicks(window.login.password, "demo1234")
+    press(qtbot, Qt.Key.Key_Return)
+    screen = window.case_screen
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is screen, timeout=10000)
+    assert QApplication.focusWidget() is screen.new_page.programme
+    press(qtbot, Qt.Key.Key_Down)  # another programme
+    press(qtbot, Qt.Key.Key_Tab)  # to the purpose (prefilled)
+    assert QApplication.focusWidget() is screen.new_page.purpose
+    press(qtbot, Qt.Key.Key_Return)  # open the case
+    assert screen.case is not None and screen.case.programme == "BPNT"
+    for _box in screen.documents_page.boxes:
+        press(qtbot, Qt.Key.Key_Space)
+        press(qtbot, Qt.Key.Key_Tab)
+    assert all(b.isChecked() for b in screen.documents_page.boxes.values())
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # documents checked
+    assert screen.page == PAGE_NIK and QApplication.focusWidget() is screen.nik_page.nik
+    qtbot.keyClicks(QApplication.focusWidget(), world.examples()["found"])
+    press(qtbot, Qt.Key.Key_Return)  # look up
+    qtbot.waitUntil(lambda: screen.page == PAGE_VERIFY, timeout=10000)
+    assert QApplication.focusWidget() is screen.verify_page.approve
+    press(qtbot, Qt.Key.Key_Space)  # the focused "Approve" button
+    assert screen.page == PAGE_ISSUE
+    press(qtbot, Qt.Key.Key_Return)  # issue (document number left empty)
+    assert screen.case.state is CaseState.ISSUED and screen.issue_page.preview.loaded
+    press(qtbot, Qt.Key.Key_Return)  # hand over
+    assert screen.case.state is CaseState.BALIKAN_QUEUED
+    case = screen.case
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # close
+    assert case.state is CaseState.CLOSED and screen.page == PAGE_NEW
+
+
+def test_language_switch_rebuilds_every_text(qtbot: QtBot, window: AppWindow) -> None:
+    window.login.language_box.setCurrentIndex(window.login.language_box.findData("en"))
+    assert window.login.sign_in.text() == "&Sign in"
+    assert window.case_screen.nik_page.lookup.text() == "&Look up"
+    window.login.language_box.setCurrentIndex(window.login.language_box.findData("id"))
+    assert window.login.sign_in.text() == "&Masuk"
+    sign_in(qtbot, window)
+    assert window.case_screen.new_page.open_button.text() == "&Buka kasus"
+
+
+def test_officer_admin_creates_records_nda_disables_and_resets(
+    qtbot: QtBot, window: AppWindow, world: World
+) -> None:
+    sign_in(qtbot, window)
+    window.show_admin()
+    assert window.stack.currentWidget() is not window.admin  # officers may not
+    window.sign_out()
+    sign_in(qtbot, window, "admin")
+    window.admin_action.trigger()
+    admin = window.admin
+    assert window.stack.currentWidget() is admin
+    admin.ask = lambda mode: {
+        "username": "siti",
+        "display_name": "Siti Contoh",
+        "password": "rahasia123",
+        "role": Role.OFFICER,
+        "nda_date": date(2026, 1, 5),
+        "nda_reference": "",
+    }
+    click(qtbot, admin.create_button)
+    views = {v.username: (v, active) for v, active in world.services.officers.list()}
+    assert "siti" in views and not views["siti"][0].nda_on_file
+    admin.select("siti")
+    admin.ask = lambda mode: {"nda_date": date(2026, 1, 5), "nda_reference": "NDA/7/2026"}
+    click(qtbot, admin.nda)
+    admin.select("siti")
+    click(qtbot, admin.toggle)
+    views = {v.username: (v, active) for v, active in world.services.officers.list()}
+    assert views["siti"][0].nda_on_file and views["siti"][1] is False
+    admin.select("siti")
+    admin.ask = lambda mode: {"password": "pendek"}
+    click(qtbot, admin.reset_button)
+    assert admin.message.text() == _("The password must have at least 8 characters.")
+    click(qtbot, admin.back)
+    assert window.stack.currentWidget() is window.case_screen
+
+
+def test_first_run_wizard_collects_a_valid_plan(qtbot: QtBot, tmp_path: Path) -> None:
+    wizard = FirstRunWizard()
+    qtbot.addWidget(wizard)
+    wizard.id_lembaga.setText("330301")
+    wizard.agency_name.setText("Dinas Contoh")
+    wizard.programmes.setText("PKH, BPNT")
+    wizard.base_url.setText("http://10.10.0.1:8080")
+    wizard.allow_http.setChecked(True)
+    wizard.gateway_user.setText("user")
+    wizard.gateway_password.setText("rahasia")
+    wizard.admin_password.setText("short")
+    assert not wizard._validate()
+    assert wizard.error.text()
+    wizard.admin_password.setText("password1")
+    wizard.officer_user.setText("budi")
+    wizard.officer_password.setText("password2")
+    wizard.nda_reference.setText("NDA/1/2026")
+    assert wizard._validate(), wizard.error.text()
+    assert wizard.plan is not None and len(wizard.plan.officers) == 2
+    from app.services.first_run import apply_first_run
+
+    secrets = MemorySecretStore()
+    settings = apply_first_run(wizard.plan, secrets, tmp_path / "loket.toml")
+    assert settings.agency.programmes == ("PKH", "BPNT")
+    assert "rahasia" not in (tmp_path / "loket.toml").read_text()
+
+
+def test_printing_refuses_files_and_pdf_printers(
+    qtbot: QtBot, tmp_path: Path, world: World
+) -> None:
+    pdf_printer = QPrinter()
+    pdf_printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    assert printer_refused(pdf_printer)
+    file_printer = QPrinter()
+    file_printer.setOutputFileName(str(tmp_path / "copy.pdf"))
+    assert printer_refused(file_printer)
+
+    preview = DocumentPreview()
+    qtbot.addWidget(preview)
+    from datetime import datetime
+
+    from app.domain.outcomes import OutcomeKind
+    from tests.services.test_ui_support import _case
+
+    pdf = render_statement(
+        _case(OutcomeKind.FOUND), world.services.core.settings, "Petugas", datetime(2026, 1, 5)
+    )
+    assert b"DEMO" in pdf
+    preview.show_pdf(pdf)
+    assert preview.loaded
+
+    class FileDialog:
+        def __init__(self, printer: QPrinter, parent: object) -> None:
+            printer.setOutputFileName(str(tmp_path / "copy.pdf"))
+
+        def setOption(self, *args: object) -> None:
+            pass
+
+        def exec(self) -> QDialog.DialogCode:
+            return QDialog.DialogCode.Accepted
+
+    preview.print_dialog_factory = FileDialog  # type: ignore[assignment]
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    original = QMessageBox.warning
+    QMessageBox.warning = lambda *args, **kw: shown.append(str(args[2]))  # type: ignore[method-assign,assignment]
+    try:
+        assert preview.print_document() is False
+    finally:
+        QMessageBox.warning = original  # type: ignore[method-assign]
+    assert shown and not (tmp_path / "copy.pdf").exists()
+    preview.clear()
+    assert not preview.loaded
+
+
+def test_demo_is_marked_on_every_screen(qtbot: QtBot, window: AppWindow) -> None:
+    assert "DEMO" in window.windowTitle()
+    assert window.status.demo.isVisible()
+    assert "DEMO" in window.login.demo_label.text()
+    sign_in(qtbot, window, "admin")
+    for show in (window.show_counter, window.show_admin):
+        show()
+        assert window.status.demo.isVisible()
+        assert window.findChild(type(window.banner), "demoBanner").isVisible()
+
+
+def test_nik_is_validated_as_typed(qtbot: QtBot, window: AppWindow) -> None:
+    from app.domain.nik import NikError
+
+    sign_in(qtbot, window)
+    screen = window.case_screen
+    start_case(qtbot, screen)
+    page = screen.nik_page
+    for text, code in (
+        ("3303", "length"),
+        ("33a3", "characters"),
+        ("3303010000000000", "birth_date"),
+    ):
+        page.nik.clear()
+        qtbot.keyClicks(page.nik, text)
+        assert page.nik_feedback.text() == NikError(code).message
+    click(qtbot, page.lookup)
+    assert screen.task is None and screen.page == PAGE_NIK
+
+
+@pytest.mark.parametrize("profile", ["verify-only"])
+def test_verify_by_element_fields_follow_the_profile(profile: str) -> None:
+    fields = profile_of(profile)
+    assert fields.verify and not fields.lookup
