@@ -177,6 +177,7 @@ def build_services(
         lockouts=lockouts,
         outbox=outbox,
         clock=clock,
+        on_balikan_queued=balikan_service.wake,
         **extra,  # type: ignore[arg-type]
     )
     officers = OfficerService(core.sessions, audit, clock)

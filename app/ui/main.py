@@ -19,7 +19,12 @@ from app.services.dukcapil import guidance_text
 from app.services.first_run import FirstRunError, apply_first_run, create_first_officers
 from app.services.gateway_setup import GatewaySetupError, build_gateway
 from app.services.logging_setup import configure_logging
-from app.services.secrets import KeyringSecretStore, SecretMissing, SecretStoreUnavailable
+from app.services.secrets import (
+    KeyringSecretStore,
+    SecretMissing,
+    SecretStore,
+    SecretStoreUnavailable,
+)
 from app.services.settings import Settings, SettingsError, is_configured, load_settings
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
@@ -64,22 +69,18 @@ def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppW
     return AppWindow(world.services, reader, demo_hint=demo_hint(), demo_card=place_card)
 
 
-def production_reader(settings: Settings) -> CardReaderPort | None:
-    """The PC/SC reader service, or None when it cannot start (the status bar says so)."""
+def production_reader(settings: Settings, secrets: SecretStore) -> CardReaderPort | None:
+    """The PC/SC reader service with the configured SAM session, or None when it cannot start
+    (no pcscd, no pyscard: the status bar says so and the officer types the NIK)."""
     try:
-        from app.reader.config import ReaderConfig
         from app.reader.controller import ReaderService
+        from app.reader_wiring import reader_config, reader_session
 
-        config = ReaderConfig(require_sam=settings.reader.session != "photo_only")
-        if settings.reader.card_slot_patterns:
-            config = ReaderConfig(
-                card_slot_patterns=settings.reader.card_slot_patterns,
-                sam_slot_patterns=settings.reader.sam_slot_patterns or config.sam_slot_patterns,
-                require_sam=config.require_sam,
-            )
-        service: CardReaderPort = ReaderService(config).start()
+        service: CardReaderPort = ReaderService(
+            reader_config(settings), reader_session(settings, secrets)
+        ).start()
         return service
-    except Exception as error:  # no pcscd, no pyscard: the officer types the NIK
+    except Exception as error:  # any failure means "no reader", never a crash
         log.warning("card reader not started: %s", type(error).__name__)
         return None
 
@@ -119,6 +120,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         data_dir = Path(tempfile.mkdtemp(prefix="loket-demo-"))
         world = build_demo(data_dir)
         core = world.services.core
+        services = world.services
         window = demo_window(world)
     else:
         try:
@@ -137,7 +139,9 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         except (SecretStoreUnavailable, SecretMissing, GatewaySetupError) as error:
             QMessageBox.critical(None, "Loket KTP-el", str(getattr(error, "message", error)))
             return 2
-        window = AppWindow(services, production_reader(services.core.settings))
+        window = AppWindow(services, production_reader(services.core.settings, core.secrets))
+    if services.balikan is not None:
+        services.balikan.start_background()
     window.show()
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
@@ -147,6 +151,8 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     finally:
         window.case_screen.release()
         wait_for_all(5000)
+        if services.balikan is not None:
+            services.balikan.stop()
         core.close()
         if data_dir is not None:
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -111,6 +111,7 @@ class CaseService:
         outbox: Outbox,
         guidance: Callable[[OutcomeKind, str | None], str] = _default_guidance,
         clock: Clock = system_clock,
+        on_balikan_queued: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self._sessions = sessions
@@ -123,6 +124,12 @@ class CaseService:
         self._outbox = outbox
         self._guidance = guidance
         self._clock = clock
+        self._on_balikan_queued = on_balikan_queued
+
+    def _notify_owed(self, case: ActiveCase) -> None:
+        """After the commit: tell the data balikan sender there may be work."""
+        if case.data_accessed and self._on_balikan_queued is not None:
+            self._on_balikan_queued()
 
     # ---------------------------------------------------------------- helpers
     @property
@@ -570,6 +577,7 @@ class CaseService:
             row.recipient_number = (recipient_number.strip() or row.document_number or "")[:64]
             case.recipient_number = row.recipient_number
             self._queue_balikan(session, case, row, officer)
+        self._notify_owed(case)
         return case
 
     def _owed_params(self, row: CaseRow) -> BalikanParams:
@@ -622,6 +630,7 @@ class CaseService:
             row = self._move(session, case, CaseAction.CLOSE, officer)
             row.closed_at = self._clock()
             row.nik_ciphertext = None
+        self._notify_owed(case)
         case.wipe()
         return case
 
@@ -632,6 +641,7 @@ class CaseService:
             row.note = (reason.strip() or NOTE_CANCELLED)[:255]
             row.closed_at = self._clock()
             self._enqueue_owed(session, case, row, officer)
+        self._notify_owed(case)
         case.wipe()
         return case
 
