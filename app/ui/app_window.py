@@ -202,6 +202,15 @@ class AppWindow(QMainWindow):
         counter.addSeparator()
         counter.addAction(self.sign_out_action)
         counter.addAction(self.quit_action)
+        reports = bar.addMenu(_("&Reports"))
+        self.daily_report_action = self._action(
+            _("&Daily usage summary…"), "", lambda: self.show_report("daily")
+        )
+        self.semester_report_action = self._action(
+            _("&Semester usage report…"), "", lambda: self.show_report("semester")
+        )
+        reports.addAction(self.daily_report_action)
+        reports.addAction(self.semester_report_action)
         admin = bar.addMenu(_("&Administration"))
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
@@ -212,6 +221,14 @@ class AppWindow(QMainWindow):
                 _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
             )
             demo.addAction(self.tap_action)
+
+    def show_report(self, kind: str) -> None:
+        """Supervisors: the day's summary or the semester report, previewed and printable."""
+        if self.officer is None:
+            return
+        from app.ui.reports_dialog import open_report
+
+        self.report_dialog = open_report(self, self.services, self.officer, kind)
 
     def switch_language(self, language: str) -> None:
         """Install the language and rebuild every text (only possible while signed out)."""
@@ -259,6 +276,9 @@ class AppWindow(QMainWindow):
         ):
             action.setEnabled(signed_in)
         is_admin = bool(self.officer and self.officer.role is Role.ADMINISTRATOR)
+        may_report = bool(self.officer and self.officer.has_role(Role.SUPERVISOR))
+        self.daily_report_action.setEnabled(signed_in and may_report)
+        self.semester_report_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:
             self.tap_action.setEnabled(signed_in)

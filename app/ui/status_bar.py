@@ -22,6 +22,8 @@ def link_text(snapshot: StatusSnapshot, link_ok: bool | None) -> str:
     """The gateway link as the officer sees it."""
     if snapshot.access_method == "web_portal":
         return _("Gateway: web portal (assisted)")
+    if snapshot.demo:
+        return _("Gateway: simulator (DEMO)")
     if snapshot.plain_http:
         text = _("Gateway: http, not encrypted")
     else:

@@ -227,3 +227,22 @@ def test_nik_is_validated_as_typed(qtbot: QtBot, window: AppWindow) -> None:
 def test_verify_by_element_fields_follow_the_profile(profile: str) -> None:
     fields = profile_of(profile)
     assert fields.verify and not fields.lookup
+
+
+def test_supervisor_reports_preview_from_memory(qtbot: QtBot, window: AppWindow) -> None:
+    sign_in(qtbot, window, "petugas")
+    assert not window.daily_report_action.isEnabled()
+    window.sign_out()
+    sign_in(qtbot, window, "supervisor")
+    assert window.daily_report_action.isEnabled()
+    window.daily_report_action.trigger()
+    dialog = window.report_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.preview.loaded)
+    assert dialog.preview.document.pageCount() == 1
+    dialog.reject()
+    assert not dialog.preview.loaded
+    window.semester_report_action.trigger()
+    assert window.report_dialog is not None
+    qtbot.waitUntil(lambda: window.report_dialog.preview.loaded)
+    window.report_dialog.reject()

@@ -1,0 +1,45 @@
+"""Supervisors' usage reports (daily summary, semester report): preview from memory and print."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
+
+from app.domain.errors import UserFacingError
+from app.domain.i18n import _
+from app.services.app_core import AppServices
+from app.services.officers import OfficerView
+from app.ui.document_preview import DocumentPreview
+
+
+class ReportDialog(QDialog):
+    """Shows one report (counts only); printing goes to a paper printer only."""
+
+    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 700)
+        self.preview = DocumentPreview(self)
+        self.preview.notice.setText(_("The report holds counts only and is shown from memory."))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.preview)
+        self.preview.show_pdf(pdf)
+
+    def done(self, result: int) -> None:
+        """Drop the document when the dialog closes."""
+        self.preview.clear()
+        super().done(result)
+
+
+def open_report(
+    parent: QWidget, services: AppServices, officer: OfficerView, kind: str
+) -> ReportDialog | None:
+    """Build the report for today and show it (refusals become a message)."""
+    try:
+        pdf = services.report(kind, services.clock().date(), officer)
+    except UserFacingError as error:
+        QMessageBox.warning(parent, "Loket KTP-el", error.message)
+        return None
+    title = _("Daily usage summary") if kind == "daily" else _("Semester usage report")
+    dialog = ReportDialog(pdf, title, parent)
+    dialog.open()
+    return dialog
