@@ -7,6 +7,7 @@ digits, plus the 4-digit serial (which alone identifies nobody).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,7 +107,7 @@ def evaluate(
         last = max(h.at for h in own)
         gap = (candidate.at - last).total_seconds()
         if gap < thresholds.min_seconds_between_lookups:
-            wait = int(thresholds.min_seconds_between_lookups - gap) + 1
+            wait = max(1, math.ceil(thresholds.min_seconds_between_lookups - gap))
             return GuardVerdict(GuardRule.TOO_FAST, retry_after_seconds=wait)
     others = [
         h
