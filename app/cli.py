@@ -24,7 +24,7 @@ Loket KTP-el needs a graphical display, and none was found (DISPLAY/WAYLAND_DISP
     apt-get install -y xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \\
       libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 \\
       libegl1 libgl1 libfontconfig1
-    xvfb-run -a loket demo
+    xvfb-run -a ./scripts/demo      (from a clone; or: xvfb-run -a loket demo)
   (or set QT_QPA_PLATFORM=offscreen to start without any window, e.g. for a smoke test).
 """
 
