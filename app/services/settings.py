@@ -348,8 +348,32 @@ def is_configured(admin_path: Path | None = None) -> bool:
     return (admin_path or admin_settings_path()).is_file()
 
 
-def demo_settings() -> Settings:
-    """The embedded default: demo mode with the built-in simulator."""
+def save_user_language(language: str, path: Path | None = None) -> Path:
+    """Remember the person's language choice in the user file (only ``[ui]`` lives there)."""
+    if language not in ("id", "en"):
+        raise SettingsError("ui.language: must be id or en")
+    target = path or user_settings_path()
+    current = _read_toml(target).get("ui", {})
+    ui = dict(current) if isinstance(current, dict) else {}
+    ui["language"] = language
+    lines = ["[ui]"]
+    for key, value in ui.items():
+        if key not in UiSettings.__dataclass_fields__:
+            continue
+        rendered = f'"{value}"' if isinstance(value, str) else str(int(value))
+        lines.append(f"{key} = {rendered}")
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = target.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.replace(temporary, target)
+    return target
+
+
+def demo_settings(user_path: Path | None = None) -> Settings:
+    """The embedded default: demo mode with the built-in simulator (personal ``[ui]`` kept)."""
+    user = _read_toml(user_path or user_settings_path())
     return settings_from_dicts(
         {
             "mode": "demo",
@@ -367,5 +391,6 @@ def demo_settings() -> Settings:
                 "reference": "PKS DEMO/001/2025",
             },
             "quota": {"daily_limit": 200},
-        }
+        },
+        user,
     )

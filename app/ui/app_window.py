@@ -23,6 +23,7 @@ from app.domain.i18n import _
 from app.domain.quota_rules import QuotaLevel
 from app.services.app_core import AppServices, StatusSnapshot
 from app.services.officers import OfficerView, Role
+from app.services.settings import SettingsError, save_user_language
 from app.ui.case.case_screen import CaseScreen
 from app.ui.i18n import apply_language
 from app.ui.idle_lock import IdleWatcher
@@ -235,6 +236,10 @@ class AppWindow(QMainWindow):
         if self.officer is not None:
             return
         apply_language(language)
+        try:
+            save_user_language(language)
+        except (OSError, SettingsError) as error:  # the choice still applies to this session
+            log.warning("language choice not saved: %s", type(error).__name__)
         self._build()
         self.languageSwitched.emit(language)
 

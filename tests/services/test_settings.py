@@ -131,3 +131,16 @@ def test_demo_defaults_and_configured_flag(tmp_path: Path) -> None:
 def test_default_paths_follow_the_environment(isolated_environment: Path) -> None:
     settings = load_settings()
     assert settings.mode == "demo"  # nothing configured: the dataclass defaults
+
+
+def test_language_choice_is_remembered_for_the_person(tmp_path: Path) -> None:
+    from app.services.settings import save_user_language
+
+    user = tmp_path / "user" / "settings.toml"
+    write(user, "[ui]\nidle_lock_minutes = 7\n")
+    save_user_language("en", user)
+    assert demo_settings(user).ui.language == "en"
+    assert demo_settings(user).ui.idle_lock_minutes == 7
+    assert oct(user.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(SettingsError):
+        save_user_language("fr", user)
