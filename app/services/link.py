@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 
 from app.services.cases.port import GatewayAnswer, GatewayPort
@@ -158,6 +158,11 @@ class GovernedGateway:
     def __init__(self, inner: GatewayPort, governor: LinkGovernor) -> None:
         self.inner = inner
         self.governor = governor
+
+    def permits(self, service: str, elements: Collection[str] = ()) -> bool:
+        """Whatever the inner gateway says (True when it cannot tell)."""
+        permits = getattr(self.inner, "permits", None)
+        return bool(permits(service, elements)) if callable(permits) else True
 
     def lookup(self, nik: str) -> GatewayAnswer:
         """Query by NIK (the sender holds back meanwhile)."""

@@ -9,6 +9,7 @@ from app.services.cases.errors import (
     LookupBlocked,
     NikMismatch,
     NotIssuable,
+    NotPermittedByAgreement,
     PurposeMissing,
     WrongAccessMethod,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "NikMismatch",
     "NikSource",
     "NotIssuable",
+    "NotPermittedByAgreement",
     "PurposeMissing",
     "ReturnedCase",
     "WrongAccessMethod",

@@ -102,3 +102,12 @@ class SupervisorRequired(CaseError):
     """An override needs a supervisor."""
 
     msgid = N_("Only a supervisor can allow this, with a written reason.")
+
+
+class NotPermittedByAgreement(CaseError):
+    """The agreement's profile does not grant this service or these elements (R-03, R-09)."""
+
+    msgid = N_(
+        "The agreement does not permit this check (lookup by NIK or these elements). Use the "
+        "checks the agreement grants; the administrator can confirm the agreement profile."
+    )

@@ -32,6 +32,7 @@ from app.services.cases.errors import (
     LookupBlocked,
     NikMismatch,
     NotIssuable,
+    NotPermittedByAgreement,
     PurposeMissing,
     SupervisorRequired,
     WrongAccessMethod,
@@ -386,6 +387,9 @@ class CaseService:
         self._check_term()
         nik = self._parse(nik_text)
         method = "verify" if verify_elements is not None else "lookup"
+        permits = getattr(self._gateway, "permits", None)
+        if callable(permits) and not permits(method, tuple(verify_elements or ())):
+            raise NotPermittedByAgreement(method)  # refused before any hit is counted
         self._reserve_hit(case, officer, nik, source, override, method)
         try:
             if verify_elements is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from app.services.cases.port import GatewayAnswer, GatewayTransportError
 from app.services.dukcapil.client import DukcapilClient, GatewayResult
@@ -15,6 +15,13 @@ class ClientGateway:
 
     def __init__(self, client: DukcapilClient) -> None:
         self._client = client
+
+    def permits(self, service: str, elements: Collection[str] = ()) -> bool:
+        """Does the agreement permit ``service`` ("lookup" or "verify") with these elements?"""
+        profile = self._client.profile
+        if service == "lookup":
+            return profile.lookup
+        return profile.verify and set(elements) <= profile.verify_keys
 
     def lookup(self, nik: str) -> GatewayAnswer:
         """Query by NIK; the record holds only the agreement's elements."""

@@ -23,6 +23,7 @@ from app.services.cases import (
     NikMismatch,
     NikSource,
     NotIssuable,
+    NotPermittedByAgreement,
     PurposeMissing,
     WrongAccessMethod,
 )
@@ -377,3 +378,53 @@ def test_card_read_owes_balikan_even_without_a_lookup(world: World) -> None:
     cases.cancel(other, world.officer, "batal")
     with world.services.core.sessions() as session:
         assert len(session.execute(select(BalikanItem)).all()) == 1
+
+
+def test_verify_by_element_profile(tmp_path: Path) -> None:
+    settings = settings_from_dicts(
+        {
+            "mode": "demo",
+            "agreement": {
+                "profile": "verify-only",
+                "start": date(2025, 1, 1),
+                "end": date(2027, 9, 16),
+            },
+        }
+    )
+    w = make_world(tmp_path / "d", settings)
+    nik = w.examples()["found"]
+    person = w.simulator.population.get(nik)
+    assert person is not None
+    cases = w.services.cases
+    case = start(w)
+    with pytest.raises(NotPermittedByAgreement):  # no lookup by NIK under this agreement
+        cases.look_up(case, w.officer, nik, NikSource.TYPED)
+    with pytest.raises(NotPermittedByAgreement):  # mother's name is not an agreed element
+        cases.look_up(case, w.officer, nik, NikSource.TYPED, verify_elements={"NAMA_LGKP_IBU": "X"})
+    assert w.services.status().quota.used == 0
+    view = cases.look_up(
+        case,
+        w.officer,
+        nik,
+        NikSource.TYPED,
+        verify_elements={"NAMA_LGKP": person.name, "TMPT_LHR": "KOTA LAIN SEKALI"},
+    )
+    assert view.kind is OutcomeKind.VERIFIED
+    assert view.record is None  # verify-only: no data is shown
+    assert view.verdicts is not None
+    assert view.verdicts["NAMA_LGKP"] == (True, 100)
+    assert view.verdicts["TMPT_LHR"][0] is False
+    with pytest.raises(NotIssuable):  # one element does not match
+        cases.decide(case, w.officer, Decision.APPROVE)
+    w.clock.advance(30)
+    view = cases.look_up(
+        case,
+        w.officer,
+        nik,
+        NikSource.TYPED,
+        verify_elements={"NAMA_LGKP": person.name, "TMPT_LHR": person.birth_place},
+    )
+    assert all(ok for ok, _score in (view.verdicts or {}).values())
+    cases.decide(case, w.officer, Decision.APPROVE)
+    assert case.state is CaseState.APPROVED
+    w.services.core.close()
