@@ -29,6 +29,7 @@ from app.ui.i18n import apply_language
 from app.ui.idle_lock import IdleWatcher
 from app.ui.login import LoginScreen
 from app.ui.officers_admin import OfficersAdmin
+from app.ui.qt_strings import install_qt_strings
 from app.ui.reader_bridge import CardReaderPort, ReaderBridge
 from app.ui.status_bar import CounterStatusBar
 
@@ -110,6 +111,7 @@ class AppWindow(QMainWindow):
         demo_card: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        install_qt_strings()
         self.services = services
         self.settings = services.core.settings
         self.demo = self.settings.is_demo

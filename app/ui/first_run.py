@@ -28,6 +28,7 @@ from app.services.dukcapil import load_profiles
 from app.services.dukcapil.tls import certificate_sha256
 from app.services.first_run import FirstOfficer, FirstRunError, FirstRunPlan, validate_plan
 from app.services.officers import Role
+from app.ui.qt_strings import install_qt_strings
 
 
 def _pydate(edit: QDateEdit) -> date:
@@ -47,6 +48,7 @@ class FirstRunWizard(QWizard):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_qt_strings()
         self.setWindowTitle(_("Loket KTP-el — first-run set-up"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.resize(900, 640)

@@ -246,3 +246,15 @@ def test_supervisor_reports_preview_from_memory(qtbot: QtBot, window: AppWindow)
     assert window.report_dialog is not None
     qtbot.waitUntil(lambda: window.report_dialog.preview.loaded)
     window.report_dialog.reject()
+
+
+def test_qt_standard_buttons_speak_indonesian(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QWizard
+
+    from app.services.translations import install_language
+
+    install_language("id")
+    wizard = FirstRunWizard()
+    qtbot.addWidget(wizard)
+    assert wizard.buttonText(QWizard.WizardButton.NextButton) == "&Berikutnya >"
+    assert wizard.buttonText(QWizard.WizardButton.CancelButton) == "Batal"
