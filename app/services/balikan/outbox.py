@@ -16,11 +16,12 @@ from app.services.clock import Clock, system_clock
 from app.services.keys import KeyRing
 from app.services.persistence.models import BalikanItem
 
+HELD = "held"  # the case is still open: owed, not yet sendable (NIK encrypted here only)
 PENDING = "pending"
 DELIVERED = "delivered"
 EXPORTED = "exported"
 ATTENTION = "attention"
-STATUSES = (PENDING, EXPORTED, ATTENTION, DELIVERED)
+STATUSES = (HELD, PENDING, EXPORTED, ATTENTION, DELIVERED)
 VIA_WEB_SERVICE = "web_service"
 VIA_EXPORT = "export"
 
@@ -73,14 +74,50 @@ class Outbox:
         self._names = keys_names
         self._clock = clock
 
+    def _item(self, session: Session, case_number: str) -> BalikanItem | None:
+        return session.execute(
+            select(BalikanItem).where(BalikanItem.case_number == case_number)
+        ).scalar_one_or_none()
+
+    def hold(self, session: Session, case_number: str, nik: str) -> BalikanItem:
+        """The case accessed the resident's data: the item is owed from now on, but held
+        (not sendable) until the case ends. The case itself keeps only a keyed hash."""
+        existing = self._item(session, case_number)
+        if existing is not None:
+            return existing
+        item = BalikanItem(
+            case_number=case_number,
+            nik_ciphertext=self._keys.encrypt(nik, case_number),
+            nik_hash=self._keys.nik_hash(nik),
+            id_lembaga=self._id_lembaga,
+            nama_lembaga=self._nama_lembaga,
+            params="[]",
+            status=HELD,
+            attempts=0,
+            created_at=self._clock(),
+        )
+        session.add(item)
+        session.flush()
+        return item
+
+    def held_nik(self, session: Session, case_number: str) -> str | None:
+        """The NIK of a held item (to finish its case), or None."""
+        item = self._item(session, case_number)
+        if item is None or item.status != HELD or item.nik_ciphertext is None:
+            return None
+        return self._keys.decrypt(item.nik_ciphertext, case_number)
+
     def enqueue(
         self, session: Session, case_number: str, nik: str, params: BalikanParams
     ) -> BalikanItem:
-        """Add the item owed for ``case_number`` (exactly one per case: idempotent)."""
-        existing = session.execute(
-            select(BalikanItem).where(BalikanItem.case_number == case_number)
-        ).scalar_one_or_none()
+        """Make the item owed for ``case_number`` sendable (exactly one per case: idempotent)."""
+        existing = self._item(session, case_number)
         if existing is not None:
+            if existing.status == HELD:
+                existing.params = json.dumps(params.as_param(*self._names), sort_keys=True)
+                existing.status = PENDING
+                existing.created_at = self._clock()
+                session.flush()
             return existing
         item = BalikanItem(
             case_number=case_number,
@@ -99,7 +136,9 @@ class Outbox:
 
     def pending_count(self, session: Session) -> int:
         """Items not yet delivered (pending, exported-unconfirmed or needing attention)."""
-        statement = select(func.count(BalikanItem.id)).where(BalikanItem.status != DELIVERED)
+        statement = select(func.count(BalikanItem.id)).where(
+            BalikanItem.status.notin_((DELIVERED, HELD))
+        )
         return int(session.execute(statement).scalar_one())
 
     def counts(self, session: Session) -> dict[str, int]:

@@ -361,7 +361,7 @@ class CaseService:
             row.last_outcome = answer.kind.value
             if answer.kind in DATA_ACCESSED and case.nik is not None:
                 row.data_accessed = True
-                row.nik_ciphertext = self._keys.encrypt(case.nik.value, case.number)
+                self._outbox.hold(session, case.number, case.nik.value)
                 case.data_accessed = True
             if answer.kind in RESIDENT_ANSWERS:
                 self._move(session, case, CaseAction.CROSS_CHECK, officer)
@@ -466,7 +466,7 @@ class CaseService:
             row.nik_source = NikSource.CARD.value
             if demographic:
                 row.data_accessed = True
-                row.nik_ciphertext = self._keys.encrypt(nik.value, case.number)
+                self._outbox.hold(session, case.number, nik.value)
                 case.data_accessed = True
             self._audit.append(
                 session,
@@ -599,7 +599,7 @@ class CaseService:
     ) -> None:
         """Queue the one data balikan item owed when the resident's data was accessed."""
         if row.data_accessed:
-            nik = case.nik.value if case.nik else self._stored_nik(row)
+            nik = case.nik.value if case.nik else self._stored_nik(session, row)
             item = self._outbox.enqueue(session, row.number, nik, self._owed_params(row))
             self._audit.append(
                 session,
@@ -609,7 +609,6 @@ class CaseService:
                 nik_hash=row.nik_hash,
                 detail={"item": item.id},
             )
-        row.nik_ciphertext = None
 
     def _queue_balikan(
         self, session: Session, case: ActiveCase, row: CaseRow, officer: OfficerView
@@ -620,10 +619,12 @@ class CaseService:
         if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
             self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
 
-    def _stored_nik(self, row: CaseRow) -> str:
-        if row.nik_ciphertext is None:
+    def _stored_nik(self, session: Session, row: CaseRow) -> str:
+        """The NIK of a case whose applicant is not here, from its held outbox item."""
+        nik = self._outbox.held_nik(session, row.number)
+        if nik is None:
             raise CaseError("nik unavailable")
-        return self._keys.decrypt(row.nik_ciphertext, row.number)
+        return nik
 
     def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
         """Step 7: the service is done; population data leaves memory."""
@@ -633,7 +634,6 @@ class CaseService:
                 self._queue_balikan(session, case, row, officer)
             row = self._move(session, case, CaseAction.CLOSE, officer)
             row.closed_at = self._clock()
-            row.nik_ciphertext = None
         self._notify_owed(case)
         case.wipe()
         return case

@@ -67,8 +67,6 @@ class CaseRow(Base):
     state: Mapped[str] = mapped_column(String(32), index=True)
     nik_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
     nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    # Encrypted NIK, only while the case is open and data balikan may become owed.
-    nik_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     documents_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     lookups: Mapped[int] = mapped_column(Integer, default=0)
     data_accessed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -65,7 +65,8 @@ def test_approve_path_issues_hands_over_queues_balikan_and_wipes(world: World) -
         assert json.loads(item.params) == [{"JENIS_PROGRAM": "PKH", "NO_PENERIMA": "SKT-001"}]
         assert world.services.outbox.nik_of(item) == nik
         row = session.execute(select(CaseRow)).scalar_one()
-        assert row.nik_ciphertext is None and row.data_accessed and row.nik_source == "card"
+        assert row.data_accessed and row.nik_source == "card"
+        assert row.nik_hash == world.services.keys.nik_hash(nik)
     assert world.services.verify_audit() is None
 
 
@@ -140,12 +141,23 @@ def test_returned_case_cancelled_later_still_owes_balikan(world: World) -> None:
     nik = world.examples()["found"]
     cases.look_up(case, world.officer, nik, NikSource.TYPED)
     cases.decide(case, world.officer, Decision.RETURN)
+    with world.services.core.sessions() as session:
+        # the returned case keeps the NIK only as a keyed hash; what is owed waits, encrypted,
+        # in the outbox, held (not sendable, not counted as pending) until the case ends
+        row = session.execute(select(CaseRow)).scalar_one()
+        assert row.nik_hash == world.services.keys.nik_hash(nik)
+        item = session.execute(select(BalikanItem)).scalar_one()
+        assert item.status == "held"
+        assert world.services.outbox.pending_count(session) == 0
+    assert world.services.balikan is not None
+    world.services.balikan.send_once()
+    assert world.simulator.balikan == []  # nothing is sent for an open case
     cases.cancel(case, world.officer, "pemohon tidak kembali")
     with world.services.core.sessions() as session:
         item = session.execute(select(BalikanItem)).scalar_one()
+        assert item.status == PENDING
         assert json.loads(item.params)[0]["KETERANGAN"].startswith("DIKEMBALIKAN")
         assert world.services.outbox.nik_of(item) == nik
-        assert session.execute(select(CaseRow.nik_ciphertext)).scalar_one() is None
 
 
 def test_nda_required_and_purpose_bound(world: World) -> None:

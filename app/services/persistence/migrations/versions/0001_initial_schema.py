@@ -119,7 +119,6 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=32), nullable=False),
     sa.Column('nik_source', sa.String(length=16), nullable=True),
     sa.Column('nik_hash', sa.String(length=64), nullable=True),
-    sa.Column('nik_ciphertext', sa.LargeBinary(), nullable=True),
     sa.Column('documents_ok', sa.Boolean(), nullable=True),
     sa.Column('lookups', sa.Integer(), nullable=False),
     sa.Column('data_accessed', sa.Boolean(), nullable=False),
