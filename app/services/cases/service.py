@@ -520,6 +520,54 @@ class CaseService:
                 for r in rows
             ]
 
+    def interrupted_cases(self) -> list[ReturnedCase]:
+        """Cases of this counter left open by a crash, power loss or kill (not returned ones).
+
+        Call at start-up, before any case is opened: every open case then is interrupted.
+        Their population data is gone with the process; they can only be cancelled, which
+        releases the data balikan they owe.
+        """
+        open_states = [
+            s.value
+            for s in CaseState
+            if s not in (CaseState.RETURNED, CaseState.CLOSED, CaseState.CANCELLED)
+        ]
+        with self._sessions() as session:
+            rows = session.execute(
+                select(CaseRow)
+                .where(
+                    CaseRow.state.in_(open_states),
+                    CaseRow.counter_id == self.settings.counter_id,
+                )
+                .order_by(CaseRow.opened_at)
+            ).scalars()
+            return [
+                ReturnedCase(r.number, r.programme, r.note, r.updated_at, r.officer_id)
+                for r in rows
+            ]
+
+    def cancel_interrupted(self, officer: OfficerView, case_number: str, reason: str) -> None:
+        """Cancel a case interrupted by a crash (data balikan owed is released)."""
+        with self._sessions() as session:
+            row = session.execute(
+                select(CaseRow).where(CaseRow.number == case_number)
+            ).scalar_one_or_none()
+            if row is None:
+                raise CaseError(case_number)
+            case = ActiveCase(
+                id=row.id,
+                number=row.number,
+                programme=row.programme,
+                purpose=row.purpose,
+                access_method=row.access_method,
+                state=CaseState(row.state),
+                opened_at=row.opened_at,
+                officer_id=row.officer_id,
+                data_accessed=row.data_accessed,
+                decision=row.decision,
+            )
+        self.cancel(case, officer, reason or "DIBATALKAN (LAYANAN TERPUTUS)")
+
     def resume_returned(
         self, officer: OfficerView, case_number: str, nik_text: str, source: NikSource
     ) -> ActiveCase:
