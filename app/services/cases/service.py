@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.agreement_term import term_status
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
 from app.domain.guard_rules import LookupFingerprint
-from app.domain.nik import Nik, parse_nik
+from app.domain.nik import Nik, parse_nik, remove_niks
 from app.domain.outcomes import DATA_ACCESSED, ISSUABLE, OutcomeKind
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
@@ -502,7 +502,7 @@ class CaseService:
             else:
                 self._move(session, case, CaseAction.REFUSE, officer)
             row.decision = decision.value
-            row.note = note.strip()[:255] or None
+            row.note = remove_niks(note).strip()[:255] or None  # agency data: never a NIK
             case.decision = decision.value
             case.note = row.note
         return case
@@ -642,7 +642,7 @@ class CaseService:
         """End the case without issuing; data balikan is still owed if data was accessed."""
         with self._sessions.begin() as session:
             row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = (reason.strip() or NOTE_CANCELLED)[:255]
+            row.note = (remove_niks(reason).strip() or NOTE_CANCELLED)[:255]
             row.closed_at = self._clock()
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)

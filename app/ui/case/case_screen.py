@@ -45,6 +45,7 @@ from app.services.cases.compare import (
     verify_fields,
     verify_values_from_card,
 )
+from app.services.documents.return_slip import render_return_slip_for
 from app.services.documents.statement import render_statement
 from app.services.dukcapil import Severity, guidance_for
 from app.services.officers import OfficerView
@@ -556,11 +557,13 @@ class CaseScreen(QWidget):
             self.issue_page.set_stage(
                 "done",
                 _(
-                    "Step 4b — case {number} is returned for fixes. Give the applicant the case "
-                    "number; when they come back with fixed documents, resume it from the list "
-                    "of returned cases."
+                    "Step 4b — case {number} is returned for fixes. Print the return slip "
+                    "(Ctrl+P) and give it to the applicant: it shows the case number and what "
+                    "to fix, and no personal data. When they come back with fixed documents, "
+                    "resume the case from the list of returned cases."
                 ).format(number=case.number),
             )
+            self._show_return_slip(case, officer)
         else:
             self.issue_page.set_stage(
                 "close",
@@ -569,6 +572,17 @@ class CaseScreen(QWidget):
                     "was accessed)."
                 ),
             )
+
+    def _show_return_slip(self, case: ActiveCase, officer: OfficerView) -> None:
+        """Flowchart 4b: the return slip, previewed from memory and printable."""
+        pdf = self._call(
+            lambda: render_return_slip_for(
+                case, self.settings, officer.display_name, self.services.clock()
+            )
+        )
+        if pdf is not None:
+            self.issue_page.preview.show_pdf(pdf)
+            del pdf
 
     # ------------------------------------------------------------------ steps 4a-7
     def _issue(self, document_number: str) -> None:
