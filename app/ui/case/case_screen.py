@@ -114,6 +114,7 @@ class CaseScreen(QWidget):
         self.task: Task | None = None
         self._pending: tuple[str, NikSource, Any, Any] | None = None
         self._overriding = False
+        self._verify_results: dict[str, bool] = {}
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.ask_override: Callable[[str], tuple[str, str, str] | None] = lambda refusal: (
             ask_override(self, refusal)
@@ -124,6 +125,7 @@ class CaseScreen(QWidget):
         self.profile = profile_of(self.settings.agreement.profile)
         self.portal = self.settings.agreement.access_method == "web_portal"
         use_verify = self.profile.verify and not self.profile.lookup and not self.portal
+        self.verify_only = use_verify
 
         self.steps = StepIndicator()
         self.header = QLabel()
@@ -304,6 +306,11 @@ class CaseScreen(QWidget):
                 "Step 3 — open the Dukcapil web portal, look up the applicant's NIK there, then "
                 "enter the NIK here and record what the portal showed."
             )
+        elif self.verify_only:
+            text = _(
+                "Step 3 — enter the applicant's NIK (KTP-el, IKD or documents) and what the "
+                "documents say, then verify the elements with Dukcapil."
+            )
         else:
             text = _(
                 "Step 3 — place the applicant's KTP-el on the reader, or enter the NIK from "
@@ -411,7 +418,10 @@ class CaseScreen(QWidget):
             )
             return
         card = self.card.fields if self.card is not None else None
-        rows = compare_elements(self.profile, view.record, card, view.verdicts)
+        sent = self._pending[2] if self._pending is not None and not self.portal else None
+        documents = sent if isinstance(sent, dict) else None
+        rows = compare_elements(self.profile, view.record, card, view.verdicts, documents)
+        self._verify_results = {key: ok for key, (ok, _score) in (view.verdicts or {}).items()}
         self.verify_page.show_answer(view, rows)
         self._say("")
         self._show(PAGE_VERIFY)
@@ -521,11 +531,18 @@ class CaseScreen(QWidget):
             self.nik_page.progress.hide()
 
     def _recheck(self) -> None:
+        typed = self.nik_page.verify_values()  # verify by element: correct, not retype
         self.verify_page.clear()
         self._to_nik_page()
+        self.nik_page.set_verify_values(typed)
         if self.case is not None and self.case.nik is not None:
             self.nik_page.nik.setText(self.case.nik.value)
             self.nik_page.validate()
+        mismatched = [key for key, ok in self._verify_results.items() if not ok and key in typed]
+        if mismatched:
+            self.nik_page.verify_edits[mismatched[0]].setFocus()
+            self.nik_page.verify_edits[mismatched[0]].selectAll()
+        self._verify_results = {}
 
     # ------------------------------------------------------------------ step 4
     def _decide(self, decision: Decision, note: str) -> None:
