@@ -209,7 +209,7 @@ class AppWindow(QMainWindow):
         counter.addAction(self.password_action)
         counter.addAction(self.sign_out_action)
         counter.addAction(self.quit_action)
-        reports = bar.addMenu(_("&Reports"))
+        reports = bar.addMenu(_("R&eports"))
         self.daily_report_action = self._action(
             _("&Daily usage summary…"), "", lambda: self.show_report("daily")
         )
@@ -218,12 +218,12 @@ class AppWindow(QMainWindow):
         )
         reports.addAction(self.daily_report_action)
         reports.addAction(self.semester_report_action)
-        admin = bar.addMenu(_("&Administration"))
+        admin = bar.addMenu(_("Ad&ministration"))
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
         self.tap_action: QAction | None = None
         if self.demo and self.demo_card is not None:
-            demo = bar.addMenu(_("&Demo"))
+            demo = bar.addMenu(_("Demo"))  # no mnemonic: Alt+D is "Documents"
             self.tap_action = self._action(
                 _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
             )

@@ -33,7 +33,7 @@ from app.services.cases import NikSource
 from app.services.dukcapil import Severity, guidance_for
 
 SOURCE_LABELS = {
-    NikSource.CARD: N_("KTP-el &card (reader)"),
+    NikSource.CARD: N_("&KTP-el card (reader)"),
     NikSource.IKD: N_("&IKD (digital ID on the phone)"),
     NikSource.TYPED: N_("&Typed from documents"),
 }
@@ -153,7 +153,7 @@ class NikPage(QWidget):
         self.outcome.setObjectName("portalOutcome")
         for kind in PORTAL_RECORDABLE:
             self.outcome.addItem(guidance_for(kind).title, kind)
-        self.documents_match = QCheckBox(_("The portal's data &match the applicant's documents"))
+        self.documents_match = QCheckBox(_("The portal's data match the applicant's &documents"))
         self.documents_match.setObjectName("documentsMatch")
         portal_form.addRow(self.open_portal)
         outcome_label = QLabel(_("Portal &result"))
