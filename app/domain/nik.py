@@ -110,6 +110,15 @@ def mask_nik(digits: str) -> str:
     return digits[:4] + _MASK + digits[12:]
 
 
+# 16 digits in free text, possibly grouped by spaces, dots or dashes (as parse_nik accepts).
+_NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])")
+
+
+def remove_niks(text: str) -> str:
+    """Free text (an officer's note) without anything that looks like a full NIK."""
+    return _NIK_IN_TEXT.sub(_("[NIK removed]"), text)
+
+
 def normalise_digits(text: str) -> str:
     """Strip whitespace and group separators; raise :class:`NikError` on anything else."""
     stripped = text.strip()

@@ -75,6 +75,32 @@ class WeakPassword(OfficerError):
     msgid = N_("The password must have at least 8 characters.")
 
 
+class PasswordsDiffer(OfficerError):
+    """The new password and its repetition are not the same."""
+
+    msgid = N_("The new password and its repetition differ. Type the same password twice.")
+
+
+class PasswordUnchanged(OfficerError):
+    """The new password is the old one."""
+
+    msgid = N_("The new password must differ from the current one.")
+
+
+class WrongCurrentPassword(LoginFailed):
+    """The current password given to change it is wrong."""
+
+    msgid = N_("The current password is wrong.")
+
+
+def check_new_password(new: str, repeat: str) -> None:
+    """Refuse a new password that is too short or was not typed the same twice."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword()
+    if new != repeat:
+        raise PasswordsDiffer()
+
+
 class DuplicateUsername(OfficerError):
     """User name already taken."""
 
@@ -252,17 +278,30 @@ class OfficerService:
             self._audit.append(session, who, action, detail={"username": row.username})
             return _view(row)
 
-    def change_password(self, officer: OfficerView, old: str, new: str) -> None:
-        """The officer changes their own password."""
-        if len(new) < MIN_PASSWORD_LENGTH:
-            raise WeakPassword()
+    def change_password(
+        self, officer: OfficerView, old: str, new: str, repeat: str | None = None
+    ) -> OfficerView:
+        """The officer changes their own password (``repeat``: the new one typed again).
+
+        Returns the officer's view with ``must_change_password`` cleared. A wrong current
+        password is audited (committed) before the refusal is raised.
+        """
+        check_new_password(new, new if repeat is None else repeat)
+        if new == old:
+            raise PasswordUnchanged()
         with self._sessions.begin() as session:
             row = session.get_one(Officer, officer.id)
-            if not self._password_matches(row.password_hash, old):
-                raise LoginFailed()
-            row.password_hash = self._hasher.hash(new)
-            row.must_change_password = False
-            self._audit.append(session, row.username, "officer.password_changed")
+            wrong = not self._password_matches(row.password_hash, old)
+            if wrong:
+                self._audit.append(session, row.username, "officer.password_change_refused")
+            else:
+                row.password_hash = self._hasher.hash(new)
+                row.must_change_password = False
+                self._audit.append(session, row.username, "officer.password_changed")
+                view = _view(row)
+        if wrong:
+            raise WrongCurrentPassword()
+        return view
 
     def reset_password(self, actor: OfficerView, officer_id: int, new: str) -> None:
         """An administrator sets a temporary password (changed at next sign-in)."""

@@ -9,9 +9,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QInputDialog,
+    QDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from app.ui.i18n import apply_language
 from app.ui.idle_lock import IdleWatcher
 from app.ui.login import LoginScreen
 from app.ui.officers_admin import OfficersAdmin
+from app.ui.password_dialog import PasswordChangeDialog
 from app.ui.qt_strings import install_qt_strings
 from app.ui.reader_bridge import CardReaderPort, ReaderBridge
 from app.ui.status_bar import CounterStatusBar
@@ -129,7 +129,7 @@ class AppWindow(QMainWindow):
         self.timer.setInterval(STATUS_REFRESH_MS)
         self.timer.timeout.connect(self.refresh_status)
         self.timer.start()
-        self.ask_password_change: Callable[[], tuple[str, str] | None] = self._ask_password
+        self.password_dialog: PasswordChangeDialog | None = None
         self.resize(1366, 740)
         self._build()
 
@@ -198,14 +198,18 @@ class AppWindow(QMainWindow):
         self.new_case_action = self._action(_("&New case"), "Ctrl+N", self.new_case)
         self.cancel_action = self._action(_("&Cancel case"), "", self.case_screen.cancel)
         self.lock_action = self._action(_("&Lock screen"), "Ctrl+L", self.lock)
+        self.password_action = self._action(
+            _("Change &password…"), "", lambda: self.change_password(forced=False)
+        )
         self.sign_out_action = self._action(_("Sign &out"), "Ctrl+Shift+Q", self.sign_out)
         self.quit_action = self._action(_("&Quit"), "Ctrl+Q", self.quit)
         for action in (self.new_case_action, self.cancel_action, self.lock_action):
             counter.addAction(action)
         counter.addSeparator()
+        counter.addAction(self.password_action)
         counter.addAction(self.sign_out_action)
         counter.addAction(self.quit_action)
-        reports = bar.addMenu(_("&Reports"))
+        reports = bar.addMenu(_("R&eports"))
         self.daily_report_action = self._action(
             _("&Daily usage summary…"), "", lambda: self.show_report("daily")
         )
@@ -214,12 +218,12 @@ class AppWindow(QMainWindow):
         )
         reports.addAction(self.daily_report_action)
         reports.addAction(self.semester_report_action)
-        admin = bar.addMenu(_("&Administration"))
+        admin = bar.addMenu(_("Ad&ministration"))
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
         self.tap_action: QAction | None = None
         if self.demo and self.demo_card is not None:
-            demo = bar.addMenu(_("&Demo"))
+            demo = bar.addMenu(_("Demo"))  # no mnemonic: Alt+D is "Documents"
             self.tap_action = self._action(
                 _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
             )
@@ -279,6 +283,7 @@ class AppWindow(QMainWindow):
             self.new_case_action,
             self.cancel_action,
             self.lock_action,
+            self.password_action,
             self.sign_out_action,
         ):
             action.setEnabled(signed_in)
@@ -301,6 +306,9 @@ class AppWindow(QMainWindow):
     def _signed_in(self, officer: OfficerView) -> None:
         if self.login.locked_for is not None and officer.username != self.login.locked_for:
             return
+        if officer.must_change_password and self.officer is None:
+            self._force_password_change(officer)  # nothing else until a new password is set
+            return
         unlocking = self.officer is not None and self.officer.id == officer.id
         self.officer = officer
         self.case_screen.set_officer(officer)
@@ -316,8 +324,6 @@ class AppWindow(QMainWindow):
         )
         self._signed_in_actions(True)
         self.idle.start()
-        if officer.must_change_password:
-            self._change_password(officer)
         self.show_counter()
         if unlocking:
             self.case_screen.resume_after_unlock()
@@ -334,28 +340,51 @@ class AppWindow(QMainWindow):
             )
         self.refresh_status()
 
-    def _ask_password(self) -> tuple[str, str] | None:
-        old, ok = QInputDialog.getText(
-            self, _("Change password"), _("Current password"), QLineEdit.EchoMode.Password
+    def _open_password_dialog(self, officer: OfficerView, *, forced: bool) -> PasswordChangeDialog:
+        if self.password_dialog is not None:
+            self.password_dialog.deleteLater()
+        dialog = PasswordChangeDialog(
+            officer, self.services.officers.change_password, forced=forced, parent=self
         )
-        if not ok:
-            return None
-        new, ok = QInputDialog.getText(
-            self,
-            _("Change password"),
-            _("New password (at least 8 characters)"),
-            QLineEdit.EchoMode.Password,
-        )
-        return (old, new) if ok else None
+        self.password_dialog = dialog
+        return dialog
 
-    def _change_password(self, officer: OfficerView) -> None:
-        answers = self.ask_password_change()
-        if answers is None:
+    def _force_password_change(self, officer: OfficerView) -> None:
+        """A new account or a reset: the officer sets a new password, or is signed out."""
+        self.login.sign_in.setEnabled(False)
+        dialog = self._open_password_dialog(officer, forced=True)
+        dialog.finished.connect(lambda result: self._forced_change_done(dialog, result))
+        dialog.open()
+
+    def _forced_change_done(self, dialog: PasswordChangeDialog, result: int) -> None:
+        self.login.sign_in.setEnabled(True)
+        dialog.clear()
+        changed = dialog.changed
+        if result == QDialog.DialogCode.Accepted and changed is not None:
+            self._signed_in(changed)
+            self.status.showMessage(_("Your new password is set."), 8000)
             return
-        try:
-            self.services.officers.change_password(officer, *answers)
-        except Exception as error:
-            self.status.showMessage(str(getattr(error, "message", "")), 8000)
+        self.sign_out()
+        self.login.error.setText(
+            _("Signed out: set a new password at sign-in before working at the counter.")
+        )
+
+    def change_password(self, *, forced: bool = False) -> None:
+        """Counter ▸ Change password: the signed-in officer sets a new password."""
+        officer = self.officer
+        if officer is None:
+            return
+        dialog = self._open_password_dialog(officer, forced=forced)
+
+        def done(result: int) -> None:
+            dialog.clear()
+            if result == QDialog.DialogCode.Accepted and dialog.changed is not None:
+                self.officer = dialog.changed
+                self.case_screen.set_officer(dialog.changed)
+                self.status.showMessage(_("Your new password is set."), 8000)
+
+        dialog.finished.connect(done)
+        dialog.open()
 
     def show_counter(self) -> None:
         """The case screen."""

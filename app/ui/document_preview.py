@@ -1,4 +1,5 @@
-"""The issued statement: previewed from memory with QtPdf, printed through the Qt print dialog.
+"""Documents for the applicant (statement, return slip): previewed from memory with QtPdf,
+printed through the Qt print dialog.
 
 No copy is ever written to disk: the PDF bytes go into a QBuffer for QPdfDocument, and
 printing refuses print-to-file and PDF "printers" (which would write the document to a file).
@@ -47,10 +48,10 @@ class DocumentPreview(QWidget):
         self.view.setPageMode(QPdfView.PageMode.SinglePage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         self.print_button = QPushButton(_("&Print…"), self)
-        self.print_button.setToolTip(_("Print the statement (Ctrl+P)"))
+        self.print_button.setToolTip(_("Print the document (Ctrl+P)"))
         self.print_button.setShortcut("Ctrl+P")
         self.print_button.clicked.connect(self.print_document)
-        self.notice = QLabel(_("The statement is shown from memory; no copy is saved."), self)
+        self.notice = QLabel(_("The document is shown from memory; no copy is saved."), self)
         self.notice.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.notice, 1)
@@ -103,7 +104,7 @@ class DocumentPreview(QWidget):
                 self,
                 _("Printing refused"),
                 _(
-                    "The statement may only go to a paper printer: printing to a file or a "
+                    "The document may only go to a paper printer: printing to a file or a "
                     "PDF printer would leave a copy on disk. Choose the counter's printer."
                 ),
             )

@@ -1,4 +1,4 @@
-"""Keyboard-only case, language switch, officer admin, first run, printing, DEMO marking."""
+"""Language switch, officer admin, first run, printing, DEMO marking."""
 
 from __future__ import annotations
 
@@ -6,68 +6,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from app.domain.case_flow import CaseState
 from app.domain.i18n import _
 from app.services.cases.compare import profile_of
 from app.services.documents.statement import render_statement
 from app.services.officers import Role
 from app.services.secrets import MemorySecretStore
 from app.ui.app_window import AppWindow
-from app.ui.case.case_screen import PAGE_ISSUE, PAGE_NEW, PAGE_NIK, PAGE_VERIFY
+from app.ui.case.case_screen import PAGE_NIK
 from app.ui.document_preview import DocumentPreview, printer_refused
 from app.ui.first_run import FirstRunWizard
 from tests.services.cases.conftest import World
 from tests.ui.conftest import click, sign_in, start_case
-
-
-def press(
-    qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
-) -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    qtbot.keyClick(widget, key, modifier)
-
-
-def test_a_whole_case_from_the_keyboard(qtbot: QtBot, window: AppWindow, world: World) -> None:
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-    qtbot.keyClicks(window.login.username, "petugas")
-    press(qtbot, Qt.Key.Key_Return)  # to the password
-    assert QApplication.focusWidget() is window.login.password
-    qtbot.keyClicks(window.login.password, "demo1234")
-    press(qtbot, Qt.Key.Key_Return)
-    screen = window.case_screen
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is screen, timeout=10000)
-    assert QApplication.focusWidget() is screen.new_page.programme
-    press(qtbot, Qt.Key.Key_Down)  # another programme
-    press(qtbot, Qt.Key.Key_Tab)  # to the purpose (prefilled)
-    assert QApplication.focusWidget() is screen.new_page.purpose
-    press(qtbot, Qt.Key.Key_Return)  # open the case
-    assert screen.case is not None and screen.case.programme == "BPNT"
-    for _box in screen.documents_page.boxes:
-        press(qtbot, Qt.Key.Key_Space)
-        press(qtbot, Qt.Key.Key_Tab)
-    assert all(b.isChecked() for b in screen.documents_page.boxes.values())
-    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # documents checked
-    assert screen.page == PAGE_NIK and QApplication.focusWidget() is screen.nik_page.nik
-    qtbot.keyClicks(QApplication.focusWidget(), world.examples()["found"])
-    press(qtbot, Qt.Key.Key_Return)  # look up
-    qtbot.waitUntil(lambda: screen.page == PAGE_VERIFY, timeout=10000)
-    assert QApplication.focusWidget() is screen.verify_page.approve
-    press(qtbot, Qt.Key.Key_Space)  # the focused "Approve" button
-    assert screen.page == PAGE_ISSUE
-    press(qtbot, Qt.Key.Key_Return)  # issue (document number left empty)
-    assert screen.case.state is CaseState.ISSUED and screen.issue_page.preview.loaded
-    press(qtbot, Qt.Key.Key_Return)  # hand over
-    assert screen.case.state is CaseState.BALIKAN_QUEUED
-    case = screen.case
-    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # close
-    assert case.state is CaseState.CLOSED and screen.page == PAGE_NEW
 
 
 def test_language_switch_rebuilds_every_text(qtbot: QtBot, window: AppWindow) -> None:

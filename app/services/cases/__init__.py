@@ -11,6 +11,7 @@ from app.services.cases.errors import (
     NotIssuable,
     NotPermittedByAgreement,
     PurposeMissing,
+    VerifyElementsMissing,
     WrongAccessMethod,
 )
 from app.services.cases.port import GatewayAnswer, GatewayPort, GatewayTransportError
@@ -36,5 +37,6 @@ __all__ = [
     "NotPermittedByAgreement",
     "PurposeMissing",
     "ReturnedCase",
+    "VerifyElementsMissing",
     "WrongAccessMethod",
 ]

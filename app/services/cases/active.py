@@ -7,7 +7,7 @@ from datetime import datetime
 
 from app.domain.case_flow import CaseAction, CaseState, allowed_actions
 from app.domain.nik import Nik
-from app.domain.outcomes import OutcomeKind
+from app.domain.outcomes import ISSUABLE, OutcomeKind
 from app.services.cases.port import GatewayAnswer
 
 
@@ -24,6 +24,21 @@ class LookupView:
     quota_left: int | None
     via_portal: bool = False
     documents_match: bool | None = None
+
+    @property
+    def mismatches(self) -> list[str]:
+        """Verify by element: the keys answered "Tidak Sesuai" (empty otherwise)."""
+        return [key for key, (ok, _score) in (self.verdicts or {}).items() if not ok]
+
+    @property
+    def confirms(self) -> bool:
+        """True if this answer allows approving and issuing (R-25): found or verified, with
+        every element matching and, from the portal, the documents matching."""
+        if self.kind not in ISSUABLE:
+            return False
+        if self.via_portal and not self.documents_match:
+            return False
+        return not self.mismatches
 
     def wipe(self) -> None:
         """Forget the record."""

@@ -74,8 +74,13 @@ def compare_elements(
     record: Mapping[str, object] | None,
     card_fields: Mapping[str, str] | None = None,
     verdicts: Mapping[str, tuple[bool, int]] | None = None,
+    documents: Mapping[str, str] | None = None,
 ) -> list[ElementRow]:
-    """Rows for every permitted element, in the profile's order; nothing else is ever shown."""
+    """Rows for every permitted element, in the profile's order; nothing else is ever shown.
+
+    ``documents``: verify by element, what the officer sent from the applicant's documents
+    (by gateway key); shown in the card / documents column.
+    """
     rows: list[ElementRow] = []
     for element in profile.elements:
         registry = registry_value(record, element.keys) if record else None
@@ -83,6 +88,10 @@ def compare_elements(
         field = CARD_FIELD_OF_ELEMENT.get(element.id)
         if card_fields and field:
             card = _text(card_fields.get(field))
+        if documents:
+            sent = [t for key in element.verify_keys if (t := _text(documents.get(key)))]
+            if sent:
+                card = ", ".join(sent)
         match: bool | None = None
         primary = _text(record.get(element.keys[0])) if record else None
         if primary is not None and card is not None:

@@ -111,3 +111,12 @@ class NotPermittedByAgreement(CaseError):
         "The agreement does not permit this check (lookup by NIK or these elements). Use the "
         "checks the agreement grants; the administrator can confirm the agreement profile."
     )
+
+
+class VerifyElementsMissing(CaseError):
+    """Verify by element without any element from the documents (R-09)."""
+
+    msgid = N_(
+        "Enter what the applicant's documents say (at least one element besides the NIK) "
+        "before verifying: the gateway compares each element sent."
+    )

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.agreement_term import term_status
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
 from app.domain.guard_rules import LookupFingerprint
-from app.domain.nik import Nik, parse_nik
-from app.domain.outcomes import DATA_ACCESSED, ISSUABLE, OutcomeKind
+from app.domain.nik import Nik, parse_nik, remove_niks
+from app.domain.outcomes import DATA_ACCESSED, OutcomeKind
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
@@ -35,6 +35,7 @@ from app.services.cases.errors import (
     NotPermittedByAgreement,
     PurposeMissing,
     SupervisorRequired,
+    VerifyElementsMissing,
     WrongAccessMethod,
 )
 from app.services.cases.port import GatewayAnswer, GatewayPort, GatewayTransportError
@@ -387,6 +388,10 @@ class CaseService:
         self._check_term()
         nik = self._parse(nik_text)
         method = "verify" if verify_elements is not None else "lookup"
+        if verify_elements is not None:
+            verify_elements = {k: v.strip() for k, v in verify_elements.items() if v.strip()}
+            if not verify_elements:
+                raise VerifyElementsMissing()  # nothing to compare: no hit is spent
         permits = getattr(self._gateway, "permits", None)
         if callable(permits) and not permits(method, tuple(verify_elements or ())):
             raise NotPermittedByAgreement(method)  # refused before any hit is counted
@@ -488,12 +493,7 @@ class CaseService:
         with self._sessions.begin() as session:
             row = self._row(session, case)
             if decision is Decision.APPROVE:
-                last = case.last
-                if last is None or last.kind not in ISSUABLE:
-                    raise NotIssuable()
-                if last.via_portal and not last.documents_match:
-                    raise NotIssuable()
-                if last.verdicts and not all(ok for ok, _score in last.verdicts.values()):
+                if case.last is None or not case.last.confirms:
                     raise NotIssuable()
                 self._move(session, case, CaseAction.APPROVE, officer)
             elif decision is Decision.RETURN:
@@ -502,7 +502,7 @@ class CaseService:
             else:
                 self._move(session, case, CaseAction.REFUSE, officer)
             row.decision = decision.value
-            row.note = note.strip()[:255] or None
+            row.note = remove_niks(note).strip()[:255] or None  # agency data: never a NIK
             case.decision = decision.value
             case.note = row.note
         return case
@@ -690,7 +690,7 @@ class CaseService:
         """End the case without issuing; data balikan is still owed if data was accessed."""
         with self._sessions.begin() as session:
             row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = (reason.strip() or NOTE_CANCELLED)[:255]
+            row.note = (remove_niks(reason).strip() or NOTE_CANCELLED)[:255]
             row.closed_at = self._clock()
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)

@@ -55,6 +55,30 @@ def _line(canvas: Canvas, y: float, label: str, value: str) -> float:
     return float(y - 7 * mm)
 
 
+def draw_demo_watermark(canvas: Canvas) -> None:
+    """The diagonal "DEMO / CONTOH" across the page (demo mode)."""
+    width, height = A4
+    canvas.saveState()
+    canvas.setFont("Helvetica-Bold", 60)
+    canvas.setFillGray(0.85)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, 0, DEMO_WATERMARK)
+    canvas.restoreState()
+
+
+def draw_letterhead(canvas: Canvas, agency_name: str, agency_address: str) -> None:
+    """The agency's name and address over a rule at the top of the page."""
+    width, height = A4
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawCentredString(width / 2, height - 25 * mm, agency_name.upper())
+    canvas.setFont("Helvetica", 9)
+    if agency_address:
+        canvas.drawCentredString(width / 2, height - 31 * mm, agency_address)
+    canvas.setLineWidth(1.2)
+    canvas.line(20 * mm, height - 35 * mm, width - 20 * mm, height - 35 * mm)
+
+
 def render_issued_document(doc: IssuedDocument) -> bytes:
     """The PDF as bytes."""
     if doc.nik is not None and doc.outcome not in ISSUABLE:
@@ -65,20 +89,8 @@ def render_issued_document(doc: IssuedDocument) -> bytes:
     canvas.setAuthor(doc.agency_name)
     width, height = A4
     if doc.demo:
-        canvas.saveState()
-        canvas.setFont("Helvetica-Bold", 60)
-        canvas.setFillGray(0.85)
-        canvas.translate(width / 2, height / 2)
-        canvas.rotate(45)
-        canvas.drawCentredString(0, 0, DEMO_WATERMARK)
-        canvas.restoreState()
-    canvas.setFont("Helvetica-Bold", 14)
-    canvas.drawCentredString(width / 2, height - 25 * mm, doc.agency_name.upper())
-    canvas.setFont("Helvetica", 9)
-    if doc.agency_address:
-        canvas.drawCentredString(width / 2, height - 31 * mm, doc.agency_address)
-    canvas.setLineWidth(1.2)
-    canvas.line(20 * mm, height - 35 * mm, width - 20 * mm, height - 35 * mm)
+        draw_demo_watermark(canvas)
+    draw_letterhead(canvas, doc.agency_name, doc.agency_address)
     canvas.setFont("Helvetica-Bold", 12)
     canvas.drawCentredString(width / 2, height - 48 * mm, _(TITLE))
     canvas.setFont("Helvetica", 10)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.domain.case_flow import STATE_LABELS
 from app.domain.i18n import N_, _
-from app.domain.outcomes import ISSUABLE, OutcomeKind
+from app.domain.outcomes import OutcomeKind
 from app.services.cases.active import ActiveCase
 from app.services.documents.issued import IssuedDocument, render_issued_document
 from app.services.settings import Settings
@@ -24,12 +24,7 @@ def statement_for(
     """The statement's content; the NIK is printed only when the last answer allows it."""
     last = case.last
     outcome = last.kind if last is not None else OutcomeKind.UNKNOWN
-    printable = (
-        last is not None
-        and last.kind in ISSUABLE
-        and not (last.via_portal and not last.documents_match)
-        and not (last.verdicts and not all(ok for ok, _s in last.verdicts.values()))
-    )
+    printable = last is not None and last.confirms
     decision = _(DECISION_LABELS.get(case.decision or "", STATE_LABELS[case.state]))
     return IssuedDocument(
         agency_name=settings.agency.name,

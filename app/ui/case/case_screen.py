@@ -45,6 +45,7 @@ from app.services.cases.compare import (
     verify_fields,
     verify_values_from_card,
 )
+from app.services.documents.return_slip import render_return_slip_for
 from app.services.documents.statement import render_statement
 from app.services.dukcapil import Severity, guidance_for
 from app.services.officers import OfficerView
@@ -113,6 +114,7 @@ class CaseScreen(QWidget):
         self.task: Task | None = None
         self._pending: tuple[str, NikSource, Any, Any] | None = None
         self._overriding = False
+        self._verify_results: dict[str, bool] = {}
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.ask_override: Callable[[str], tuple[str, str, str] | None] = lambda refusal: (
             ask_override(self, refusal)
@@ -123,6 +125,7 @@ class CaseScreen(QWidget):
         self.profile = profile_of(self.settings.agreement.profile)
         self.portal = self.settings.agreement.access_method == "web_portal"
         use_verify = self.profile.verify and not self.profile.lookup and not self.portal
+        self.verify_only = use_verify
 
         self.steps = StepIndicator()
         self.header = QLabel()
@@ -303,6 +306,11 @@ class CaseScreen(QWidget):
                 "Step 3 — open the Dukcapil web portal, look up the applicant's NIK there, then "
                 "enter the NIK here and record what the portal showed."
             )
+        elif self.verify_only:
+            text = _(
+                "Step 3 — enter the applicant's NIK (KTP-el, IKD or documents) and what the "
+                "documents say, then verify the elements with Dukcapil."
+            )
         else:
             text = _(
                 "Step 3 — place the applicant's KTP-el on the reader, or enter the NIK from "
@@ -410,7 +418,10 @@ class CaseScreen(QWidget):
             )
             return
         card = self.card.fields if self.card is not None else None
-        rows = compare_elements(self.profile, view.record, card, view.verdicts)
+        sent = self._pending[2] if self._pending is not None and not self.portal else None
+        documents = sent if isinstance(sent, dict) else None
+        rows = compare_elements(self.profile, view.record, card, view.verdicts, documents)
+        self._verify_results = {key: ok for key, (ok, _score) in (view.verdicts or {}).items()}
         self.verify_page.show_answer(view, rows)
         self._say("")
         self._show(PAGE_VERIFY)
@@ -520,11 +531,18 @@ class CaseScreen(QWidget):
             self.nik_page.progress.hide()
 
     def _recheck(self) -> None:
+        typed = self.nik_page.verify_values()  # verify by element: correct, not retype
         self.verify_page.clear()
         self._to_nik_page()
+        self.nik_page.set_verify_values(typed)
         if self.case is not None and self.case.nik is not None:
             self.nik_page.nik.setText(self.case.nik.value)
             self.nik_page.validate()
+        mismatched = [key for key, ok in self._verify_results.items() if not ok and key in typed]
+        if mismatched:
+            self.nik_page.verify_edits[mismatched[0]].setFocus()
+            self.nik_page.verify_edits[mismatched[0]].selectAll()
+        self._verify_results = {}
 
     # ------------------------------------------------------------------ step 4
     def _decide(self, decision: Decision, note: str) -> None:
@@ -556,11 +574,13 @@ class CaseScreen(QWidget):
             self.issue_page.set_stage(
                 "done",
                 _(
-                    "Step 4b — case {number} is returned for fixes. Give the applicant the case "
-                    "number; when they come back with fixed documents, resume it from the list "
-                    "of returned cases."
+                    "Step 4b — case {number} is returned for fixes. Print the return slip "
+                    "(Ctrl+P) and give it to the applicant: it shows the case number and what "
+                    "to fix, and no personal data. When they come back with fixed documents, "
+                    "resume the case from the list of returned cases."
                 ).format(number=case.number),
             )
+            self._show_return_slip(case, officer)
         else:
             self.issue_page.set_stage(
                 "close",
@@ -569,6 +589,17 @@ class CaseScreen(QWidget):
                     "was accessed)."
                 ),
             )
+
+    def _show_return_slip(self, case: ActiveCase, officer: OfficerView) -> None:
+        """Flowchart 4b: the return slip, previewed from memory and printable."""
+        pdf = self._call(
+            lambda: render_return_slip_for(
+                case, self.settings, officer.display_name, self.services.clock()
+            )
+        )
+        if pdf is not None:
+            self.issue_page.preview.show_pdf(pdf)
+            del pdf
 
     # ------------------------------------------------------------------ steps 4a-7
     def _issue(self, document_number: str) -> None:

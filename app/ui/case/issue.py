@@ -39,7 +39,7 @@ class IssuePage(QWidget):
         self.recipient.setPlaceholderText(_("Recipient / registration number for data balikan"))
         self.hand_over = QPushButton(_("&Hand over (5) and queue data balikan (6)"))
         self.hand_over.setObjectName("handOver")
-        self.close_case = QPushButton(_("&Close case (7)"))
+        self.close_case = QPushButton(_("C&lose case (7)"))
         self.close_case.setObjectName("closeCase")
         self.preview = DocumentPreview(self)
         form = QFormLayout()
@@ -78,7 +78,7 @@ class IssuePage(QWidget):
         self.hand_over.setVisible(stage == "hand_over")
         self.recipient.setEnabled(stage == "hand_over")
         self.close_case.setVisible(stage in ("close", "done"))
-        self.close_case.setText(_("&Close case (7)") if stage == "close" else _("&Next applicant"))
+        self.close_case.setText(_("C&lose case (7)") if stage == "close" else _("&Next applicant"))
         focus = {
             "issue": self.document_number,
             "hand_over": self.recipient,
@@ -90,11 +90,11 @@ class IssuePage(QWidget):
     def primary(self) -> None:
         """The next button of the stage."""
         if self.stage == "issue":
-            self.issue.click()
+            self.issueRequested.emit(self.document_number.text())
         elif self.stage == "hand_over":
-            self.hand_over.click()
+            self.handOverRequested.emit(self.recipient.text())
         else:
-            self.close_case.click()
+            self.closeRequested.emit()
 
     def clear(self) -> None:
         """Forget the numbers and the previewed document."""

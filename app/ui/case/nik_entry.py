@@ -6,6 +6,8 @@ the outcome kind and whether the documents match; the app never calls the gatewa
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -31,9 +33,15 @@ from app.services.cases import NikSource
 from app.services.dukcapil import Severity, guidance_for
 
 SOURCE_LABELS = {
-    NikSource.CARD: N_("KTP-el &card (reader)"),
+    NikSource.CARD: N_("&KTP-el card (reader)"),
     NikSource.IKD: N_("&IKD (digital ID on the phone)"),
     NikSource.TYPED: N_("&Typed from documents"),
+}
+
+#: How the gateway expects some elements to be written (verify by element).
+VERIFY_PLACEHOLDERS = {
+    "TGL_LHR": N_("DD-MM-YYYY, e.g. 17-08-1990"),
+    "JENIS_KLMIN": N_("LAKI-LAKI or PEREMPUAN"),
 }
 
 SEVERITY_STYLE = {
@@ -117,9 +125,21 @@ class NikPage(QWidget):
         self.verify_edits: dict[str, QLineEdit] = {}
         self.verify_box = QGroupBox(_("What the documents say (verify by element)"))
         verify_form = QFormLayout(self.verify_box)
+        hint = QLabel(
+            _(
+                "Type each element exactly as the applicant's documents show it. Dukcapil "
+                "answers per element Sesuai (matches) or Tidak Sesuai, with a score for "
+                "text; no population data is shown."
+            )
+        )
+        hint.setWordWrap(True)
+        verify_form.addRow(hint)
         for key, label in verify_fields:
             edit = QLineEdit()
             edit.setObjectName(f"verify_{key}")
+            placeholder = VERIFY_PLACEHOLDERS.get(key)
+            if placeholder:
+                edit.setPlaceholderText(_(placeholder))
             self.verify_edits[key] = edit
             verify_form.addRow(_(label), edit)
         self.verify_box.setVisible(bool(verify_fields))
@@ -133,7 +153,7 @@ class NikPage(QWidget):
         self.outcome.setObjectName("portalOutcome")
         for kind in PORTAL_RECORDABLE:
             self.outcome.addItem(guidance_for(kind).title, kind)
-        self.documents_match = QCheckBox(_("The portal's data &match the applicant's documents"))
+        self.documents_match = QCheckBox(_("The portal's data match the applicant's &documents"))
         self.documents_match.setObjectName("documentsMatch")
         portal_form.addRow(self.open_portal)
         outcome_label = QLabel(_("Portal &result"))
@@ -143,7 +163,13 @@ class NikPage(QWidget):
         self.portal_box.setVisible(portal)
 
         # --- actions
-        self.lookup = QPushButton(_("Record &outcome") if portal else _("&Look up"))
+        if portal:
+            lookup_text = _("Record &outcome")
+        elif verify_fields:  # verify by element only: no lookup by NIK is offered
+            lookup_text = _("&Verify the elements")
+        else:
+            lookup_text = _("&Look up")
+        self.lookup = QPushButton(lookup_text)
         self.lookup.setObjectName("lookup")
         self.lookup.setDefault(True)
         self.cancel = QPushButton(_("Cancel lookup (Esc)"))
@@ -179,13 +205,18 @@ class NikPage(QWidget):
         layout.addStretch(1)
 
         self.nik.textEdited.connect(self._typed)
-        self.nik.returnPressed.connect(self.primary)
+        # Enter moves through NIK and the elements to verify; on the last one it sends
+        chain = [self.nik, *self.verify_edits.values()]
+        for edit, following in pairwise(chain):
+            edit.returnPressed.connect(following.setFocus)
+            self.setTabOrder(edit, following)
+        chain[-1].returnPressed.connect(self.primary)
+        self.setTabOrder(chain[-1], self.lookup)
         self.lookup.clicked.connect(self.primary)
         self.read_card.clicked.connect(self.readCardRequested)
         self.cancel.clicked.connect(self.cancelRequested)
         self.override.clicked.connect(self.overrideRequested)
         self.open_portal.clicked.connect(self.openPortalRequested)
-        self.setTabOrder(self.nik, self.lookup)
 
     # ------------------------------------------------------------------ state
     @property
@@ -229,6 +260,10 @@ class NikPage(QWidget):
         self.source_buttons[NikSource.CARD].setChecked(True)
         self.validate()
         self.lookup.setFocus()
+
+    def verify_values(self) -> dict[str, str]:
+        """What was typed from the documents (verify by element)."""
+        return {key: edit.text() for key, edit in self.verify_edits.items()}
 
     def set_verify_values(self, values: dict[str, str]) -> None:
         """Prefill what the documents say (from a card read)."""

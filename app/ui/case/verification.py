@@ -110,7 +110,10 @@ class VerificationPage(QWidget):
             f"{html.escape(guidance.next_step)}"
         )
         self.outcome.setStyleSheet(SEVERITY_STYLE[guidance.severity])
+        verify_only = view.record is None and view.verdicts is not None and not view.via_portal
+        self.table.setColumnHidden(1, verify_only)  # no record: nothing from Dukcapil to show
         if view.via_portal:
+            self.portal_note.setStyleSheet("")
             match = _("yes") if view.documents_match else _("no")
             self.portal_note.setText(
                 _(
@@ -118,6 +121,16 @@ class VerificationPage(QWidget):
                     "Documents match the portal: {match}."
                 ).format(match=match)
             )
+            self.portal_note.show()
+        elif view.mismatches:
+            self.portal_note.setText(
+                _(
+                    "{count} element(s) do not match (Tidak Sesuai): the request cannot be "
+                    "approved. Check the documents with the applicant and check again with the "
+                    "corrected values, or return the request for fixes."
+                ).format(count=len(view.mismatches))
+            )
+            self.portal_note.setStyleSheet("color:#b00020; font-weight:bold;")
             self.portal_note.show()
         else:
             self.portal_note.hide()
@@ -140,7 +153,10 @@ class VerificationPage(QWidget):
         self.approve.setEnabled(view.kind in ISSUABLE)
         self.approve.setToolTip("" if view.kind in ISSUABLE else guidance.next_step)
         self.note.clear()
-        (self.approve if self.approve.isEnabled() else self.return_button).setFocus()
+        if view.mismatches:
+            self.recheck.setFocus()
+        else:
+            (self.approve if self.approve.isEnabled() else self.return_button).setFocus()
 
     def clear(self) -> None:
         """Remove every value from the screen."""
