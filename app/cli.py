@@ -195,6 +195,70 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
         return 1
 
 
+def _optional_part(module: str, detail: str = "") -> str:
+    """``available`` (or the module's ``detail`` attribute) when ``module`` imports."""
+    import importlib
+
+    try:
+        loaded = importlib.import_module(module)
+    except Exception as error:  # missing, or present but broken (e.g. no libpq)
+        return f"missing ({type(error).__name__})"
+    return str(getattr(loaded, detail, "available")) if detail else "available"
+
+
+def _cmd_selfcheck(args: argparse.Namespace) -> int:
+    """Prove an installed form is complete: resources, translations and migrations load.
+
+    Hidden (not in ``--help``); the frozen-bundle test and a technician after installing use it.
+    Touches no configuration and no real database: it migrates a fresh SQLite file in
+    ``--data-dir`` (default: a temporary folder, removed afterwards).
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from app.domain.regions import default_regions
+    from app.domain.resource_files import resources_dir
+    from app.services.dukcapil.profiles import load_profiles
+    from app.services.persistence.db import (
+        MIGRATIONS_DIR,
+        create_db_engine,
+        current_revision,
+        head_revision,
+        sqlite_url,
+        upgrade_database,
+    )
+    from app.services.translations import translator
+
+    print(f"version: {__version__}")
+    resources = resources_dir()
+    print(f"resources: {resources}")
+    print(f"region 3303: {default_regions().name('3303')}")
+    print(f"profiles: {len(load_profiles(resources))}")
+    print(f"translations id: {len(translator('id'))} messages")
+    print(f"card reader (pyscard): {_optional_part('smartcard.scard')}")
+    print(f"postgresql (psycopg): {_optional_part('psycopg.pq', '__impl__')}")
+    print(f"migrations: {MIGRATIONS_DIR}")
+    data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="loket-"))
+    database = data_dir / "selfcheck.sqlite3"
+    for stale in data_dir.glob(database.name + "*"):  # a previous check's file: start fresh
+        stale.unlink()
+    engine = create_db_engine(sqlite_url(database))
+    try:
+        upgrade_database(engine)
+        current, head = current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+        if not args.data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"schema: {current} (head {head})")
+    if current != head:
+        print("selfcheck failed: the database did not reach the newest schema", file=sys.stderr)
+        return 1
+    print("selfcheck ok")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -252,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     secret_set = secrets_sub.add_parser("set", help="store one secret (asked without echo)")
     secret_set.add_argument("name")
     secrets.set_defaults(func=_cmd_secrets)
+
+    # hidden (no help= keeps it out of the list): checks an installed form of the app
+    selfcheck = sub.add_parser("selfcheck")
+    selfcheck.add_argument("--data-dir", help="folder for the probe's SQLite file")
+    selfcheck.set_defaults(func=_cmd_selfcheck)
     return parser
 
 
