@@ -128,13 +128,26 @@ def validate_plan(plan: FirstRunPlan) -> Settings:
     return settings
 
 
+_CANNOT_WRITE = N_(
+    "The machine-wide settings cannot be written here. Run the first-run set-up as an "
+    "administrator of this PC (or let the administrator write the settings file)."
+)
+
+
 def apply_first_run(
     plan: FirstRunPlan, secrets: SecretStore, admin_path: Path | None = None
 ) -> Settings:
     """Validate, store the secrets, copy the certificate and write the administrator file."""
     settings = validate_plan(plan)
     path = admin_path or admin_settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / ".loket-write-test"
+        probe.write_text("", encoding="ascii")
+        probe.unlink()
+    except OSError as error:
+        # e.g. %PROGRAMDATA%\Loket is writable by administrators only, as it should be
+        raise FirstRunError(_CANNOT_WRITE, f"{path.parent}: {error.strerror}") from error
     admin = {key: dict(v) if isinstance(v, dict) else v for key, v in plan.admin.items()}
     admin["mode"] = "production"
     gateway = admin.setdefault("gateway", {})

@@ -119,6 +119,18 @@ def test_first_run_writes_settings_and_secrets(tmp_path: Path) -> None:
     assert load_settings(path, tmp_path / "none.toml").agreement.end == date(2027, 9, 16)
 
 
+def test_first_run_without_write_permission_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    blocker = locked / "admin"
+    blocker.write_text("a file where the settings folder should be", encoding="utf-8")
+    secrets = MemorySecretStore()
+    with pytest.raises(FirstRunError) as info:
+        apply_first_run(_plan(), secrets, blocker / "loket.toml")
+    assert "administrator" in info.value.message
+    assert secrets.get(GATEWAY_PASSWORD) is None  # nothing stored when nothing can be saved
+
+
 @pytest.mark.parametrize(
     "changes",
     [
