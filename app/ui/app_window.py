@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -130,6 +131,9 @@ class AppWindow(QMainWindow):
         self.timer.timeout.connect(self.refresh_status)
         self.timer.start()
         self.password_dialog: PasswordChangeDialog | None = None
+        # Cases left open by a crash or power loss (taken before any new case is opened).
+        self.interrupted = services.cases.interrupted_cases()
+        self.interrupted_box: QMessageBox | None = None
         self.resize(1366, 740)
         self._build()
 
@@ -329,6 +333,8 @@ class AppWindow(QMainWindow):
             self.case_screen.resume_after_unlock()
         else:
             self.case_screen.start_new()
+        if self.interrupted and not unlocking:
+            self._offer_interrupted(officer)
         if not officer.may_serve:
             self.case_screen._say(
                 _(
@@ -339,6 +345,38 @@ class AppWindow(QMainWindow):
                 error=True,
             )
         self.refresh_status()
+
+    def _offer_interrupted(self, officer: OfficerView) -> None:
+        """Cases interrupted by a crash: cancel them so the data balikan they owe is sent."""
+        numbers = ", ".join(case.number for case in self.interrupted)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Interrupted cases"),
+            _(
+                "{count} case(s) were still open when the application stopped last time "
+                "({numbers}). Their screens are gone; cancel them now so that the data "
+                "balikan they owe is sent. The applicant can start a new case."
+            ).format(count=len(self.interrupted), numbers=numbers),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText(_("Cancel them &now"))
+        box.button(QMessageBox.StandardButton.No).setText(_("&Later"))
+        self.interrupted_box = box
+
+        def answered(button: int) -> None:
+            if button != QMessageBox.StandardButton.Yes:
+                return
+            for case in list(self.interrupted):
+                try:
+                    self.services.cases.cancel_interrupted(officer, case.number, "")
+                    self.interrupted.remove(case)
+                except Exception as error:  # one failure must not lose the others
+                    log.warning("interrupted case not cancelled: %s", type(error).__name__)
+            self.refresh_status()
+
+        box.finished.connect(lambda result: answered(box.result()))
+        box.open()
 
     def _open_password_dialog(self, officer: OfficerView, *, forced: bool) -> PasswordChangeDialog:
         if self.password_dialog is not None:

@@ -211,3 +211,30 @@ def test_qt_standard_buttons_speak_indonesian(qtbot: QtBot) -> None:
     qtbot.addWidget(wizard)
     assert wizard.buttonText(QWizard.WizardButton.NextButton) == "&Berikutnya >"
     assert wizard.buttonText(QWizard.WizardButton.CancelButton) == "Batal"
+
+
+def test_cases_interrupted_by_a_crash_are_offered_for_cancelling(
+    qtbot: QtBot, world: World, reader: object
+) -> None:
+    from sqlalchemy import select
+
+    from app.services.cases import NikSource
+    from app.services.persistence.models import BalikanItem
+    from tests.ui.conftest import open_window
+
+    cases = world.services.cases
+    left_open = cases.open_case(world.officer, "PKH", "Pendaftaran")
+    cases.check_documents(left_open, world.officer, {"KTP-el": True})
+    cases.look_up(left_open, world.officer, world.examples()["found"], NikSource.TYPED)
+    # ... and the application died here; a new window starts on the same database
+    window = open_window(qtbot, world, reader)  # type: ignore[arg-type]
+    assert [c.number for c in window.interrupted] == [left_open.number]
+    sign_in(qtbot, window, "petugas2")
+    box = window.interrupted_box
+    assert box is not None and left_open.number in box.text()
+    box.button(box.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not window.interrupted)
+    assert cases.interrupted_cases() == []
+    with world.services.core.sessions() as session:
+        assert session.execute(select(BalikanItem.status)).scalar_one() == "pending"
+    window.close()
