@@ -130,7 +130,30 @@ def _open_services(with_gateway: bool = False) -> AppServices:
     return build_services(core, gateway, guidance=guidance_text)
 
 
+def _cmd_audit_subject(args: argparse.Namespace) -> int:
+    import getpass
+    from pathlib import Path
+
+    from app.domain.errors import UserFacingError
+    from app.domain.nik import NikError
+
+    services = _open_services()
+    try:
+        supervisor = services.officers.authenticate(args.user, getpass.getpass("password: "))
+        # asked, not an argument: a NIK must not end up in the shell history
+        nik_text = getpass.getpass("resident's NIK (not shown): ")
+        pdf = services.processing_record(nik_text, supervisor)
+    except (UserFacingError, NikError) as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(pdf)
+    print(f"record of processing written to {args.out}")
+    return 0
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
+    if args.action == "subject":
+        return _cmd_audit_subject(args)
     services = _open_services()
     problem = services.verify_audit()
     if problem is None:
@@ -301,6 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; name the first broken record")
+    subject = audit_sub.add_parser(
+        "subject", help="a resident's record of processing of their data (PDF; NIK asked)"
+    )
+    subject.add_argument("--user", required=True, help="supervisor user name (password asked)")
+    subject.add_argument("--out", required=True, help="PDF file to write for the resident")
     audit.set_defaults(func=_cmd_audit)
 
     report = sub.add_parser("report", help="usage report as PDF (supervisors; counts only)")

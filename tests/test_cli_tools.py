@@ -114,3 +114,19 @@ def test_report_command_writes_a_pdf_for_supervisors(
     assert out.read_bytes().startswith(b"%PDF")
     assert main(["report", "semester", "--user", "staf", "--out", str(out)]) == 1
     assert main(["report", "daily", "--day", "kemarin", "--user", "kepala", "--out", str(out)]) == 2
+
+
+def test_audit_subject_asks_the_nik_and_writes_the_record(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    core.close()
+    answers = iter(["rahasia-123", "3303015505900001"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    out = tmp_path / "catatan.pdf"
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    answers = iter(["rahasia-123", "12345"])
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 1

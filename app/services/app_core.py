@@ -114,6 +114,29 @@ class AppServices:
             )
         return pdf
 
+    def processing_record(self, nik_text: str, requested_by: OfficerView) -> bytes:
+        """A resident's record of processing (R-28) as PDF; supervisors only, audited."""
+        from app.domain.nik import parse_nik
+        from app.services.officers import NotPermitted, Role
+        from app.services.subject_access import processing_record, render_processing_record
+
+        if not requested_by.has_role(Role.SUPERVISOR):
+            raise NotPermitted(requested_by.username)
+        nik = parse_nik(nik_text, today=self.clock().date())
+        events = processing_record(self.core.sessions, self.keys, nik)
+        pdf = render_processing_record(
+            events, nik, self.core.settings.agency.name, requested_by.display_name, self.clock()
+        )
+        with self.core.sessions.begin() as session:
+            self.audit.append(
+                session,
+                requested_by.username,
+                "subject_access.printed",
+                nik_hash=self.keys.nik_hash(nik.value),
+                detail={"records": len(events)},
+            )
+        return pdf
+
     def verify_audit(self) -> object:
         """The first broken audit record, or None."""
         with self.core.sessions() as session:

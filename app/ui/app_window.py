@@ -220,8 +220,13 @@ class AppWindow(QMainWindow):
         self.semester_report_action = self._action(
             _("&Semester usage report…"), "", lambda: self.show_report("semester")
         )
+        self.subject_action = self._action(
+            _("Record of processing for a &resident…"), "", self.show_processing_record
+        )
         reports.addAction(self.daily_report_action)
         reports.addAction(self.semester_report_action)
+        reports.addSeparator()
+        reports.addAction(self.subject_action)
         admin = bar.addMenu(_("Ad&ministration"))
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
@@ -240,6 +245,25 @@ class AppWindow(QMainWindow):
         from app.ui.reports_dialog import open_report
 
         self.report_dialog = open_report(self, self.services, self.officer, kind)
+
+    def show_processing_record(self) -> None:
+        """Supervisors: answer a resident's request for the record of processing (R-28)."""
+        if self.officer is None:
+            return
+        from app.ui.reports_dialog import open_processing_record
+
+        nik, ok = self.ask_text(
+            _("Record of processing"),
+            _("The resident's NIK (from the KTP-el the resident shows):"),
+        )
+        if ok and nik.strip():
+            self.report_dialog = open_processing_record(self, self.services, self.officer, nik)
+
+    def ask_text(self, title: str, label: str) -> tuple[str, bool]:
+        """A one-line question (replaceable in tests)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        return QInputDialog.getText(self, title, label)
 
     def switch_language(self, language: str) -> None:
         """Install the language and rebuild every text (only possible while signed out)."""
@@ -295,6 +319,7 @@ class AppWindow(QMainWindow):
         may_report = bool(self.officer and self.officer.has_role(Role.SUPERVISOR))
         self.daily_report_action.setEnabled(signed_in and may_report)
         self.semester_report_action.setEnabled(signed_in and may_report)
+        self.subject_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:
             self.tap_action.setEnabled(signed_in)

@@ -43,3 +43,19 @@ def open_report(
     dialog = ReportDialog(pdf, title, parent)
     dialog.open()
     return dialog
+
+
+def open_processing_record(
+    parent: QWidget, services: AppServices, officer: OfficerView, nik_text: str
+) -> ReportDialog | None:
+    """A resident's record of processing of their data (R-28), previewed from memory."""
+    from app.domain.nik import NikError
+
+    try:
+        pdf = services.processing_record(nik_text, officer)
+    except (UserFacingError, NikError) as error:
+        QMessageBox.warning(parent, "Loket KTP-el", error.message)
+        return None
+    dialog = ReportDialog(pdf, _("Record of processing of personal data"), parent)
+    dialog.open()
+    return dialog

@@ -238,3 +238,21 @@ def test_cases_interrupted_by_a_crash_are_offered_for_cancelling(
     with world.services.core.sessions() as session:
         assert session.execute(select(BalikanItem.status)).scalar_one() == "pending"
     window.close()
+
+
+def test_record_of_processing_for_a_resident(
+    qtbot: QtBot, window: AppWindow, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, window, "supervisor")
+    assert window.subject_action.isEnabled()
+    monkeypatch.setattr(window, "ask_text", lambda title, label: ("12", True))
+    monkeypatch.setattr("app.ui.reports_dialog.QMessageBox.warning", lambda *a: None)
+    window.subject_action.trigger()
+    assert window.report_dialog is None  # an invalid NIK gives a message, not a crash
+    nik = world.examples()["found"]
+    monkeypatch.setattr(window, "ask_text", lambda title, label: (nik, True))
+    window.subject_action.trigger()
+    dialog = window.report_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.preview.loaded)
+    dialog.reject()

@@ -1,0 +1,154 @@
+"""A resident's request for the record of processing of their own data (UU 27/2022, R-28).
+
+The audit trail stores the NIK only as a keyed hash, so the record is found by hashing
+the NIK the resident gives; it lists who processed the data, when, what was done and for
+which programme/purpose — never any gateway record field (none is stored).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.i18n import N_, _
+from app.domain.nik import Nik
+from app.services.keys import KeyRing
+from app.services.persistence.models import AuditRecord, CaseRow
+
+ACTION_LABELS: dict[str, str] = {
+    "lookup.sent": N_("Lookup sent to Dukcapil"),
+    "lookup.answered": N_("Dukcapil answered"),
+    "lookup.failed": N_("Lookup failed (no answer)"),
+    "card.read": N_("KTP-el read at the counter"),
+    "guard.refused": N_("Lookup refused by the pattern guard"),
+    "guard.override": N_("Pattern guard overridden by a supervisor"),
+    "balikan.queued": N_("Data balikan queued"),
+    "balikan.delivered": N_("Data balikan delivered"),
+    "case.resume_nik_mismatch": N_("Resume refused: NIK did not match"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingEvent:
+    """One processing of the resident's data."""
+
+    at: datetime
+    actor: str
+    counter_id: str
+    action: str
+    case_number: str | None
+    programme: str | None
+    purpose: str | None
+    outcome: str | None
+
+
+def processing_record(
+    sessions: sessionmaker[Session], keys: KeyRing, nik: Nik
+) -> list[ProcessingEvent]:
+    """Every audit record about this NIK, oldest first, with the case's stated purpose."""
+    nik_hash = keys.nik_hash(nik.value)
+    with sessions() as session:
+        cases = {
+            row.number: row
+            for row in session.execute(
+                select(CaseRow).where(CaseRow.nik_hash == nik_hash)
+            ).scalars()
+        }
+        rows = session.execute(
+            select(AuditRecord).where(AuditRecord.nik_hash == nik_hash).order_by(AuditRecord.seq)
+        ).scalars()
+        events: list[ProcessingEvent] = []
+        for row in rows:
+            case = cases.get(row.case_number or "")
+            detail = json.loads(row.detail or "{}")
+            events.append(
+                ProcessingEvent(
+                    at=row.at,
+                    actor=row.actor,
+                    counter_id=row.counter_id,
+                    action=row.action,
+                    case_number=row.case_number,
+                    programme=case.programme if case else None,
+                    purpose=case.purpose if case else None,
+                    outcome=str(detail.get("outcome")) if detail.get("outcome") else None,
+                )
+            )
+    return events
+
+
+def render_processing_record(
+    events: list[ProcessingEvent],
+    nik: Nik,
+    agency_name: str,
+    requested_by: str,
+    printed_at: datetime,
+) -> bytes:
+    """The answer to the resident as PDF bytes (masked NIK; the resident proves identity)."""
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        invariant=True,
+        title=_("Record of processing of personal data"),
+        author=agency_name,
+    )
+    rows = [[_("Time"), _("Officer"), _("Counter"), _("Action"), _("Case / purpose")]]
+    for event in events:
+        purpose = " · ".join(p for p in (event.case_number, event.programme, event.purpose) if p)
+        rows.append(
+            [
+                f"{event.at:%d-%m-%Y %H:%M}",
+                event.actor,
+                event.counter_id,
+                _(ACTION_LABELS.get(event.action, event.action)),
+                Paragraph(purpose, styles["BodyText"]),
+            ]
+        )
+    table = Table(rows, colWidths=[28 * mm, 25 * mm, 25 * mm, 50 * mm, 52 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.4, "#888888"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story: list[object] = [
+        Paragraph(agency_name, styles["Title"]),
+        Paragraph(_("Record of processing of personal data"), styles["Heading2"]),
+        Paragraph(
+            _("NIK {nik}: {count} processing record(s). Printed {at} for {who}.").format(
+                nik=nik.masked(),
+                count=len(events),
+                at=f"{printed_at:%d-%m-%Y %H:%M}",
+                who=requested_by,
+            ),
+            styles["Normal"],
+        ),
+        Spacer(1, 5 * mm),
+        table,
+        Spacer(1, 5 * mm),
+        Paragraph(
+            _(
+                "The agency keeps no copy of the population data it received; this record "
+                "lists only who processed it, when and for which purpose."
+            ),
+            styles["Italic"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()
