@@ -71,6 +71,8 @@ class ActiveCase:
     decision: str | None = None
     note: str | None = None
     history: list[CaseState] = field(default_factory=list)
+    #: Bumped by every wipe: an answer that arrives after a lock or release is not shown.
+    generation: int = 0
 
     @property
     def allowed(self) -> list[CaseAction]:
@@ -88,6 +90,7 @@ class ActiveCase:
             self.last.wipe()
         self.last = None
         self.nik = None
+        self.generation += 1
 
 
 @dataclass(frozen=True, slots=True)

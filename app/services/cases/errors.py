@@ -120,3 +120,9 @@ class VerifyElementsMissing(CaseError):
         "Enter what the applicant's documents say (at least one element besides the NIK) "
         "before verifying: the gateway compares each element sent."
     )
+
+
+class NikNotAllowedHere(CaseError):
+    """A number field (document, recipient) holds what looks like a NIK."""
+
+    msgid = N_("This looks like a NIK. Enter the document or recipient number here, not the NIK.")

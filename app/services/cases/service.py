@@ -31,6 +31,7 @@ from app.services.cases.errors import (
     GuardRefused,
     LookupBlocked,
     NikMismatch,
+    NikNotAllowedHere,
     NotIssuable,
     NotPermittedByAgreement,
     PurposeMissing,
@@ -43,8 +44,8 @@ from app.services.clock import Clock, system_clock
 from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
 from app.services.lockouts import LockoutService
-from app.services.officers import NdaMissing, OfficerView, Role
-from app.services.persistence.models import CaseRow, LookupRow
+from app.services.officers import AccountDisabled, NdaMissing, OfficerError, OfficerView, Role
+from app.services.persistence.models import CaseRow, LookupRow, Officer
 from app.services.quota import QuotaCounter, QuotaExhausted
 from app.services.settings import Settings
 
@@ -140,7 +141,10 @@ class CaseService:
         return self.settings.agreement.access_method
 
     def _row(self, session: Session, case: ActiveCase) -> CaseRow:
-        return session.get_one(CaseRow, case.id)
+        """The case row, locked for this transaction (several counters share cases)."""
+        return session.execute(
+            select(CaseRow).where(CaseRow.id == case.id).with_for_update()
+        ).scalar_one()
 
     def _move(
         self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
@@ -184,8 +188,8 @@ class CaseService:
     def open_case(self, officer: OfficerView, programme: str, purpose: str) -> ActiveCase:
         """Step 1: the applicant's request, bound to a programme and purpose."""
         self._check_may_serve(officer)
-        programme = programme.strip()
-        purpose = purpose.strip()
+        programme = programme.strip()[:120]
+        purpose = remove_niks(purpose).strip()[:255]  # the agency's data: never a NIK
         if not programme or not purpose:
             raise PurposeMissing()
         now = self._clock()
@@ -242,7 +246,8 @@ class CaseService:
         officer: OfficerView,
         nik: Nik,
         override: GuardOverride | None,
-    ) -> tuple[CaseRow, LookupFingerprint]:
+    ) -> tuple[CaseRow, LookupFingerprint, dict[str, str] | None]:
+        self._check_account(session, officer)
         row = self._row(session, case)
         state = CaseState(row.state)
         next_state(state, CaseAction.CROSS_CHECK)  # raises if no lookup is possible now
@@ -252,24 +257,19 @@ class CaseService:
         self._check_lockouts(session)
         fingerprint = self._guard.fingerprint(nik.value, officer.id, self._clock())
         verdict = self._guard.check(session, fingerprint)
+        overridden: dict[str, str] | None = None
         if not verdict.allowed:
             if override is not None and verdict.overridable:
                 if not override.supervisor.has_role(Role.SUPERVISOR):
                     raise SupervisorRequired()
                 if not override.reason.strip():
                     raise SupervisorRequired("reason")
-                self._audit.append(
-                    session,
-                    override.supervisor.username,
-                    "guard.override",
-                    case_number=case.number,
-                    nik_hash=nik_hash,
-                    detail={
-                        "rule": verdict.rule.value if verdict.rule else "",
-                        "reason": override.reason.strip(),
-                        "officer": officer.username,
-                    },
-                )
+                overridden = {
+                    "rule": verdict.rule.value if verdict.rule else "",
+                    "reason": remove_niks(override.reason).strip()[:200],
+                    "officer": officer.username,
+                    "supervisor": override.supervisor.username,
+                }
             else:
                 raise GuardRefused(
                     verdict.message,
@@ -278,7 +278,36 @@ class CaseService:
                     rule=verdict.rule.value if verdict.rule else "",
                     nik_hash=nik_hash,
                 )
-        return row, fingerprint
+        return row, fingerprint, overridden
+
+    def _check_account(self, session: Session, officer: OfficerView) -> None:
+        """The officer's account as it is now (an administrator may have disabled it)."""
+        current = session.get(Officer, officer.id)
+        if current is None or not current.active:
+            raise AccountDisabled(officer.username)
+        if current.nda_date is None or not current.nda_reference:
+            raise NdaMissing(officer.username)
+
+    def _audit_refusal(
+        self, officer: OfficerView, case: ActiveCase, error: Exception, nik_hash: str | None
+    ) -> None:
+        """A refused lookup leaves a trace (in its own transaction: the refused one rolled back)."""
+        with self._sessions.begin() as session:
+            if isinstance(error, GuardRefused):
+                action, detail = "guard.refused", {"rule": error.rule}
+            elif isinstance(error, QuotaExhausted):
+                self._lockouts.set_from_outcome(session, OutcomeKind.QUOTA_EXHAUSTED, None)
+                action, detail = "quota.refused", {}
+            else:
+                action, detail = "lookup.refused", {"reason": type(error).__name__}
+            self._audit.append(
+                session,
+                officer.username,
+                action,
+                case_number=case.number,
+                nik_hash=nik_hash,
+                detail=detail,
+            )
 
     def _reserve_hit(
         self,
@@ -292,8 +321,19 @@ class CaseService:
         """Guard, quota and audit in one transaction committed *before* the request."""
         try:
             with self._sessions.begin() as session:
-                row, fingerprint = self._prepare_lookup(session, case, officer, nik, override)
+                row, fingerprint, overridden = self._prepare_lookup(
+                    session, case, officer, nik, override
+                )
                 self._quota.reserve(session)
+                if overridden is not None and override is not None:
+                    self._audit.append(  # after the quota row: one lock order everywhere
+                        session,
+                        override.supervisor.username,
+                        "guard.override",
+                        case_number=case.number,
+                        nik_hash=fingerprint.nik_hash,
+                        detail=overridden,
+                    )
                 self._guard.record(session, fingerprint)
                 row.nik_hash = fingerprint.nik_hash
                 row.nik_source = source.value
@@ -307,32 +347,25 @@ class CaseService:
                     nik_hash=fingerprint.nik_hash,
                     detail={"method": method, "source": source.value},
                 )
-        except GuardRefused as refusal:
-            # The refused transaction was rolled back; the refusal itself is audited.
-            with self._sessions.begin() as session:
-                self._audit.append(
-                    session,
-                    officer.username,
-                    "guard.refused",
-                    case_number=case.number,
-                    nik_hash=refusal.nik_hash,
-                    detail={"rule": refusal.rule},
-                )
-            raise
-        except QuotaExhausted:
-            with self._sessions.begin() as session:
-                self._lockouts.set_from_outcome(session, OutcomeKind.QUOTA_EXHAUSTED, None)
-                self._audit.append(
-                    session, officer.username, "quota.refused", case_number=case.number
-                )
+        except (CaseError, OfficerError, QuotaExhausted, IllegalTransition) as refusal:
+            nik_hash = refusal.nik_hash if isinstance(refusal, GuardRefused) else None
+            self._audit_refusal(officer, case, refusal, nik_hash or self._keys.nik_hash(nik.value))
             raise
         case.nik = nik
         case.nik_source = source.value
         case.lookups += 1
 
     def _record_answer(
-        self, case: ActiveCase, officer: OfficerView, answer: GatewayAnswer, method: str
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik: Nik,
+        answer: GatewayAnswer,
+        method: str,
+        generation: int,
     ) -> LookupView:
+        """Record an answer — also when the case was released or ended while it travelled:
+        the hit, its audit record and the data balikan it makes owed are never lost."""
         view = view_of(answer, answer.guidance or self._guidance(answer.kind, answer.code))
         with self._sessions.begin() as session:
             row = self._row(session, case)
@@ -360,12 +393,25 @@ class CaseService:
                 detail={"outcome": answer.kind.value, "code": answer.code or ""},
             )
             row.last_outcome = answer.kind.value
-            if answer.kind in DATA_ACCESSED and case.nik is not None:
+            ended = CaseState(row.state) in (CaseState.CLOSED, CaseState.CANCELLED)
+            if answer.kind in DATA_ACCESSED:
                 row.data_accessed = True
-                self._outbox.hold(session, case.number, case.nik.value)
                 case.data_accessed = True
-            if answer.kind in RESIDENT_ANSWERS:
+                if ended:  # cancelled while the answer travelled: owed at once
+                    self._outbox.enqueue(
+                        session,
+                        case.number,
+                        nik.value,
+                        BalikanParams(programme=row.programme, note=NOTE_CANCELLED),
+                    )
+                else:
+                    self._outbox.hold(session, case.number, nik.value)
+            if answer.kind in RESIDENT_ANSWERS and not ended:
                 self._move(session, case, CaseAction.CROSS_CHECK, officer)
+        if ended or case.generation != generation:
+            view.wipe()  # the screen was locked or the case ended: show nothing
+            answer.wipe()
+            return view
         if case.last is not None:
             case.last.wipe()
         case.last = view
@@ -384,8 +430,12 @@ class CaseService:
         """Step 3 (web service): query the gateway for this applicant's NIK."""
         if self.access_method != "web_service" or self._gateway is None:
             raise WrongAccessMethod()
-        self._check_may_serve(officer)
-        self._check_term()
+        try:
+            self._check_may_serve(officer)
+            self._check_term()
+        except (CaseError, OfficerError) as refusal:
+            self._audit_refusal(officer, case, refusal, None)
+            raise
         nik = self._parse(nik_text)
         method = "verify" if verify_elements is not None else "lookup"
         if verify_elements is not None:
@@ -396,12 +446,13 @@ class CaseService:
         if callable(permits) and not permits(method, tuple(verify_elements or ())):
             raise NotPermittedByAgreement(method)  # refused before any hit is counted
         self._reserve_hit(case, officer, nik, source, override, method)
+        generation = case.generation  # a lock or release while the answer travels bumps it
         try:
             if verify_elements is not None:
                 answer = self._gateway.verify(nik.value, verify_elements)
             else:
                 answer = self._gateway.lookup(nik.value)
-        except GatewayTransportError as error:
+        except Exception as error:  # transport failure, or anything else after the hit
             with self._sessions.begin() as session:
                 session.add(
                     LookupRow(
@@ -410,7 +461,9 @@ class CaseService:
                         counter_id=self.settings.counter_id,
                         at=self._clock(),
                         method=method,
-                        outcome="transport_error",
+                        outcome="transport_error"
+                        if isinstance(error, GatewayTransportError)
+                        else "error",
                     )
                 )
                 self._audit.append(
@@ -420,8 +473,9 @@ class CaseService:
                     case_number=case.number,
                     detail={"error": type(error).__name__},
                 )
-            raise GatewayUnavailable(error.detail) from error
-        return self._record_answer(case, officer, answer, method)
+            detail = error.detail if isinstance(error, GatewayTransportError) else ""
+            raise GatewayUnavailable(detail or type(error).__name__) from error
+        return self._record_answer(case, officer, nik, answer, method, generation)
 
     def record_portal_outcome(
         self,
@@ -437,12 +491,16 @@ class CaseService:
         """Step 3 (web portal, assisted): the officer looked the NIK up in the portal."""
         if self.access_method != "web_portal":
             raise WrongAccessMethod()
-        self._check_may_serve(officer)
-        self._check_term()
+        try:
+            self._check_may_serve(officer)
+            self._check_term()
+        except (CaseError, OfficerError) as refusal:
+            self._audit_refusal(officer, case, refusal, None)
+            raise
         nik = self._parse(nik_text)
         self._reserve_hit(case, officer, nik, source, override, "portal")
         answer = GatewayAnswer(kind=kind)
-        view = self._record_answer(case, officer, answer, "portal")
+        view = self._record_answer(case, officer, nik, answer, "portal", case.generation)
         view.via_portal = True
         view.documents_match = documents_match
         with self._sessions.begin() as session:
@@ -566,7 +624,19 @@ class CaseService:
                 data_accessed=row.data_accessed,
                 decision=row.decision,
             )
-        self.cancel(case, officer, reason or "DIBATALKAN (LAYANAN TERPUTUS)")
+        if case.state is CaseState.HANDED_OVER or case.state is CaseState.ISSUED:
+            # the document went (or was ready to go) to the applicant: finish, owe the number
+            if case.state is CaseState.ISSUED:
+                self.hand_over(case, officer)
+            else:
+                with self._sessions.begin() as session:
+                    row = self._row(session, case)
+                    self._queue_balikan(session, case, row, officer)
+            self.close(case, officer)
+        elif case.state in (CaseState.REFUSED, CaseState.BALIKAN_QUEUED):
+            self.close(case, officer)  # queues what is owed (refused: with its note)
+        else:
+            self.cancel(case, officer, reason or "DIBATALKAN (LAYANAN TERPUTUS)")
 
     def resume_returned(
         self, officer: OfficerView, case_number: str, nik_text: str, source: NikSource
@@ -615,7 +685,10 @@ class CaseService:
         """Step 4a: the requested document is issued (numbered)."""
         with self._sessions.begin() as session:
             row = self._move(session, case, CaseAction.ISSUE, officer)
-            number = document_number.strip() or f"DOK-{case.number}"
+            typed = document_number.strip()
+            if remove_niks(typed) != typed:
+                raise NikNotAllowedHere()
+            number = typed or f"DOK-{case.number}"
             row.document_number = number[:64]
             case.document_number = row.document_number
         return case
@@ -624,6 +697,8 @@ class CaseService:
         self, case: ActiveCase, officer: OfficerView, recipient_number: str = ""
     ) -> ActiveCase:
         """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
+        if remove_niks(recipient_number) != recipient_number:
+            raise NikNotAllowedHere()
         with self._sessions.begin() as session:
             row = self._move(session, case, CaseAction.HAND_OVER, officer)
             row.recipient_number = (recipient_number.strip() or row.document_number or "")[:64]
