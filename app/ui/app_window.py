@@ -22,6 +22,7 @@ from app.domain.agreement_term import TermPhase
 from app.domain.i18n import _
 from app.domain.quota_rules import QuotaLevel
 from app.services.app_core import AppServices, StatusSnapshot
+from app.services.cases import ReturnedCase
 from app.services.officers import OfficerView, Role
 from app.services.settings import SettingsError, save_user_language
 from app.ui.case.case_screen import CaseScreen
@@ -132,7 +133,7 @@ class AppWindow(QMainWindow):
         self.timer.start()
         self.password_dialog: PasswordChangeDialog | None = None
         # Cases left open by a crash or power loss (taken before any new case is opened).
-        self.interrupted = services.cases.interrupted_cases()
+        self.interrupted = self._interrupted_now()
         self.interrupted_box: QMessageBox | None = None
         self.resize(1366, 740)
         self._build()
@@ -358,6 +359,9 @@ class AppWindow(QMainWindow):
             self.case_screen.resume_after_unlock()
         else:
             self.case_screen.start_new()
+        if not unlocking:
+            # open cases of this counter with no screen: left by a crash, or by a sign-out
+            self.interrupted = self._interrupted_now()
         if self.interrupted and not unlocking:
             self._offer_interrupted(officer)
         if not officer.may_serve:
@@ -370,6 +374,13 @@ class AppWindow(QMainWindow):
                 error=True,
             )
         self.refresh_status()
+
+    def _interrupted_now(self) -> list[ReturnedCase]:
+        try:
+            return self.services.cases.interrupted_cases()
+        except Exception as error:  # a database problem must not stop the sign-in
+            log.warning("interrupted cases not listed: %s", type(error).__name__)
+            return []
 
     def _offer_interrupted(self, officer: OfficerView) -> None:
         """Cases interrupted by a crash: cancel them so the data balikan they owe is sent."""

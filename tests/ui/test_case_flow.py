@@ -334,3 +334,33 @@ def test_cancel_while_the_gateway_is_slow(qtbot: QtBot, window: AppWindow, world
     qtbot.waitUntil(lambda: task.finished, timeout=10000)
     case = screen.case
     assert case is not None and (case.last is None or case.last.record is None)  # late answer wiped
+
+
+def test_a_card_read_is_recorded_on_the_case_and_never_behind_a_lock(
+    qtbot: QtBot, window: AppWindow, world: World, reader: SimulatedReader
+) -> None:
+    from sqlalchemy import select
+
+    from app.services.persistence.models import AuditRecord, BalikanItem
+
+    sign_in(qtbot, window)
+    screen = window.case_screen
+    start_case(qtbot, screen)
+    nik = world.examples()["found"]
+    reader.tap(nik, name="WARGA CONTOH")
+    qtbot.waitUntil(lambda: screen.nik_page.nik.text() == nik, timeout=10000)
+    with world.services.core.sessions() as session:
+        actions = [r.action for r in session.execute(select(AuditRecord)).scalars()]
+        assert "card.read" in actions  # the read itself is processing, audited
+        assert session.execute(select(BalikanItem.status)).scalar_one() == "held"
+    reader.remove()
+    qtbot.waitUntil(
+        lambda: window.bridge.last is not None and window.bridge.last.state.value == "ready",
+        timeout=5000,
+    )
+    window.lock()
+    assert screen.locked and screen.card is None
+    reader.tap(nik, name="WARGA CONTOH")  # a card placed on the reader of a locked counter
+    qtbot.wait(300)
+    assert screen.card is None and nik not in all_text(window)
+    reader.remove()

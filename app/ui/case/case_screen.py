@@ -112,6 +112,7 @@ class CaseScreen(QWidget):
         self.card: CardData | None = None
         self.resume_number: str | None = None
         self.task: Task | None = None
+        self.locked = False  # set by release() (lock, sign-out, quit) until the next start
         self._pending: tuple[str, NikSource, Any, Any] | None = None
         self._overriding = False
         self._verify_results: dict[str, bool] = {}
@@ -253,10 +254,12 @@ class CaseScreen(QWidget):
     def start_new(self, message: str = "") -> None:
         """Ready for the next applicant."""
         self.wipe_screen()
+        self.locked = False
         self.case = None
         self.resume_number = None
         self._say(message)
-        self.new_page.show_returned(self.services.cases.returned_cases())
+        returned = self._call(self.services.cases.returned_cases)
+        self.new_page.show_returned(returned or [])
         self.new_page.reset()
         self._show(PAGE_NEW)
         self.new_page.programme.setFocus()
@@ -468,19 +471,24 @@ class CaseScreen(QWidget):
 
         def authenticated(supervisor: OfficerView) -> None:
             self.nik_page.set_busy(False)
+            self.task = None
+            if self.locked or self.officer is None or self.case is None:
+                return  # locked or signed out meanwhile: nothing is sent behind the lock
             override = GuardOverride(supervisor, reason)
             if self.portal:
                 self._record_portal(nik, source, third, bool(fourth), override)
             else:
                 self._lookup(nik, source, third, override)
 
-        run_task(
+        self.task = run_task(
             self, lambda: officers.authenticate(user, password), authenticated, self._lookup_failed
         )
 
     def read_card(self) -> None:
         """Read the card on the reader (worker), then fill the NIK."""
         if self.page != PAGE_NIK or (self.task is not None and not self.task.finished):
+            return
+        if not self._may_read_card():
             return
         if not self.reader.available:
             self.nik_page.show_notice(_("No card reader is configured."), Severity.CAUTION)
@@ -496,19 +504,40 @@ class CaseScreen(QWidget):
             on_late=lambda data: data.wipe(),
         )
 
+    def _may_read_card(self) -> bool:
+        """Only for a signed-in officer serving an open (or resumed) case, never behind a lock."""
+        return (
+            not self.locked
+            and self.officer is not None
+            and (self.case is not None or self.resume_number is not None)
+        )
+
     def _card_present(self) -> None:
-        if self.page == PAGE_NIK and not self.nik_page.nik.text():
+        if self.page == PAGE_NIK and not self.nik_page.nik.text() and self._may_read_card():
             self.read_card()
 
     def _card_read(self, data: CardData) -> None:
         self.task = None
         self.nik_page.set_busy(False)
+        if not self._may_read_card():
+            data.wipe()  # locked or signed out while the card was read
+            return
         if self.card is not None:
             self.card.wipe()
         self.card = data
         if data.nik is None:
             self.nik_page.show_notice(_("The card gave no NIK. Enter the NIK by hand."))
             return
+        case, officer = self.case, self.officer
+        if case is not None and officer is not None:
+            nik = data.nik
+            recorded = self._call(  # R-17: a demographic read owes data balikan, audited
+                lambda: self.services.cases.record_card_read(
+                    case, officer, nik, demographic=bool(data.fields)
+                )
+            )
+            if recorded is None:
+                return
         self.nik_page.set_nik_from_card(data.nik.value)
         if self.nik_page.verify_edits:
             self.nik_page.set_verify_values(verify_values_from_card(self.profile, data.fields))
@@ -676,11 +705,13 @@ class CaseScreen(QWidget):
             self.task = None
         if self.case is not None:
             self.services.cases.release(self.case)
+        self.locked = True
         self.wipe_screen()
         self.message.clear()
 
     def resume_after_unlock(self) -> None:
         """Show the open case again; data cleared at the lock must be looked up again."""
+        self.locked = False
         case = self.case
         if case is None:
             self.start_new()
