@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QLabel,
     QMainWindow,
@@ -97,6 +98,16 @@ def banner_texts(snapshot: StatusSnapshot, end_text: str) -> list[tuple[str, boo
             )
         )
     return notes
+
+
+def close_open_dialogs(window: QWidget) -> None:
+    """A lock closes every dialog over the window: nothing is confirmed behind the lock."""
+    for dialog in window.findChildren(QDialog):
+        if dialog.isVisible():
+            dialog.reject()
+    modal = QApplication.activeModalWidget()
+    if modal is not None and modal is not window:
+        modal.close()
 
 
 class AppWindow(QMainWindow):
@@ -488,6 +499,7 @@ class AppWindow(QMainWindow):
         if self.officer is None or self.stack.currentWidget() is self.login:
             return
         self.idle.stop()
+        close_open_dialogs(self)
         self.case_screen.release()
         self.show_login(locked_for=self.officer)
         self.sign_out_action.setEnabled(True)
@@ -495,6 +507,7 @@ class AppWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """End the session (the open case keeps its state, without population data)."""
+        close_open_dialogs(self)
         self.case_screen.release()
         self.case_screen.case = None
         self.case_screen.set_officer(None)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
-from app.domain.errors import UserFacingError
 from app.domain.i18n import _
 from app.services.app_core import AppServices
 from app.services.officers import OfficerView
+from app.ui.case.case_screen import error_text
 from app.ui.document_preview import DocumentPreview
 
 
@@ -36,8 +36,8 @@ def open_report(
     """Build the report for today and show it (refusals become a message)."""
     try:
         pdf = services.report(kind, services.clock().date(), officer)
-    except UserFacingError as error:
-        QMessageBox.warning(parent, "Loket KTP-el", error.message)
+    except Exception as error:  # refusals and database problems become a message
+        QMessageBox.warning(parent, "Loket KTP-el", error_text(error))
         return None
     title = _("Daily usage summary") if kind == "daily" else _("Semester usage report")
     dialog = ReportDialog(pdf, title, parent)
@@ -49,12 +49,10 @@ def open_processing_record(
     parent: QWidget, services: AppServices, officer: OfficerView, nik_text: str
 ) -> ReportDialog | None:
     """A resident's record of processing of their data (R-28), previewed from memory."""
-    from app.domain.nik import NikError
-
     try:
         pdf = services.processing_record(nik_text, officer)
-    except (UserFacingError, NikError) as error:
-        QMessageBox.warning(parent, "Loket KTP-el", error.message)
+    except Exception as error:  # an invalid NIK, a refusal or a database problem
+        QMessageBox.warning(parent, "Loket KTP-el", error_text(error))
         return None
     dialog = ReportDialog(pdf, _("Record of processing of personal data"), parent)
     dialog.open()

@@ -256,3 +256,16 @@ def test_record_of_processing_for_a_resident(
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.preview.loaded)
     dialog.reject()
+
+
+def test_a_lock_closes_dialogs_left_open(qtbot: QtBot, window: AppWindow) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    sign_in(qtbot, window)
+    dialog = QInputDialog(window)
+    dialog.setLabelText("Alasan")
+    dialog.open()
+    assert dialog.isVisible()
+    window.lock()
+    assert not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
