@@ -9,7 +9,8 @@ the pattern guard and the quota — in that order — before anything is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
@@ -140,6 +141,17 @@ class CaseService:
         """``web_service`` or ``web_portal`` (R-24)."""
         return self.settings.agreement.access_method
 
+    @contextmanager
+    def _case_tx(self, case: ActiveCase) -> Iterator[Session]:
+        """A transaction that also undoes the in-memory state change if it rolls back."""
+        saved_state, saved_history = case.state, list(case.history)
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except BaseException:
+            case.state, case.history = saved_state, saved_history
+            raise
+
     def _row(self, session: Session, case: ActiveCase) -> CaseRow:
         """The case row, locked for this transaction (several counters share cases)."""
         return session.execute(
@@ -232,7 +244,7 @@ class CaseService:
         self, case: ActiveCase, officer: OfficerView, checklist: Mapping[str, bool]
     ) -> ActiveCase:
         """Step 2: the officer checked the request and its attachments."""
-        with self._sessions.begin() as session:
+        with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
             row.documents_ok = all(checklist.values()) if checklist else True
             case.documents_ok = row.documents_ok
@@ -367,7 +379,7 @@ class CaseService:
         """Record an answer — also when the case was released or ended while it travelled:
         the hit, its audit record and the data balikan it makes owed are never lost."""
         view = view_of(answer, answer.guidance or self._guidance(answer.kind, answer.code))
-        with self._sessions.begin() as session:
+        with self._case_tx(case) as session:
             row = self._row(session, case)
             session.add(
                 LookupRow(
@@ -548,7 +560,7 @@ class CaseService:
         self, case: ActiveCase, officer: OfficerView, decision: Decision, note: str = ""
     ) -> ActiveCase:
         """Step 4: approve (4a), return for fixes (4b) or refuse."""
-        with self._sessions.begin() as session:
+        with self._case_tx(case) as session:
             row = self._row(session, case)
             if decision is Decision.APPROVE:
                 if case.last is None or not case.last.confirms:
@@ -646,36 +658,39 @@ class CaseService:
         nik = self._parse(nik_text)
         with self._sessions.begin() as session:
             row = session.execute(
-                select(CaseRow).where(CaseRow.number == case_number)
+                select(CaseRow).where(CaseRow.number == case_number).with_for_update()
             ).scalar_one_or_none()
             if row is None:
                 raise CaseError(case_number)
             if row.state != CaseState.RETURNED.value:
                 raise IllegalTransition(CaseState(row.state), CaseAction.COMPLETE_FIXES)
-            if row.nik_hash != self._keys.nik_hash(nik.value):
-                self._audit.append(
-                    session, officer.username, "case.resume_nik_mismatch", case_number=row.number
+            mismatch = row.nik_hash != self._keys.nik_hash(nik.value)
+            if not mismatch:
+                case = ActiveCase(
+                    id=row.id,
+                    number=row.number,
+                    programme=row.programme,
+                    purpose=row.purpose,
+                    access_method=row.access_method,
+                    state=CaseState(row.state),
+                    opened_at=row.opened_at,
+                    officer_id=row.officer_id,
+                    nik_source=source.value,
+                    nik=nik,
+                    lookups=row.lookups,
+                    data_accessed=row.data_accessed,
+                    documents_ok=row.documents_ok,
+                    decision=row.decision,
+                    note=row.note,
                 )
-                raise NikMismatch()
-            case = ActiveCase(
-                id=row.id,
-                number=row.number,
-                programme=row.programme,
-                purpose=row.purpose,
-                access_method=row.access_method,
-                state=CaseState(row.state),
-                opened_at=row.opened_at,
-                officer_id=row.officer_id,
-                nik_source=source.value,
-                nik=nik,
-                lookups=row.lookups,
-                data_accessed=row.data_accessed,
-                documents_ok=row.documents_ok,
-                decision=row.decision,
-                note=row.note,
-            )
-            self._move(session, case, CaseAction.COMPLETE_FIXES, officer)
-            row.nik_source = source.value
+                self._move(session, case, CaseAction.COMPLETE_FIXES, officer)
+                row.nik_source = source.value
+        if mismatch:
+            with self._sessions.begin() as session:  # the refusal is kept, not rolled back
+                self._audit.append(
+                    session, officer.username, "case.resume_nik_mismatch", case_number=case_number
+                )
+            raise NikMismatch()
         return case
 
     # ---------------------------------------------------------------- steps 4a-7
@@ -683,11 +698,11 @@ class CaseService:
         self, case: ActiveCase, officer: OfficerView, document_number: str = ""
     ) -> ActiveCase:
         """Step 4a: the requested document is issued (numbered)."""
-        with self._sessions.begin() as session:
+        typed = document_number.strip()
+        if remove_niks(typed) != typed:
+            raise NikNotAllowedHere()
+        with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.ISSUE, officer)
-            typed = document_number.strip()
-            if remove_niks(typed) != typed:
-                raise NikNotAllowedHere()
             number = typed or f"DOK-{case.number}"
             row.document_number = number[:64]
             case.document_number = row.document_number
@@ -699,7 +714,7 @@ class CaseService:
         """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
         if remove_niks(recipient_number) != recipient_number:
             raise NikNotAllowedHere()
-        with self._sessions.begin() as session:
+        with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.HAND_OVER, officer)
             row.recipient_number = (recipient_number.strip() or row.document_number or "")[:64]
             case.recipient_number = row.recipient_number
@@ -751,7 +766,7 @@ class CaseService:
 
     def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
         """Step 7: the service is done; population data leaves memory."""
-        with self._sessions.begin() as session:
+        with self._case_tx(case) as session:
             row = self._row(session, case)
             if row.state == CaseState.REFUSED.value:
                 self._queue_balikan(session, case, row, officer)
@@ -763,7 +778,7 @@ class CaseService:
 
     def cancel(self, case: ActiveCase, officer: OfficerView, reason: str) -> ActiveCase:
         """End the case without issuing; data balikan is still owed if data was accessed."""
-        with self._sessions.begin() as session:
+        with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.CANCEL, officer)
             row.note = (remove_niks(reason).strip() or NOTE_CANCELLED)[:255]
             row.closed_at = self._clock()

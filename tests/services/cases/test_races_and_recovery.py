@@ -117,3 +117,23 @@ def test_a_nik_is_refused_as_a_document_or_recipient_number(world: World) -> Non
         cases.hand_over(case, world.officer, f"REG {nik}")
     long_purpose = cases.open_case(world.officer, "PKH", f"Untuk {nik} " + "x" * 400)
     assert nik not in long_purpose.purpose and len(long_purpose.purpose) <= 255
+
+
+def test_a_failed_step_leaves_the_case_as_the_database_has_it(world: World) -> None:
+    cases = world.services.cases
+    case = opened(world)
+    cases.look_up(case, world.officer, world.examples()["found"], NikSource.TYPED)
+    cases.decide(case, world.officer, Decision.APPROVE)
+    cases.issue(case, world.officer)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    original = world.services.outbox.enqueue
+    world.services.outbox.enqueue = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        cases.hand_over(case, world.officer)
+    assert case.state is CaseState.ISSUED  # not HANDED_OVER: the transaction rolled back
+    world.services.outbox.enqueue = original  # type: ignore[method-assign]
+    cases.hand_over(case, world.officer)
+    assert case.state is CaseState.BALIKAN_QUEUED
