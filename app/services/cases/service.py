@@ -624,18 +624,7 @@ class CaseService:
             ).scalar_one_or_none()
             if row is None:
                 raise CaseError(case_number)
-            case = ActiveCase(
-                id=row.id,
-                number=row.number,
-                programme=row.programme,
-                purpose=row.purpose,
-                access_method=row.access_method,
-                state=CaseState(row.state),
-                opened_at=row.opened_at,
-                officer_id=row.officer_id,
-                data_accessed=row.data_accessed,
-                decision=row.decision,
-            )
+            case = _active_from_row(row)
         if case.state is CaseState.HANDED_OVER or case.state is CaseState.ISSUED:
             # the document went (or was ready to go) to the applicant: finish, owe the number
             if case.state is CaseState.ISSUED:
@@ -666,23 +655,7 @@ class CaseService:
                 raise IllegalTransition(CaseState(row.state), CaseAction.COMPLETE_FIXES)
             mismatch = row.nik_hash != self._keys.nik_hash(nik.value)
             if not mismatch:
-                case = ActiveCase(
-                    id=row.id,
-                    number=row.number,
-                    programme=row.programme,
-                    purpose=row.purpose,
-                    access_method=row.access_method,
-                    state=CaseState(row.state),
-                    opened_at=row.opened_at,
-                    officer_id=row.officer_id,
-                    nik_source=source.value,
-                    nik=nik,
-                    lookups=row.lookups,
-                    data_accessed=row.data_accessed,
-                    documents_ok=row.documents_ok,
-                    decision=row.decision,
-                    note=row.note,
-                )
+                case = _active_from_row(row, nik=nik, nik_source=source.value)
                 self._move(session, case, CaseAction.COMPLETE_FIXES, officer)
                 row.nik_source = source.value
         if mismatch:
@@ -790,3 +763,26 @@ class CaseService:
     def release(self, case: ActiveCase) -> None:
         """Lock or quit: forget the case's population data (the case itself stays open)."""
         case.wipe()
+
+
+def _active_from_row(
+    row: CaseRow, nik: Nik | None = None, nik_source: str | None = None
+) -> ActiveCase:
+    """An in-memory case for a stored one (no population data but a NIK given again)."""
+    return ActiveCase(
+        id=row.id,
+        number=row.number,
+        programme=row.programme,
+        purpose=row.purpose,
+        access_method=row.access_method,
+        state=CaseState(row.state),
+        opened_at=row.opened_at,
+        officer_id=row.officer_id,
+        nik_source=nik_source or row.nik_source,
+        nik=nik,
+        lookups=row.lookups,
+        data_accessed=row.data_accessed,
+        documents_ok=row.documents_ok,
+        decision=row.decision,
+        note=row.note,
+    )
