@@ -15,15 +15,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.i18n import N_, _
 from app.domain.outcomes import OutcomeKind
+from app.services.documents.page import draw_demo_watermark
 from app.services.persistence.models import BalikanItem, CaseRow, LookupRow, Officer, QuotaDay
-
-DEMO_WATERMARK = "DEMO / CONTOH"
 
 OUTCOME_LABELS: dict[str, str] = {
     OutcomeKind.FOUND.value: N_("Data found"),
@@ -150,18 +150,10 @@ def render_usage_report(summary: UsageSummary, header: ReportHeader, title: str)
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
 
-    def decorate(canvas: object, _doc: object) -> None:
+    def decorate(canvas: Canvas, _doc: object) -> None:
         if not header.demo:
             return
-        canvas.saveState()  # type: ignore[attr-defined]
-        canvas.setFont("Helvetica-Bold", 60)  # type: ignore[attr-defined]
-        canvas.setFillGray(0.88)  # type: ignore[attr-defined]
-        canvas.translate(A4[0] / 2, A4[1] / 2)  # type: ignore[attr-defined]
-        canvas.rotate(45)  # type: ignore[attr-defined]
-        canvas.drawCentredString(0, 0, DEMO_WATERMARK)  # type: ignore[attr-defined]
-        canvas.restoreState()  # type: ignore[attr-defined]
-        canvas.setFont("Helvetica-Bold", 9)  # type: ignore[attr-defined]
-        canvas.drawString(18 * mm, 10 * mm, DEMO_WATERMARK)  # type: ignore[attr-defined]
+        draw_demo_watermark(canvas)
 
     doc = SimpleDocTemplate(
         buffer,

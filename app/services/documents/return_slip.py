@@ -8,7 +8,6 @@ returned as bytes; the caller previews and prints it, and no copy is written to 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.domain.i18n import N_, _
 from app.domain.nik import remove_niks
 from app.services.cases.active import ActiveCase
-from app.services.documents.issued import DEMO_WATERMARK, draw_demo_watermark, draw_letterhead
+from app.services.documents.page import draw_label_value, draw_signature, letter_page
 from app.services.settings import Settings
 
 TITLE = N_("RETURN SLIP: REQUEST TO BE COMPLETED")
@@ -73,24 +72,19 @@ def _paragraph(canvas: Canvas, y: float, text: str, size: int = 10, bold: bool =
     return y
 
 
-def _row(canvas: Canvas, y: float, label: str, value: str) -> float:
-    canvas.setFont("Helvetica", 10)
-    canvas.drawString(25 * mm, y, label)
-    canvas.setFont("Helvetica-Bold", 10)
-    canvas.drawString(80 * mm, y, value)
-    return float(y - 7 * mm)
-
-
 def render_return_slip(slip: ReturnSlip) -> bytes:
     """The slip as PDF bytes (one A4 page)."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)
-    canvas.setTitle(f"{_(TITLE)} {slip.case_number}")
-    canvas.setAuthor(slip.agency_name)
+    return letter_page(
+        title=f"{_(TITLE)} {slip.case_number}",
+        agency_name=slip.agency_name,
+        agency_address=slip.agency_address,
+        demo=slip.demo,
+        body=lambda canvas: _slip_body(canvas, slip),
+    )
+
+
+def _slip_body(canvas: Canvas, slip: ReturnSlip) -> None:
     width, height = A4
-    if slip.demo:
-        draw_demo_watermark(canvas)
-    draw_letterhead(canvas, slip.agency_name, slip.agency_address)
     canvas.setFont("Helvetica-Bold", 12)
     canvas.drawCentredString(width / 2, height - 48 * mm, _(TITLE))
     canvas.setFont("Helvetica-Bold", 16)
@@ -98,9 +92,9 @@ def render_return_slip(slip: ReturnSlip) -> bytes:
         width / 2, height - 58 * mm, _("Case number: {number}").format(number=slip.case_number)
     )
     y = height - 72 * mm
-    y = _row(canvas, y, _("Programme / service"), slip.programme)
-    y = _row(canvas, y, _("Date"), slip.returned_at.strftime("%d-%m-%Y %H:%M"))
-    y = _row(canvas, y, _("Officer"), slip.officer_name)
+    y = draw_label_value(canvas, y, _("Programme / service"), slip.programme)
+    y = draw_label_value(canvas, y, _("Date"), slip.returned_at.strftime("%d-%m-%Y %H:%M"))
+    y = draw_label_value(canvas, y, _("Officer"), slip.officer_name)
     y -= 4 * mm
     y = _paragraph(canvas, y, _("What must be fixed or completed:"), bold=True)
     y -= 1 * mm
@@ -117,15 +111,7 @@ def render_return_slip(slip: ReturnSlip) -> bytes:
     )
     y -= 3 * mm
     _paragraph(canvas, y, _("This slip contains no population data."), size=8)
-    canvas.setFont("Helvetica", 10)
-    canvas.drawString(width - 80 * mm, 60 * mm, _("Officer"))
-    canvas.drawString(width - 80 * mm, 35 * mm, f"( {slip.officer_name} )")
-    if slip.demo:
-        canvas.setFont("Helvetica-Bold", 9)
-        canvas.drawString(20 * mm, 15 * mm, DEMO_WATERMARK)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    draw_signature(canvas, _("Officer"), slip.officer_name)
 
 
 def render_return_slip_for(
