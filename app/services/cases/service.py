@@ -300,6 +300,28 @@ class CaseService:
         if current.nda_date is None or not current.nda_reference:
             raise NdaMissing(officer.username)
 
+    def _check_may_look_up(self, case: ActiveCase, officer: OfficerView) -> None:
+        """NDA on file and the agreement in force; a refusal is audited."""
+        try:
+            self._check_may_serve(officer)
+            self._check_term()
+        except (CaseError, OfficerError) as refusal:
+            self._audit_refusal(officer, case, refusal, None)
+            raise
+
+    def _lookup_row(
+        self, case: ActiveCase, officer: OfficerView, method: str, outcome: str
+    ) -> LookupRow:
+        """The counted record of one hit (no population data)."""
+        return LookupRow(
+            case_id=case.id,
+            officer_id=officer.id,
+            counter_id=self.settings.counter_id,
+            at=self._clock(),
+            method=method,
+            outcome=outcome,
+        )
+
     def _audit_refusal(
         self, officer: OfficerView, case: ActiveCase, error: Exception, nik_hash: str | None
     ) -> None:
@@ -381,16 +403,7 @@ class CaseService:
         view = view_of(answer, answer.guidance or self._guidance(answer.kind, answer.code))
         with self._case_tx(case) as session:
             row = self._row(session, case)
-            session.add(
-                LookupRow(
-                    case_id=case.id,
-                    officer_id=officer.id,
-                    counter_id=self.settings.counter_id,
-                    at=self._clock(),
-                    method=method,
-                    outcome=answer.kind.value,
-                )
-            )
+            session.add(self._lookup_row(case, officer, method, answer.kind.value))
             if answer.quota_left is not None:
                 self._quota.resync(session, answer.quota_left)
             if answer.kind is OutcomeKind.QUOTA_EXHAUSTED:
@@ -442,12 +455,7 @@ class CaseService:
         """Step 3 (web service): query the gateway for this applicant's NIK."""
         if self.access_method != "web_service" or self._gateway is None:
             raise WrongAccessMethod()
-        try:
-            self._check_may_serve(officer)
-            self._check_term()
-        except (CaseError, OfficerError) as refusal:
-            self._audit_refusal(officer, case, refusal, None)
-            raise
+        self._check_may_look_up(case, officer)
         nik = self._parse(nik_text)
         method = "verify" if verify_elements is not None else "lookup"
         if verify_elements is not None:
@@ -466,18 +474,9 @@ class CaseService:
                 answer = self._gateway.lookup(nik.value)
         except Exception as error:  # transport failure, or anything else after the hit
             with self._sessions.begin() as session:
-                session.add(
-                    LookupRow(
-                        case_id=case.id,
-                        officer_id=officer.id,
-                        counter_id=self.settings.counter_id,
-                        at=self._clock(),
-                        method=method,
-                        outcome="transport_error"
-                        if isinstance(error, GatewayTransportError)
-                        else "error",
-                    )
-                )
+                transport = isinstance(error, GatewayTransportError)
+                outcome = "transport_error" if transport else "error"
+                session.add(self._lookup_row(case, officer, method, outcome))
                 self._audit.append(
                     session,
                     officer.username,
@@ -503,12 +502,7 @@ class CaseService:
         """Step 3 (web portal, assisted): the officer looked the NIK up in the portal."""
         if self.access_method != "web_portal":
             raise WrongAccessMethod()
-        try:
-            self._check_may_serve(officer)
-            self._check_term()
-        except (CaseError, OfficerError) as refusal:
-            self._audit_refusal(officer, case, refusal, None)
-            raise
+        self._check_may_look_up(case, officer)
         nik = self._parse(nik_text)
         self._reserve_hit(case, officer, nik, source, override, "portal")
         answer = GatewayAnswer(kind=kind)
