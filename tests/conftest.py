@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from app.domain.i18n import install_translator
 from app.services.persistence.db import create_db_engine, upgrade_database
+from tests.real_components import ALLOW_SKIP_ENV, component_missing, skipping_allowed
 
 pytest_plugins = ["pytester"]
 
@@ -114,15 +115,13 @@ def db_engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[object]:
-    """A throwaway PostgreSQL server for the session (skipped without binaries, unless CI)."""
+    """A throwaway PostgreSQL server for the session (a failure when it cannot start)."""
     from tests.fakes.postgres import PostgresUnavailable, start_cluster
 
     try:
         cluster = start_cluster()
     except PostgresUnavailable as error:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI needs PostgreSQL for the postgres tests: {error}")
-        pytest.skip(f"PostgreSQL not available: {error}")
+        component_missing("PostgreSQL", str(error))
     yield cluster
     cluster.stop()
 
@@ -134,3 +133,37 @@ def pg_url(postgres_cluster: object) -> str:
 
     assert isinstance(postgres_cluster, PostgresCluster)
     return postgres_cluster.create_database()
+
+
+def _skipped_reports(config: pytest.Config) -> list[pytest.TestReport]:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return []
+    return [r for r in reporter.stats.get("skipped", []) if isinstance(r, pytest.TestReport)]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test fails the run unless LOKET_ALLOW_SKIP=1 was set on purpose."""
+    if _skipped_reports(session.config) and not skipping_allowed() and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Say loudly which tests were skipped, and whether that fails the run."""
+    skipped = _skipped_reports(config)
+    if not skipped:
+        return
+    allowed = skipping_allowed()
+    terminalreporter.section(
+        f"{len(skipped)} TEST(S) SKIPPED — "
+        + (f"allowed by {ALLOW_SKIP_ENV}=1, THIS RUN PROVES LESS" if allowed
+           else f"THE RUN FAILS (set {ALLOW_SKIP_ENV}=1 to skip on purpose)"),
+        sep="!",
+        red=True,
+        bold=True,
+    )
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        terminalreporter.write_line(f"  {report.nodeid}: {reason}")

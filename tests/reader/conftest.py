@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,18 +15,17 @@ from app.reader.sam_apdu import ApduSamSession
 from app.reader.states import ReaderEvent, ReaderState
 from tests.fakes.pcscd import CARD_READER, SAM_READER, Pcscd, PcscdUnavailable, wait_slot
 from tests.fakes.vpcd_card import TEST_KEYS, VirtualKtpel, VirtualSam
+from tests.real_components import component_missing
 
 
 @pytest.fixture(scope="session")
 def pcscd_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
-    """Our own pcscd for the whole session; with CI=true a missing daemon fails the run."""
+    """Our own pcscd for the whole session; a missing or busy daemon fails the run."""
     daemon = Pcscd(Path(tmp_path_factory.mktemp("pcscd")))
     try:
         daemon.start()
     except PcscdUnavailable as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"pcscd/vpcd unavailable with CI=true: {exc}")
-        pytest.skip(f"pcscd/vpcd unavailable: {exc}")
+        component_missing("pcscd with the vpcd virtual reader", str(exc))
     yield daemon
     daemon.stop()
 
