@@ -47,6 +47,22 @@ def test_profiles(profiles: dict[str, AgreementProfile]) -> None:
         load_profile(resources_dir(), "missing")
 
 
+# Seed 000 (PKS Purbalingga, Pasal 2) in the protocol's key names, written out independently of
+# the profile file: NIK, full name, sex, place and date of birth, marital status, occupation,
+# and the current address (street, province, regency, kecamatan code and name, village, RT, RW).
+PURBALINGGA_KEYS = {
+    "NIK", "NAMA_LGKP", "JENIS_KLMIN", "TMPT_LHR", "TGL_LHR", "STATUS_KAWIN", "JENIS_PKRJN",
+    "ALAMAT", "PROP_NAME", "KAB_NAME", "NO_KEC", "KEC_NAME", "KEL_NAME", "NO_RT", "NO_RW",
+}
+
+
+def test_purbalingga_profile_permits_exactly_the_agreement_elements(
+    profiles: dict[str, AgreementProfile],
+) -> None:
+    assert set(profiles["purbalingga-8"].permitted_keys) == PURBALINGGA_KEYS
+    assert set(profiles["nine-elements-kk"].permitted_keys) == PURBALINGGA_KEYS | {"NO_KK"}
+
+
 def test_bad_profile_files(tmp_path: Path) -> None:
     (tmp_path / "profiles").mkdir()
     bad = tmp_path / "profiles" / "bad.toml"
