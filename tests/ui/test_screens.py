@@ -19,6 +19,7 @@ from app.ui.app_window import AppWindow
 from app.ui.case.case_screen import PAGE_NIK
 from app.ui.document_preview import DocumentPreview, printer_refused
 from app.ui.first_run import FirstRunWizard
+from tests.pdf_check import WATERMARK_MIN_PIXELS, diagonal_watermark_pixels
 from tests.services.cases.conftest import World
 from tests.ui.conftest import click, sign_in, start_case
 
@@ -117,7 +118,8 @@ def test_printing_refuses_files_and_pdf_printers(
     pdf = render_statement(
         _case(OutcomeKind.FOUND), world.services.core.settings, "Petugas", datetime(2026, 1, 5)
     )
-    assert b"DEMO" in pdf
+    # the diagonal watermark is on the rendered page (metadata or the footer alone do not count)
+    assert diagonal_watermark_pixels(pdf) > WATERMARK_MIN_PIXELS
     preview.show_pdf(pdf)
     assert preview.loaded
 

@@ -12,6 +12,7 @@ import pytest
 from app.services.cases import Decision, NikSource
 from app.services.officers import NotPermitted
 from app.services.reports import report_due, semester_of
+from tests.pdf_check import WATERMARK_MIN_PIXELS, diagonal_watermark_pixels
 from tests.services.cases.conftest import World
 
 
@@ -49,6 +50,7 @@ def test_daily_report_counts_and_holds_no_population_data(world: World, tmp_path
     text = pdf_text(pdf, tmp_path)
     assert "Ringkasan penggunaan harian" in text  # the demo runs in Indonesian
     assert "DEMO / CONTOH" in text  # the footer; the big watermark is drawn rotated
+    assert diagonal_watermark_pixels(pdf) > WATERMARK_MIN_PIXELS  # the rotated watermark
     for line, value in [
         ("Pencarian (hit)", "3"),
         ("Layanan dibuka", "3"),

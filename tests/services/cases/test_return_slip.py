@@ -12,6 +12,7 @@ from app.domain.nik import remove_niks
 from app.services.cases import ActiveCase, Decision, NikSource
 from app.services.documents.return_slip import NotReturned, render_return_slip_for
 from app.services.persistence.models import CaseRow
+from tests.pdf_check import WATERMARK_MIN_PIXELS, diagonal_watermark_pixels
 from tests.services.cases.conftest import World
 
 
@@ -55,6 +56,7 @@ def test_return_slip_has_the_case_and_the_note_and_no_population_data(world: Wor
     assert "Petugas Contoh" in text and "23-11-2026" in text
     assert world.services.core.settings.agency.name.upper() in text
     assert "DEMO / CONTOH" in text
+    assert diagonal_watermark_pixels(pdf) > WATERMARK_MIN_PIXELS  # the rotated watermark
     assert nik not in text.replace(" ", "") and nik[:4] not in text
     for value in (person.name, person.mother_name, person.address, person.birth_place):
         assert value not in text
