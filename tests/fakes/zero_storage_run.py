@@ -100,6 +100,17 @@ def main() -> None:
         else:
             cases.decide(case, officer, Decision.REFUSE, "tidak memenuhi syarat")
             cases.close(case, officer)
+    # What a supervisor saves: every report, the data balikan exports, a record of processing.
+    out = root / "out"
+    out.mkdir()
+    supervisor = services.officers.authenticate("supervisor", "demo1234")
+    day = now[0].date()
+    (out / "daily.pdf").write_bytes(services.report("daily", day, supervisor))
+    (out / "semester.pdf").write_bytes(services.report("semester", day, supervisor))
+    (out / "subject.pdf").write_bytes(services.processing_record(people[0].nik, supervisor))
+    assert services.balikan is not None
+    services.balikan.export(out / "balikan.csv", "csv", "supervisor")
+    services.balikan.export(out / "balikan.xlsx", "xlsx", "supervisor")
     # Mid-case: a FOUND record is in memory when the process is killed.
     found = population.examples()["found"]
     case = cases.open_case(officer, "PKH", "Pendaftaran PKH")
