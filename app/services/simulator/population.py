@@ -338,9 +338,9 @@ def ektp_status(person: Person) -> str:
     """EKTP_STATUS as the sources show it: minors and some adults are not yet recorded
     ("BELUM REKAM"); recorded adults are "SUDAH REKAM", a few "TUNGGAL"."""
     adult = person.birth_date <= _AGE_REFERENCE.replace(year=_AGE_REFERENCE.year - _RECORDING_AGE)
-    serial = int(person.nik[12:])
-    if not adult or serial % 13 == 0:
+    spread = sum(int(digit) for digit in person.nik)  # deterministic, well mixed
+    if not adult or spread % 17 == 0:
         return "BELUM REKAM"
-    if serial % 10 == 3:
+    if spread % 10 == 3:
         return "TUNGGAL"
     return "SUDAH REKAM"

@@ -89,6 +89,20 @@ def read_lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield entry
 
 
+def _open_for_append(path: Path) -> IO[str]:
+    """Open a JSON-lines file for appending, ending a line torn by a crash first."""
+    torn = False
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as existing:
+            existing.seek(-1, os.SEEK_END)
+            torn = existing.read(1) != b"\n"
+    handle = path.open("a", encoding="utf-8")
+    if torn:
+        handle.write("\n")
+        handle.flush()
+    return handle
+
+
 class Recorder:
     """Appends request and receipt lines to a record directory (thread-safe)."""
 
@@ -97,8 +111,8 @@ class Recorder:
         self.directory = directory
         self.key = RecordKey.load(directory, create=True)
         self._lock = threading.Lock()
-        self._requests: IO[str] = (directory / REQUESTS_FILE).open("a", encoding="utf-8")
-        self._receipts: IO[str] = (directory / RECEIPTS_FILE).open("a", encoding="utf-8")
+        self._requests = _open_for_append(directory / REQUESTS_FILE)
+        self._receipts = _open_for_append(directory / RECEIPTS_FILE)
 
     def seen_items(self) -> set[str]:
         """Digests of every item received so far (the persisted duplicate memory)."""
