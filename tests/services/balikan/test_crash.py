@@ -56,7 +56,7 @@ def _run(url: str, base: str, shape: str, keys: KeyRing, kill_at: str = "") -> i
 
 @pytest.mark.parametrize("shape", ["form", "batch"])
 def test_sender_killed_at_every_point_delivers_each_item_exactly_once(
-    shape: str, tmp_path: Path
+    shape: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite+pysqlite:///{tmp_path / 'crash.sqlite3'}"
     engine = create_db_engine(url)
@@ -102,7 +102,8 @@ def test_sender_killed_at_every_point_delivers_each_item_exactly_once(
         deliveries = first_run + list(running.simulator.balikan)
     niks = [synthetic_nik(i) for i in range(ITEMS)]
     figures = delivery_figures(record, niks)
-    print(figures.line(f"data balikan crash test ({shape}, {kills} SIGKILLs)"))
+    with capsys.disabled():  # reported on every run, not only on failure
+        print("\n" + figures.line(f"data balikan crash test ({shape}, {kills} SIGKILLs)"))
     assert figures.lost == 0
     assert figures.unexpected == 0
     assert figures.more_than_once <= kills * BATCH_SIZE  # only an in-flight batch is re-sent
