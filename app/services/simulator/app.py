@@ -120,7 +120,7 @@ class GatewaySimulator:
                 {
                     "seq": sequence,
                     "method": request.method,
-                    "path": request.path,
+                    "path": _recorded_path(request.path),
                     "content_type": request.headers.get("content-type", ""),
                     "bytes": len(request.body),
                     "status": response.status,
@@ -337,6 +337,15 @@ class GatewaySimulator:
         if new == 0:
             return _message(400, "Data sudah pernah dikirim", note)
         return _message(200, "Success", note)
+
+
+def _recorded_path(path: str) -> str:
+    """The path without the identity segments (consumer id, region, instansi)."""
+    parts = [part for part in path.split("/") if part]
+    if len(parts) >= 3 and [p.lower() for p in parts[:2]] == ["dukcapil", "get_json"]:
+        hidden = ["…"] * (len(parts) - 3)
+        return "/" + "/".join([*parts[:2], *hidden, parts[-1]])
+    return path
 
 
 def _filled(value: object) -> bool:

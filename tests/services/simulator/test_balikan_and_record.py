@@ -122,10 +122,13 @@ def test_every_request_is_recorded_without_personal_data(tmp_path: Path) -> None
     assert lines[0]["body_keys"] == ["NIK", "PASSWORD", "USER_ID"]
     assert lines[0]["nik"] == found[:4] + "••••••••" + found[12:]
     assert lines[3]["fault"] == "http500"
+    assert lines[0]["path"] == "/dukcapil/get_json/…/CALL_NIK"  # no consumer id on file
+    assert lines[2]["path"] == "/databalikan/api/store"
     everything = "".join(p.read_text() for p in tmp_path.glob("*.jsonl"))
     assert not re.search(r"\d{16}", everything)  # no full NIK anywhere
     assert account.password not in everything
     assert BALIKAN.token not in everything
+    assert account.consumer_id not in everything and "NOBODY" not in everything
     assert "PKH-001" not in everything  # parameter values stay out, only their keys
 
 
