@@ -91,7 +91,7 @@ class GatewaySimulator:
         )
         self._clock = clock
         self._lock = threading.Lock()
-        self._hits: dict[date, int] = {}
+        self._hits: dict[tuple[str, date], int] = {}  # (consumer id, day) → hits
         self.recorder = Recorder(self.config.record_dir) if self.config.record_dir else None
         self._key = self.recorder.key if self.recorder else RecordKey(os.urandom(32))
         self._balikan_seen: set[str] = self.recorder.seen_items() if self.recorder else set()
@@ -172,10 +172,11 @@ class GatewaySimulator:
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    def hits_today(self) -> int:
-        """Queries counted against today's quota."""
+    def hits_today(self, consumer_id: str | None = None) -> int:
+        """Queries counted against today's quota of an account (default: the main one)."""
+        consumer = consumer_id or self.config.account.consumer_id
         with self._lock:
-            return self._hits.get(self._clock().date(), 0)
+            return self._hits.get((consumer, self._clock().date()), 0)
 
     def reset(self) -> None:
         """Forget hits and received data (the record directory, if any, is kept)."""
@@ -197,25 +198,27 @@ class GatewaySimulator:
         parts = [part for part in request.path.split("/") if part]
         if request.method != "POST" or parts[:2] != ["dukcapil", "get_json"]:
             return _not_found()
-        if not self._identity_matches(parts[2:-1]):
-            return _not_found()
+        account = self._account_for(parts[2:-1])
         service = _METHODS.get(parts[-1].lower())
-        if service is None:
+        if account is None or service is None:
             return _not_found()
-        return self._gateway(request, service)
+        return self._gateway(request, service, account)
 
-    def _identity_matches(self, segments: list[str]) -> bool:
-        """Consumer id, or region code + instansi (case as configured)."""
-        account = self.config.account
-        layouts = ([account.consumer_id], [account.region_code, account.instansi])
-        if self.config.path_case_sensitive:
-            return segments in layouts
-        folded = [segment.casefold() for segment in segments]
-        return any(folded == [part.casefold() for part in layout] for layout in layouts)
+    def _account_for(self, segments: list[str]) -> tuple[SimulatorAccount, int | None] | None:
+        """The account named by the consumer id, or region code + instansi (case as set)."""
+        exact = self.config.path_case_sensitive
+        wanted = segments if exact else [segment.casefold() for segment in segments]
+        for account, quota in self.config.accounts():
+            for layout in ([account.consumer_id], [account.region_code, account.instansi]):
+                if wanted == (layout if exact else [part.casefold() for part in layout]):
+                    return account, quota
+        return None
 
     # -- gateway ----------------------------------------------------------------------------
 
-    def _gateway(self, request: SimRequest, service: str) -> SimResponse:
+    def _gateway(
+        self, request: SimRequest, service: str, account: tuple[SimulatorAccount, int | None]
+    ) -> SimResponse:
         try:
             raw = json.loads(request.body)
         except (ValueError, RecursionError):
@@ -225,7 +228,7 @@ class GatewaySimulator:
         if isinstance(nik, int) and not isinstance(nik, bool):
             nik = str(nik)
         nik_text = nik.strip() if isinstance(nik, str) else None
-        code, answer = self._answer(service, body, nik_text)
+        code, answer = self._answer(service, body, nik_text, account)
         with self._lock:
             self.queries.append(RecordedQuery(service, nik_text, tuple(sorted(body)), code))
         dialect = self.config.dialect_for(service)
@@ -236,14 +239,19 @@ class GatewaySimulator:
             "nik": masked(nik_text) if nik_text is not None else None,
             "body_keys": sorted(body),
         }
-        return SimResponse(200, envelope(content, self._quota_left(), dialect), note=note)
+        quota_left = self._quota_left(*account)
+        return SimResponse(200, envelope(content, quota_left, dialect), note=note)
 
     def _answer(
-        self, service: str, body: Mapping[str, Any], nik: str | None
+        self,
+        service: str,
+        body: Mapping[str, Any],
+        nik: str | None,
+        registered: tuple[SimulatorAccount, int | None],
     ) -> tuple[str | None, dict[str, Any] | None]:
         """(error code, None) or (None, content object)."""
         config = self.config
-        account = config.account
+        account, quota = registered
         ip = body.get("IP_USER")
         if not (_filled(body.get("USER_ID")) and _filled(body.get("PASSWORD"))):
             return "09", None
@@ -262,11 +270,11 @@ class GatewaySimulator:
         if hours is not None and not hours[0] <= now.hour < hours[1]:
             return "06", None
         with self._lock:
-            used = self._hits.get(now.date(), 0)
-            quota = config.daily_quota
+            day = (account.consumer_id, now.date())
+            used = self._hits.get(day, 0)
             if quota is not None and used >= quota:
                 return "05", None
-            self._hits[now.date()] = used + 1
+            self._hits[day] = used + 1
         if nik is None:
             return "07", None
         if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
@@ -285,11 +293,10 @@ class GatewaySimulator:
             return None, wire_record(person)
         return None, verdicts(wire_record(person), body)
 
-    def _quota_left(self) -> int | None:
-        quota = self.config.daily_quota
+    def _quota_left(self, account: SimulatorAccount, quota: int | None) -> int | None:
         if quota is None:
             return None
-        return max(quota - self.hits_today(), 0)
+        return max(quota - self.hits_today(account.consumer_id), 0)
 
     # -- data balikan -----------------------------------------------------------------------
 

@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
         "--quota", type=int, default=200, help="the account's daily hits (0: unlimited)"
     )
     account.add_argument(
+        "--extra-account",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a further account, repeatable: consumer=ID,user=U,password=P[,ip=IP]"
+        "[,region=R,instansi=I][,quota=N] (quota 0: unlimited; default 200)",
+    )
+    account.add_argument(
         "--ip-policy",
         choices=IP_POLICIES,
         default=SimulatorConfig.ip_policy,
@@ -176,6 +184,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     return SimulatorConfig(
         seed=args.seed,
         account=account,
+        more_accounts=tuple(parse_account(spec) for spec in args.extra_account),
         lookup_dialect=args.lookup_dialect or both or DEFAULT_DIALECTS["lookup"],
         verify_dialect=args.verify_dialect or both or DEFAULT_DIALECTS["verify"],
         daily_quota=args.quota or None,
@@ -184,6 +193,36 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         balikan=balikan,
         record_dir=args.record,
     )
+
+
+_SPEC_KEYS = frozenset({"consumer", "user", "password", "ip", "region", "instansi", "quota"})
+
+
+def parse_account(spec: str) -> tuple[SimulatorAccount, int | None]:
+    """``consumer=ID,user=U,password=P,…`` → (account, daily quota); ValueError if malformed."""
+    fields: dict[str, str] = {}
+    for part in spec.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in _SPEC_KEYS or not value.strip() or key in fields:
+            raise ValueError(f"--extra-account: cannot read {part.strip()!r}")
+        fields[key] = value.strip()
+    missing = {"consumer", "user", "password"} - set(fields)
+    if missing:
+        raise ValueError(f"--extra-account needs {', '.join(sorted(missing))}")
+    consumer = fields["consumer"]
+    quota_text = fields.get("quota", "200")
+    if not quota_text.isdigit():
+        raise ValueError("--extra-account: quota is a number of hits (0: unlimited)")
+    account = SimulatorAccount(
+        user_id=fields["user"],
+        password=fields["password"],
+        ip_user=fields.get("ip", _ACCOUNT.ip_user),
+        consumer_id=consumer,
+        region_code=fields.get("region", ""),  # no old layout unless both are given
+        instansi=fields.get("instansi", ""),
+    )
+    return account, int(quota_text) or None
 
 
 def _print_banner(
@@ -199,6 +238,14 @@ def _print_banner(
         f"  user {account.user_id}, password {account.password}, IP_USER {account.ip_user} "
         f"(IP policy {config.ip_policy})"
     )
+    for extra, extra_quota in config.more_accounts:
+        print(
+            f"  also consumer id {extra.consumer_id}"
+            + (f" ({extra.region_code}/{extra.instansi})" if extra.instansi else "")
+            + ": "
+            f"user {extra.user_id}, password {extra.password}, IP_USER {extra.ip_user}, "
+            f"daily quota {extra_quota if extra_quota is not None else 'unlimited'}"
+        )
     quota = config.daily_quota if config.daily_quota is not None else "unlimited"
     print(
         f"  daily quota {quota}; dialects lookup {config.lookup_dialect}, "

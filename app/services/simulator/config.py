@@ -51,6 +51,8 @@ class SimulatorConfig:
     lookup_dialect: str = DEFAULT_DIALECTS["lookup"]
     verify_dialect: str = DEFAULT_DIALECTS["verify"]
     daily_quota: int | None = 200  # the account's hits per day (None: unlimited)
+    # further accounts, each with its own daily quota (same rules otherwise)
+    more_accounts: tuple[tuple[SimulatorAccount, int | None], ...] = ()
     access_hours: tuple[int, int] | None = None  # [start, end) local hours
     ip_policy: str = "absent-allowed"
     path_case_sensitive: bool = True  # consumer/region/instansi segments (never the method)
@@ -63,6 +65,16 @@ class SimulatorConfig:
                 raise ValueError(f"unknown dialect {name!r}")
         if self.ip_policy not in IP_POLICIES:
             raise ValueError(f"unknown IP policy {self.ip_policy!r}")
+        accounts = [account for account, _ in self.accounts()]
+        old_layouts = [(a.region_code, a.instansi) for a in accounts if a.instansi]
+        if len({a.consumer_id for a in accounts}) != len(accounts) or len(set(old_layouts)) != len(
+            old_layouts
+        ):
+            raise ValueError("accounts need distinct consumer ids and region/instansi pairs")
+
+    def accounts(self) -> tuple[tuple[SimulatorAccount, int | None], ...]:
+        """Every account with its daily quota, the main account first."""
+        return ((self.account, self.daily_quota), *self.more_accounts)
 
     def dialect_for(self, service: str) -> Dialect:
         """The dialect ``service`` ("lookup" or "verify") answers in."""

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.cli import main
-from app.services.simulator.cli import _parser, config_from_args, run_simulator_cli
+from app.services.simulator.cli import _parser, config_from_args, parse_account, run_simulator_cli
 
 ROOT = Path(__file__).resolve().parents[3]
 NIK = "3303010310730001"
@@ -50,6 +50,10 @@ def test_options_make_the_configuration(tmp_path: Path) -> None:
             "330201",
             "--record",
             str(tmp_path),
+            "--extra-account",
+            "consumer=KAB3302,user=U2,password=P2,region=33-01,instansi=DINKES,quota=5",
+            "--extra-account",
+            "consumer=KOTA3372,user=U3,password=P3,ip=10.9.9.9,quota=0",
         ]
     )
     config = config_from_args(args)
@@ -68,6 +72,33 @@ def test_options_make_the_configuration(tmp_path: Path) -> None:
     assert config.balikan.prefix == "/layanan/balikan"
     assert (config.balikan.token, config.balikan.id_lembaga) == ("token-contoh", "330201")
     assert config.record_dir == tmp_path
+    (second, quota_2), (third, quota_3) = config.more_accounts
+    assert (second.consumer_id, second.user_id, second.password) == ("KAB3302", "U2", "P2")
+    assert (second.region_code, second.instansi, quota_2) == ("33-01", "DINKES", 5)
+    assert (third.consumer_id, third.ip_user, third.instansi, quota_3) == (
+        "KOTA3372",
+        "10.9.9.9",
+        "",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "user=U,password=P",
+        "consumer=C,user=U",
+        "consumer=C,user=U,password=P,quota=lots",
+        "consumer=C,user=U,password=P,colour=red",
+        "consumer=C,consumer=D,user=U,password=P",
+        "consumer=C,user=,password=P",
+    ],
+)
+def test_malformed_extra_accounts_exit_2(spec: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValueError, match="--extra-account"):
+        parse_account(spec)
+    assert run_simulator_cli(["--extra-account", spec], mode="demo") == 2
+    assert "--extra-account" in capsys.readouterr().err
 
 
 def test_defaults_follow_the_evidence() -> None:
@@ -77,6 +108,7 @@ def test_defaults_follow_the_evidence() -> None:
     assert config.daily_quota == 200
     assert config.path_case_sensitive is True
     assert config.record_dir is None
+    assert config.more_accounts == ()
     assert config_from_args(_parser().parse_args(["--quota", "0"])).daily_quota is None
 
 

@@ -10,7 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from app.services.simulator import GatewaySimulator, SimulatorConfig, build_population
+from app.services.simulator import (
+    GatewaySimulator,
+    SimulatorAccount,
+    SimulatorConfig,
+    build_population,
+)
 from app.services.simulator.population import wire_record
 
 ACCOUNT = SimulatorConfig().account
@@ -302,3 +307,37 @@ def test_config_replaced_at_runtime_takes_effect() -> None:
     simulator = sim()
     simulator.config = replace(simulator.config, lookup_dialect="legacy")
     assert lookup(simulator, EXAMPLES["not_found"]) == {"RESPON": "Data Tidak Ditemukan"}
+
+
+# -- accounts, each with its own quota ---------------------------------------------------------
+
+
+def test_each_account_has_its_own_credentials_and_quota() -> None:
+    other = SimulatorAccount(
+        user_id="OPERATOR-2",
+        password="sandi-contoh",
+        consumer_id="KAB3302",
+        region_code="33-02",
+        instansi="DINSOS",
+    )
+    simulator = sim(daily_quota=5, more_accounts=((other, 1),))
+    nik = EXAMPLES["found"]
+    other_identity = {"USER_ID": "OPERATOR-2", "PASSWORD": "sandi-contoh", "NIK": nik}
+    first = post(simulator, "/dukcapil/get_json/KAB3302/CALL_NIK", other_identity)[1]
+    assert first["content"][0]["NIK"] == int(nik)
+    assert first["quotaLimiter"] == 0
+    again = content(simulator, "/dukcapil/get_json/33-02/DINSOS/GET_NIK", other_identity)
+    assert again == {"RESPONSE_CODE": "05", "RESPON": "Kuota Akses Hari Ini Telah Habis"}
+    main = post(simulator, f"{CONSUMER}/CALL_NIK", {"NIK": nik, **identity()})[1]
+    assert main["quotaLimiter"] == 4  # the main account's quota is untouched
+    assert (simulator.hits_today(), simulator.hits_today("KAB3302")) == (1, 1)
+    crossed = content(simulator, f"{CONSUMER}/CALL_NIK", other_identity)
+    assert crossed["RESPONSE_CODE"] == "03"  # another account's credentials
+
+
+def test_accounts_must_be_distinct() -> None:
+    twin = SimulatorAccount(consumer_id="OTHER")  # same region/instansi as the main account
+    with pytest.raises(ValueError, match="distinct"):
+        SimulatorConfig(more_accounts=((twin, None),))
+    with pytest.raises(ValueError, match="distinct"):
+        SimulatorConfig(more_accounts=((SimulatorAccount(region_code="33-02"), None),))
