@@ -302,7 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     simulator = sub.add_parser(
         "simulator",
-        help="run the gateway simulator as an HTTP(S) server (demo/tests only)",
+        help="run the gateway simulator as an HTTP(S) server (demo/tests only); "
+        "'simulator receipts --record DIR' summarises what it received",
         add_help=False,
     )
     simulator.add_argument("rest", nargs=argparse.REMAINDER)

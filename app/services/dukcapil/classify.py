@@ -40,6 +40,8 @@ _TEXTS: tuple[tuple[re.Pattern[str], OutcomeKind], ...] = tuple(
         (r"user, ?password,? dan ip tidak boleh kosong", K.LOGIN_FAILED),
         (r"ip (address |client )?tidak (sesuai|terdaftar)", K.IP_REJECTED),
         (r"kuota akses hari ini telah habis", K.QUOTA_EXHAUSTED),
+        (r"akses di luar jam (layanan|operasional)", K.ACCESS_TIME),
+        (r"nik tidak dapat di ?proses", K.BAD_REQUEST),
         (r"parameter tidak lengkap( ?/ ?tidak valid)?|parameter tidak valid", K.BAD_REQUEST),
         (r"data ditemukan, meninggal dunia", K.DECEASED),
         (r"data ditemukan, data ganda", K.DUPLICATE),

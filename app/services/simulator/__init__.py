@@ -2,6 +2,7 @@
 
 from app.services.simulator.app import (
     DIALECTS,
+    IP_POLICIES,
     BalikanSetup,
     Dialect,
     GatewaySimulator,
@@ -12,10 +13,12 @@ from app.services.simulator.app import (
 )
 from app.services.simulator.faults import Fault, FaultPlan, LinkShape
 from app.services.simulator.population import Population, build_population
+from app.services.simulator.record import ReceiptSummary, RecordKey, summarise_records
 from app.services.simulator.server import RunningSimulator, start_simulator
 
 __all__ = [
     "DIALECTS",
+    "IP_POLICIES",
     "BalikanSetup",
     "Dialect",
     "Fault",
@@ -23,6 +26,8 @@ __all__ = [
     "GatewaySimulator",
     "LinkShape",
     "Population",
+    "ReceiptSummary",
+    "RecordKey",
     "RunningSimulator",
     "SimulatorAccount",
     "SimulatorConfig",
@@ -30,4 +35,5 @@ __all__ = [
     "build_population",
     "ensure_simulator_allowed",
     "start_simulator",
+    "summarise_records",
 ]

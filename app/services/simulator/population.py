@@ -286,6 +286,7 @@ def wire_record(person: Person) -> dict[str, object]:
     region numbers, nulls, and trailing spaces on some strings (~38 fields)."""
     pad = " " if int(person.nik[6:12]) % 3 == 0 else ""  # trailing spaces on some records
     region = person.region.code
+    status = ektp_status(person)
     return {
         "NIK": int(person.nik),
         "NO_KK": int(person.no_kk),
@@ -322,7 +323,24 @@ def wire_record(person: Person) -> dict[str, object]:
         "KEC_NAME": person.region.district + pad,
         "NO_KEL": person.village_no,
         "KEL_NAME": person.village,
-        "EKTP_STATUS": "EKTP",
-        "EKTP_CREATED": person.ektp_created.isoformat(),
+        "EKTP_STATUS": status,
+        "EKTP_CREATED": None if status == "BELUM REKAM" else person.ektp_created.isoformat(),
         "LAST_UPDATED": f"{person.last_updated.isoformat()} 10:15:00",
     }
+
+
+EKTP_STATUSES = ("SUDAH REKAM", "BELUM REKAM", "TUNGGAL")
+_RECORDING_AGE = 17
+_AGE_REFERENCE = date(2025, 1, 1)
+
+
+def ektp_status(person: Person) -> str:
+    """EKTP_STATUS as the sources show it: minors and some adults are not yet recorded
+    ("BELUM REKAM"); recorded adults are "SUDAH REKAM", a few "TUNGGAL"."""
+    adult = person.birth_date <= _AGE_REFERENCE.replace(year=_AGE_REFERENCE.year - _RECORDING_AGE)
+    spread = sum(int(digit) for digit in person.nik)  # deterministic, well mixed
+    if not adult or spread % 17 == 0:
+        return "BELUM REKAM"
+    if spread % 10 == 3:
+        return "TUNGGAL"
+    return "SUDAH REKAM"

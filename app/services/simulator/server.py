@@ -118,8 +118,11 @@ class _SimulatorServer(ThreadingHTTPServer):
 class RunningSimulator:
     """A simulator serving on a socket in a background thread."""
 
-    def __init__(self, server: _SimulatorServer, cert: SelfSignedCert | None) -> None:
+    def __init__(
+        self, server: _SimulatorServer, cert: SelfSignedCert | None, *, owns_simulator: bool
+    ) -> None:
         self._server = server
+        self._owns_simulator = owns_simulator
         self.cert = cert
         self.simulator = server.simulator
         host, port = server.server_address[:2]
@@ -150,6 +153,8 @@ class RunningSimulator:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self._owns_simulator:
+            self.simulator.close()
 
     def __enter__(self) -> RunningSimulator:
         return self
@@ -186,13 +191,14 @@ def start_simulator(
 ) -> RunningSimulator:
     """Serve the simulator on ``host:port`` (0: any free port); refuses in production mode."""
     ensure_simulator_allowed(mode)
+    owns_simulator = simulator is None
     if simulator is None:
         simulator = GatewaySimulator(config, mode=mode, faults=faults, clock=clock)
     if tls and cert is None:
         cert = make_self_signed(ip=_ip_for(host))
     context = server_tls_context(cert) if tls and cert is not None else None
     server = _SimulatorServer((host, port), simulator, context)
-    return RunningSimulator(server, cert if context else None)
+    return RunningSimulator(server, cert if context else None, owns_simulator=owns_simulator)
 
 
 def _ip_for(host: str) -> str:

@@ -21,6 +21,8 @@ from app.services.keys import KeyRing
 from app.services.persistence.db import create_db_engine, session_factory
 from app.services.simulator import SimulatorConfig
 
+BATCH_SIZE = 4  # items claimed per round trip
+
 
 def main() -> int:
     url, base_url, shape = sys.argv[1:4]
@@ -43,7 +45,7 @@ def main() -> int:
         client,
         counter_id="LOKET-CRASH",
         shape=shape,
-        batch_size=4,
+        batch_size=BATCH_SIZE,
         hook=hook,
         retry_base=0.0,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -106,7 +107,7 @@ def test_record_wipe(make_client: ClientFactory) -> None:
 def test_every_outcome_in_every_dialect(
     make_client: ClientFactory, simulator: GatewaySimulator, dialect: str, example: str, kind: K
 ) -> None:
-    simulator.dialect = DIALECTS[dialect]
+    simulator.config = simulator.config.with_dialect(dialect)
     result = make_client().lookup(EXAMPLES[example])
     assert result.kind is kind
     assert (result.record is not None) == (kind is K.FOUND)
@@ -126,8 +127,9 @@ def test_every_outcome_in_every_dialect(
     ],
 )
 def test_access_problems_block_until_reset(
-    make_client: ClientFactory, changes: dict[str, str], kind: K
+    make_client: ClientFactory, simulator: GatewaySimulator, changes: dict[str, str], kind: K
 ) -> None:
+    simulator.config = replace(simulator.config, ip_policy="exact")
     result = make_client(credentials=demo_credentials(**changes)).lookup(EXAMPLES["found"])
     assert result.kind is kind
     assert result.record is None

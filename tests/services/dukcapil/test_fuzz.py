@@ -19,7 +19,7 @@ from app.services.dukcapil import (
     load_profiles,
 )
 from app.services.dukcapil.classify import CODE_KEYS, MESSAGE_KEYS
-from app.services.simulator.app import TEXTS
+from app.services.simulator.wire import TEXTS
 from tests.services.conftest import demo_credentials, plain_config
 
 NIK = "3303010310730001"

@@ -98,7 +98,7 @@ def test_wire_record_is_faithful() -> None:
 
 @pytest.mark.parametrize("dialect", sorted(DIALECTS))
 def test_dialects(dialect: str) -> None:
-    simulator = GatewaySimulator(SimulatorConfig(dialect=dialect), mode="test")
+    simulator = GatewaySimulator(SimulatorConfig().with_dialect(dialect), mode="test")
     body = lookup_body(simulator, build_population().examples()["not_found"])
     content = body["content"][0]
     spec = DIALECTS[dialect]
@@ -111,7 +111,8 @@ def test_dialects(dialect: str) -> None:
 
 
 def test_unpadded_codes() -> None:
-    simulator = GatewaySimulator(SimulatorConfig(dialect="unpadded", daily_quota=0), mode="test")
+    config = SimulatorConfig(daily_quota=0).with_dialect("unpadded")
+    simulator = GatewaySimulator(config, mode="test")
     body = lookup_body(simulator, build_population().examples()["found"])
     assert body["content"][0]["RESPONSE_CODE"] == "5"
 
