@@ -200,7 +200,8 @@ class VirtualSam(VirtualIcc):
     """A synthetic SAM (T=0): opened with PCID⊕CONF, 3 tries, then blocked.
 
     ``legacy``: accept the project's earlier flow (16-byte card control without UID, the card's
-    SW passed to F4). ``glitch()``: the SAM answers ``6F 00`` to everything until it is reset.
+    SW passed to F4). ``glitch()``: the SAM answers ``6F 00`` to everything until it is reset
+    (a warm reset; pcscd's own power cycling between connections does not clear it).
     """
 
     t0 = True
@@ -219,11 +220,13 @@ class VirtualSam(VirtualIcc):
         self.on_power_on()
 
     def glitch(self) -> None:
-        """From now on answer ``6F 00`` until the next reset or power-on."""
+        """From now on answer ``6F 00`` until the next warm reset."""
         self.stuck = True
 
-    def on_power_on(self) -> None:
+    def on_reset(self) -> None:
         self.stuck = False
+
+    def on_power_on(self) -> None:
         self.opened = False
         self.key: bytes | None = None
         self.pending: tuple[bytes, bytes, bytes, bytes] | None = None

@@ -81,6 +81,9 @@ class VirtualIcc:
         self.remove_when: Callable[[bytes], bool] | None = None
         self.apdus: list[bytes] = []
         self.power_ons = 0
+        self.resets = 0
+        #: The card's own time spent on the exchanges so far (the timing model's sum).
+        self.card_time_s = 0.0
         self.removed_at: float | None = None
         self.connected = threading.Event()
         self._pending = b""
@@ -179,7 +182,11 @@ class VirtualIcc:
                 if size == 1:
                     if message[0] == 4:
                         sock.sendall(struct.pack(">H", len(self.atr)) + self.atr)
-                    elif message[0] in (1, 2):
+                    elif message[0] == 2:
+                        self.resets += 1
+                        self.on_reset()
+                        self._power_on()
+                    elif message[0] == 1:
                         self._power_on()
                     continue
                 self.apdus.append(message)
@@ -189,7 +196,9 @@ class VirtualIcc:
                     return
                 answer = self._t0(message) if self.t0 else self.handle(message)
                 crypto = len(message) > 1 and message[1] in self.crypto_ins
-                pause = self.delay_s + self.timing.seconds(message, answer, crypto=crypto)
+                own = self.timing.seconds(message, answer, crypto=crypto)
+                self.card_time_s += own
+                pause = self.delay_s + own
                 if pause:
                     time.sleep(pause)  # the card's own transfer and processing time
                 sock.sendall(struct.pack(">H", len(answer)) + answer)
@@ -226,6 +235,9 @@ class VirtualIcc:
 
     def on_power_on(self) -> None:
         """Reset volatile state (power-on / reset)."""
+
+    def on_reset(self) -> None:
+        """A warm reset (vpcd control byte 2) before the power-on state is restored."""
 
     def handle(self, apdu: bytes) -> bytes:
         """Answer one APDU (data + SW)."""
