@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from app.reader.config import ReaderConfig
 from app.reader.synthetic import synthetic_jpeg
 from app.reader.tool import run_reader_cli
 from tests.fakes.pcscd import CARD_READER, SAM_READER, Pcscd, wait_slot
-from tests.fakes.vpcd_card import VirtualKtpel, VirtualSam
+from tests.fakes.vpcd_card import KTPEL_ATR, SAM_ATR, VirtualKtpel, VirtualSam
 
 pytestmark = pytest.mark.pcsc
 
@@ -100,3 +101,24 @@ def test_read_of_a_corrupt_photo_header_is_a_clear_failure(
     assert code == 1
     assert "Read failed: The data on the card is damaged (invalid file length)." in text
     assert "No card was placed" not in text
+
+
+def test_pcsc_scan_accepts_both_virtual_atrs(
+    config: ReaderConfig, card: VirtualKtpel, sam: VirtualSam, tmp_path: Path
+) -> None:
+    card.insert()
+    wait_slot(CARD_READER, present=True)
+    scan = subprocess.run(
+        ["pcsc_scan", "-t", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    text = scan.stdout + scan.stderr
+    assert KTPEL_ATR.hex(" ").upper() in text, text
+    assert SAM_ATR.hex(" ").upper() in text, text
+    assert "TCK = FB (correct checksum)" in text
+    assert "truncated" not in text.lower()
+    assert "Protocol T = 0" in text

@@ -207,3 +207,30 @@ def test_backoff_starts_short_again_after_each_successful_reconnect(
     mon._run()
     assert rounds.is_set()
     assert waits == [0.01, 0.01, 0.01, 0.01]
+
+
+def test_a_card_reset_is_read_again_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.reader import session as session_module
+    from app.reader.card_data import PhotoRead
+    from app.reader.session import ReadRequest, read_uid_and_photo
+
+    outcomes: list[Exception | PhotoRead] = [
+        CardReset("SCardTransmit SCARD_W_RESET_CARD"),
+        PhotoRead(uid=bytearray(b"\x04"), photo=bytearray(b"\xff\xd8")),
+    ]
+    calls: list[ReadRequest] = []
+
+    def attempt(request: ReadRequest) -> PhotoRead:
+        calls.append(request)
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(session_module, "_read_uid_and_photo", attempt)
+    with read_uid_and_photo(ReadRequest(card_reader="card")) as result:
+        assert bytes(result.photo) == b"\xff\xd8"
+    assert len(calls) == 2
+    outcomes[:] = [CardReset("again"), CardReset("and again")]
+    with pytest.raises(CardReset):
+        read_uid_and_photo(ReadRequest(card_reader="card"))
