@@ -211,7 +211,14 @@ class ReaderStateMachine:
             case Input.SAM_OK:
                 f = replace(f, sam_fault=False, detail=None, sam_detail=None)
             case Input.CARD_INSERTED:
-                f = replace(f, card_present=True, phase=Phase.IDLE, progress=None, detail=None)
+                f = replace(
+                    f,
+                    card_reader=reader or f.card_reader,  # the watched slot holding the card
+                    card_present=True,
+                    phase=Phase.IDLE,
+                    progress=None,
+                    detail=None,
+                )
             case Input.CARD_REMOVED:
                 f = replace(f, card_present=False, phase=Phase.IDLE, progress=None, detail=detail)
             case Input.READ_STARTED:

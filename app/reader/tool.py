@@ -99,6 +99,10 @@ def cmd_list(config: ReaderConfig, out: TextIO) -> int:
             role = _("card slot")
         elif name == slots.sam:
             role = _("SAM slot")
+        elif name in slots.cards:
+            role = _("card slot (also watched)")
+        elif name in {sam for _card, sam in slots.pairs}:
+            role = _("SAM slot of another card slot")
         elif name in slots.refused:
             role = _("refused: virtual reader outside demo mode")
         else:

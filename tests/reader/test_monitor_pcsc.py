@@ -13,7 +13,7 @@ from app.reader.errors import NoReader
 from app.reader.monitor import VIRTUAL_REFUSED
 from app.reader.states import ReaderState
 from tests.fakes.pcscd import CARD_READER, SAM_READER, Pcscd, wait_slot
-from tests.fakes.vpcd_card import VirtualKtpel, VirtualSam
+from tests.fakes.vpcd_card import SAM_PORT, VirtualKtpel, VirtualSam
 from tests.reader.conftest import Recorder
 
 pytestmark = pytest.mark.pcsc
@@ -127,3 +127,33 @@ def test_virtual_reader_refused_outside_demo(
         assert set(svc.monitor.slots.refused) == {CARD_READER, SAM_READER}
         with pytest.raises(NoReader):
             svc.read_photo()
+
+
+def test_every_card_slot_is_watched(
+    pcscd: Pcscd, config: ReaderConfig, recorder: Recorder
+) -> None:
+    # vpcd cannot emulate a second device in one pcscd (its driver state is per slot number,
+    # not per device: a second vpcd reader mixes up the ports), so the reader's two slots
+    # stand in for two card readers here; the pairing rules themselves are unit-tested.
+    two_card_slots = dataclasses.replace(
+        config,
+        card_slot_patterns=(CARD_READER, SAM_READER),
+        sam_slot_patterns=(),
+        require_sam=False,
+    )
+    second = VirtualKtpel(port=SAM_PORT)
+    with ReaderService(two_card_slots, listener=recorder) as svc:
+        svc.wait_for({ReaderState.READY}, 30)
+        assert svc.monitor.slots.cards == (CARD_READER, SAM_READER)
+        mark = len(recorder.events)
+        second.insert()
+        try:
+            event = recorder.wait_state(ReaderState.CARD_PRESENT, after=mark)
+            assert event.card_reader == SAM_READER
+            with svc.read_photo() as photo:
+                assert bytes(photo.photo) == second.photo
+        finally:
+            mark = len(recorder.events)
+            second.remove()
+        recorder.wait_state(ReaderState.READY, after=mark)
+    wait_slot(SAM_READER, present=False)
