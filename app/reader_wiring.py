@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.reader.config import ReaderConfig, SamKeys
+from app.reader.config import ReaderConfig, SamFlow, SamKeys
 from app.reader.session import KtpelSession
 from app.services.secrets import SAM_CONF, SAM_PCID, SecretStore
 from app.services.settings import Settings
@@ -25,6 +25,15 @@ def reader_config(settings: Settings, *, allow_virtual: bool | None = None) -> R
         changes["sdk_library_path"] = reader.sdk_library
     if reader.session in ("photo_only", "simulated"):
         changes["require_sam"] = False
+    if reader.slot_pairs:
+        changes["slot_pairs"] = tuple(
+            (card.strip(), sam.strip())
+            for card, sam in (pair.split("|", 1) for pair in reader.slot_pairs)
+        )
+    flow = SamFlow.legacy() if reader.sam_flow == "legacy" else SamFlow()
+    if reader.sam_slot_select:
+        flow = dataclasses.replace(flow, sam_slot_select=reader.sam_slot_select)
+    changes["sam_flow"] = flow
     return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
 
@@ -51,5 +60,5 @@ def reader_session(settings: Settings, secrets: SecretStore) -> KtpelSession | N
     if kind == "apdu_sam" and keys is not None:
         from app.reader.sam_apdu import ApduSamSession
 
-        return ApduSamSession(keys)
+        return ApduSamSession(keys, reader_config(settings).sam_flow)
     return None

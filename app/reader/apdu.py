@@ -11,7 +11,9 @@ from types import TracebackType
 
 from smartcard import scard
 
-from app.reader.errors import CardRemoved, ReaderError, ReadFailed, ServiceUnavailable
+from app.reader import pcsc_errors
+from app.reader.errors import CardRemoved, ReaderError, ServiceUnavailable
+from app.reader.pcsc_errors import Category, error_for, hr32
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +34,18 @@ SCARD_W_UNRESPONSIVE_CARD = 0x80100066
 SCARD_W_UNPOWERED_CARD = 0x80100067
 
 #: The service is gone: re-establish the context with back-off.
-SERVICE_DOWN = frozenset({SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, SCARD_F_COMM_ERROR})
+SERVICE_DOWN = frozenset(
+    c.code for c in pcsc_errors.CODES.values() if c.category is Category.SERVICE_DOWN
+)
 #: The card is gone: abort the read.
 CARD_GONE = frozenset(
-    {SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD, SCARD_E_NOT_TRANSACTED, SCARD_E_NO_SMARTCARD}
+    c.code for c in pcsc_errors.CODES.values() if c.category is Category.CARD_GONE
 )
 
+#: GET RESPONSE rounds at most (T=0 ``61xx`` chains); a SAM answer fits in one or two.
+MAX_GET_RESPONSE = 64
+
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
-
-
-def hr32(hresult: int) -> int:
-    """The hresult as an unsigned 32-bit number (pyscard may return it signed)."""
-    return hresult & 0xFFFFFFFF
 
 
 def hr_text(hresult: int) -> str:
@@ -71,9 +73,9 @@ def list_readers(context: int) -> list[str]:
     if code == SCARD_E_NO_READERS_AVAILABLE:
         return []
     if code in SERVICE_DOWN:
-        raise ServiceUnavailable(f"SCardListReaders {hr_text(hresult)}")
+        raise ServiceUnavailable(f"SCardListReaders {pcsc_errors.describe(code)}")
     if code != 0:
-        raise ReaderError(f"SCardListReaders {hr_text(hresult)}")
+        raise ReaderError(f"SCardListReaders {pcsc_errors.describe(code)}")
     return list(readers)
 
 
@@ -88,6 +90,11 @@ class Response:
     def ok(self) -> bool:
         """Status word 90 00."""
         return self.sw == 0x9000
+
+    @property
+    def end_of_file(self) -> bool:
+        """``62 82``: end of file reached before Le bytes (the data returned is valid)."""
+        return self.sw == 0x6282
 
     @property
     def sw_text(self) -> str:
@@ -118,6 +125,21 @@ def read_binary(offset: int, length: int) -> bytes:
 
 
 GET_UID = bytes([0xFF, 0xCA, 0x00, 0x00, 0x00])
+
+
+def get_response(length: int) -> bytes:
+    """GET RESPONSE ``00 C0 00 00 <len>`` (T=0: fetch the data a ``61xx`` announced)."""
+    return bytes([0x00, 0xC0, 0x00, 0x00, length & 0xFF])
+
+
+def with_le(apdu: bytes, le: int) -> bytes:
+    """``apdu`` with its Le set to ``le`` (T=0 ``6Cxx``: repeat with the exact length)."""
+    if len(apdu) <= 4:
+        return bytes(apdu[:4]).ljust(4, b"\x00") + bytes([le & 0xFF])
+    if len(apdu) == 5:  # case 2: the fifth byte is Le
+        return bytes(apdu[:4]) + bytes([le & 0xFF])
+    lc = apdu[4]
+    return bytes(apdu[: 5 + lc]) + bytes([le & 0xFF])
 
 
 def get_challenge(length: int = 8) -> bytes:
@@ -174,37 +196,74 @@ class CardChannel:
                 break
             if last in SERVICE_DOWN:
                 self.close()
-                raise ServiceUnavailable(f"SCardConnect {hr_text(last)}")
+                raise error_for("SCardConnect", last)
             log.info("connect to %s failed (%s), attempt %d", self.reader, hr_text(last), attempt)
             if self.abort.wait(0.15):
                 break
         if self._card is None:
             self.close()
-            if last in CARD_GONE or last in (SCARD_W_UNRESPONSIVE_CARD, SCARD_W_UNPOWERED_CARD):
-                raise CardRemoved(f"SCardConnect {hr_text(last)}")
-            raise ReadFailed(f"SCardConnect {hr_text(last)}")
+            raise error_for("SCardConnect", last)
         self.atr = self._status_atr()
         return self
+
+    def reconnect(self, *, reset: bool = False) -> None:
+        """``SCardReconnect`` the handle (after ``SCARD_W_RESET_CARD``, or to reset a SAM).
+
+        ``reset`` asks the reader to reset the card (a warm reset of the SAM).
+        """
+        if self._card is None:
+            raise CardRemoved("no card handle")
+        disposition = scard.SCARD_RESET_CARD if reset else scard.SCARD_LEAVE_CARD
+        hresult, protocol = scard.SCardReconnect(
+            self._card,
+            scard.SCARD_SHARE_SHARED,
+            scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            disposition,
+        )
+        code = hr32(hresult)
+        if code != 0:
+            raise error_for("SCardReconnect", code)
+        self._protocol = protocol
+        self.atr = self._status_atr()
 
     def _status_atr(self) -> bytes:
         hresult, _reader, _state, _protocol, atr = scard.SCardStatus(self._card)
         return bytes(atr) if hr32(hresult) == 0 else b""
 
-    def transmit(self, apdu: bytes) -> Response:
-        """Send one APDU; card-gone answers raise :class:`CardRemoved`."""
+    def _raw(self, apdu: bytes) -> Response:
         if self._card is None:
             raise CardRemoved("no card handle")
         if self.abort.is_set():
             raise CardRemoved("card removal seen by the monitor")
         hresult, answer = scard.SCardTransmit(self._card, self._protocol, list(apdu))
         code = hr32(hresult)
-        if code in CARD_GONE:
-            raise CardRemoved(f"SCardTransmit {hr_text(code)}")
-        if code in SERVICE_DOWN:
-            raise ServiceUnavailable(f"SCardTransmit {hr_text(code)}")
         if code != 0:
-            raise ReadFailed(f"SCardTransmit {hr_text(code)}")
+            raise error_for("SCardTransmit", code)
         return Response.parse(bytes(answer))
+
+    def transmit(self, apdu: bytes) -> Response:
+        """Send one APDU and apply the T=0 transport rules; failures raise typed errors.
+
+        ``6Cxx`` (wrong Le): the command is repeated once with Le = xx. ``61xx`` (more data):
+        GET RESPONSE fetches it, chained until the final status word. Both appear with T=0
+        cards and SAMs; a T=1/T=CL card never sends them, so the rules cost nothing there.
+        """
+        answer = self._raw(apdu)
+        if answer.sw >> 8 == 0x6C:
+            answer = self._raw(with_le(apdu, answer.sw & 0xFF))
+        data = bytearray(answer.data)
+        rounds = 0
+        while answer.sw >> 8 == 0x61:
+            rounds += 1
+            if rounds > MAX_GET_RESPONSE:
+                raise error_for("GET RESPONSE", 0x80100014)
+            answer = self._raw(get_response(answer.sw & 0xFF))
+            if answer.sw >> 8 == 0x6C:
+                answer = self._raw(get_response(answer.sw & 0xFF))
+            data += answer.data
+        if rounds:
+            return Response(bytes(data), answer.sw)
+        return answer
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -212,12 +271,12 @@ class CardChannel:
         if self._card is None:
             raise CardRemoved("no card handle")
         code = hr32(scard.SCardBeginTransaction(self._card))
-        if code in CARD_GONE:
-            raise CardRemoved(f"SCardBeginTransaction {hr_text(code)}")
-        if code in SERVICE_DOWN:
-            raise ServiceUnavailable(f"SCardBeginTransaction {hr_text(code)}")
+        if code == SCARD_W_RESET_CARD:
+            # Reset by another program since we connected: reconnect once, then begin again.
+            self.reconnect()
+            code = hr32(scard.SCardBeginTransaction(self._card))
         if code != 0:
-            raise ReadFailed(f"SCardBeginTransaction {hr_text(code)}")
+            raise error_for("SCardBeginTransaction", code)
         try:
             yield
         finally:

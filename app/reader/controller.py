@@ -21,6 +21,7 @@ from app.reader.errors import (
     NoReader,
     NotAKtpel,
     ReaderError,
+    SamBlockedRisk,
     SamError,
     SamMissing,
     ServiceUnavailable,
@@ -32,6 +33,18 @@ from app.reader.states import Input, ReaderEvent, ReaderState, ReaderStateMachin
 log = logging.getLogger(__name__)
 
 Listener = Callable[[ReaderEvent], None] | queue.Queue[ReaderEvent]
+#: Resets the SAM in the named slot (bounded attempts); raises a ReaderError when it fails.
+SamReset = Callable[[str, int], object]
+
+#: ``ReaderEvent.detail`` while the SAM is being reset, and when the resets did not help.
+SAM_RECOVERING = "sam_recovering"
+SAM_RESET_FAILED = "sam_reset_failed"
+
+
+def _default_sam_reset(reader: str, attempts: int) -> object:
+    from app.reader.sam_apdu import reset_sam
+
+    return reset_sam(reader, attempts=attempts)
 
 
 class ReaderService:
@@ -43,14 +56,22 @@ class ReaderService:
         session: KtpelSession | None = None,
         *,
         listener: Listener | None = None,
+        sam_reset: SamReset = _default_sam_reset,
     ) -> None:
         self.config = config
         self._session = session
+        self._sam_reset = sam_reset
+        #: A SAM error the next card may clear by resetting the SAM (never a PCID/CONF refusal).
+        self._sam_recoverable = False
+        self._recovery_lock = threading.Lock()
+        self.sam_resets = 0
         self._machine = ReaderStateMachine(require_sam=config.require_sam)
         self._listeners: list[Listener] = [listener] if listener is not None else []
         self._cond = threading.Condition(threading.RLock())
         self._abort: threading.Event | None = None
         self._card_generation = 0
+        #: The slot holding the present card (several card slots may be watched).
+        self._card_reader: str | None = None
         self.last_atr_hex: str | None = None
         self.monitor = ReaderMonitor(config, self._on_monitor)
 
@@ -89,6 +110,12 @@ class ReaderService:
         """The latest event (the current state)."""
         with self._cond:
             return self._machine.current
+
+    @property
+    def cards_seen(self) -> int:
+        """How many card insertions the monitor reported since the start."""
+        with self._cond:
+            return self._card_generation
 
     @property
     def state(self) -> ReaderState:
@@ -138,15 +165,62 @@ class ReaderService:
                     log.exception("reader listener failed")
 
     def _on_monitor(self, event: MonitorEvent) -> None:
+        recover = False
         with self._cond:
+            if event.input is Input.CARD_REMOVED and event.reader not in (
+                None,
+                self._card_reader,
+            ):
+                return  # a card left another watched slot, not the one in use
             if event.input is Input.CARD_INSERTED:
+                self._card_reader = event.reader
                 self._card_generation += 1
                 self.last_atr_hex = event.atr_hex
+                recover = self._machine.facts.sam_fault and self._sam_recoverable
+            if event.input in (Input.SAM_INSERTED, Input.SAM_REMOVED):
+                self._sam_recoverable = False
             if event.input in (Input.CARD_REMOVED, Input.READER_LOST, Input.SERVICE_LOST):
                 self.last_atr_hex = None
                 if self._abort is not None:
                     self._abort.set()
             self._feed(event.input, reader=event.reader, detail=event.detail)
+        if recover:
+            threading.Thread(
+                target=self.recover_sam, name="ktpel-sam-recovery", daemon=True
+            ).start()
+
+    # --- SAM recovery ---------------------------------------------------------------------
+
+    def recover_sam(self) -> bool:
+        """Reset the SAM after a SAM error (bounded attempts); True when it answers again.
+
+        Runs at the next card (from the monitor) or before a read; a PCID/CONF refusal is
+        never recovered this way (the SAM must not be opened again with the same secrets).
+        """
+        with self._recovery_lock:
+            with self._cond:
+                facts = self._machine.facts
+                if not (facts.sam_fault and self._sam_recoverable):
+                    return not facts.sam_fault
+                sam_reader = self.monitor.slots.sam or facts.sam_reader
+                attempts = self.config.sam_recovery_attempts
+                if sam_reader is None or attempts == 0:
+                    return False
+                self._feed(Input.SAM_FAILED, detail=SAM_RECOVERING)
+            self.sam_resets += 1
+            try:
+                self._sam_reset(sam_reader, attempts)
+            except ReaderError as exc:
+                log.warning("SAM recovery failed: %s (%s)", exc.code, exc)
+                with self._cond:
+                    if self._machine.facts.sam_fault:
+                        self._feed(Input.SAM_FAILED, detail=SAM_RESET_FAILED)
+                return False
+            log.info("SAM answers again after a reset")
+            with self._cond:
+                self._sam_recoverable = False
+                self._feed(Input.SAM_OK)
+            return True
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -160,7 +234,7 @@ class ReaderService:
             if needs_sam and state is ReaderState.NO_SAM:
                 raise SamMissing("no SAM")
             if needs_sam and state is ReaderState.SAM_ERROR:
-                raise SamError("SAM in error state")
+                raise SamError(f"SAM in error state ({self._machine.facts.sam_detail})")
             if state is ReaderState.READING or self._abort is not None:
                 raise Busy("read in progress")
             facts = self._machine.facts
@@ -168,9 +242,11 @@ class ReaderService:
                 raise NoCard("no card")
             self._abort = threading.Event()
             self._feed(Input.READ_STARTED, stale_ok=True)
+            card_reader = self._card_reader or facts.card_reader
+            slots = self.monitor.slots
             request = ReadRequest(
-                card_reader=facts.card_reader,
-                sam_reader=self.monitor.slots.sam,
+                card_reader=card_reader,
+                sam_reader=slots.sam_for(card_reader) or slots.sam,
                 progress=self._progress,
                 abort=self._abort,
                 chunk_size=self.config.chunk_size,
@@ -192,7 +268,9 @@ class ReaderService:
             return
         self._end_read(generation, Input.READ_FAILED, exc.code)
         if isinstance(exc, SamError):
-            self._feed(Input.SAM_FAILED, detail=exc.code)
+            with self._cond:
+                self._sam_recoverable = not isinstance(exc, SamBlockedRisk)
+                self._feed(Input.SAM_FAILED, detail=exc.code)
 
     def read_card(self) -> CardData:
         """Read the present card completely through the configured session.
@@ -203,6 +281,8 @@ class ReaderService:
         if self._session is None:
             raise SamMissing("no KTP-el session configured")
         session = self._session
+        if self.config.require_sam and self.state is ReaderState.SAM_ERROR:
+            self.recover_sam()
         request, generation = self._begin_read(needs_sam=self.config.require_sam)
         try:
             data = session.read(request)

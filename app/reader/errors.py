@@ -14,6 +14,8 @@ class ReaderError(Exception):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or self.code)
         self.detail = detail
+        #: The PC/SC return code behind the error, when there is one.
+        self.pcsc_code: int | None = None
 
     @property
     def user_message(self) -> str:
@@ -56,6 +58,20 @@ class CardRemoved(ReaderError):
     code = "card_removed"
 
 
+class CardReset(CardRemoved):
+    """Another program or the reader reset the card; the read may be retried after a reconnect."""
+
+    message = N_("The card was reset during the read. Place it on the reader and try again.")
+    code = "card_reset"
+
+
+class ReaderBusy(ReaderError):
+    """The reader or the smart-card service is busy (another program holds the card)."""
+
+    message = N_("The card reader is busy (another program may be using it). Try again.")
+    code = "reader_busy"
+
+
 class NotAKtpel(ReaderError):
     """The card does not answer like a KTP-el."""
 
@@ -68,6 +84,23 @@ class ReadFailed(ReaderError):
 
     message = N_("The card could not be read. Place it on the reader and try again.")
     code = "read_failed"
+
+
+class CardUnresponsive(ReadFailed):
+    """A card lies on the reader but does not answer (mute, unpowered, invalid ATR)."""
+
+    message = N_(
+        "The card on the reader does not answer. Take it off, place it flat on the reader and "
+        "try again."
+    )
+    code = "card_unresponsive"
+
+
+class CorruptCardFile(ReadFailed):
+    """A file on the card announces an impossible length (for example FFFF) or is cut short."""
+
+    message = N_("The data on the card is damaged (invalid file length). The card cannot be read.")
+    code = "corrupt_card_file"
 
 
 class InvalidCardData(ReadFailed):

@@ -24,13 +24,13 @@ from app.reader.apdu import (
     SCARD_E_UNKNOWN_READER,
     SERVICE_DOWN,
     establish_context,
-    hr32,
     hr_text,
     list_readers,
     release_context,
 )
 from app.reader.config import ReaderConfig
 from app.reader.errors import ReaderError, ServiceUnavailable
+from app.reader.pcsc_errors import hr32
 from app.reader.slots import Slots, discover
 from app.reader.states import Input
 
@@ -68,6 +68,8 @@ class ReaderMonitor:
         self._thread: threading.Thread | None = None
         self.slots = Slots(card=None, sam=None)
         self.contexts_established = 0
+        #: The pause before the next attempt to reach the service (reset after each success).
+        self.backoff_s = config.backoff_initial_s
 
     def start(self) -> None:
         """Start the thread (once)."""
@@ -105,7 +107,6 @@ class ReaderMonitor:
             log.exception("reader event listener failed")
 
     def _run(self) -> None:
-        backoff = self._config.backoff_initial_s
         service_reported: bool | None = None
         while not self._stop.is_set():
             try:
@@ -115,8 +116,7 @@ class ReaderMonitor:
                     log.warning("smart-card service unavailable (%s); retrying", exc.detail)
                     self._emit(MonitorEvent(Input.SERVICE_LOST, detail=exc.detail))
                     service_reported = False
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self._config.backoff_max_s)
+                self._pause()
                 continue
             with self._lock:
                 self._context = context
@@ -126,20 +126,25 @@ class ReaderMonitor:
                     break
                 self._emit(MonitorEvent(Input.SERVICE_UP))
                 service_reported = True
+                # Reached the service: the next loss starts from the shortest pause again.
+                self.backoff_s = self._config.backoff_initial_s
                 self._watch(context)
-                backoff = self._config.backoff_initial_s
             except (_Restart, ServiceUnavailable) as exc:
                 log.warning("smart-card service lost (%s); re-establishing", exc)
                 self.slots = Slots(card=None, sam=None)
                 self._emit(MonitorEvent(Input.SERVICE_LOST, detail=str(exc)))
                 service_reported = False
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self._config.backoff_max_s)
+                self._pause()
             finally:
                 with self._lock:
                     self._context = None
                 release_context(context)
         log.debug("reader monitor stopped")
+
+    def _pause(self) -> None:
+        """Wait the current back-off (or until stopped), then double it up to the maximum."""
+        self._stop.wait(self.backoff_s)
+        self.backoff_s = min(self.backoff_s * 2, self._config.backoff_max_s)
 
     def _discover(self, context: int) -> Slots:
         try:
@@ -174,6 +179,7 @@ class ReaderMonitor:
         counts: dict[str, int] = {}
         pending_since: float | None = None
         pending_atr = ""
+        pending_reader: str | None = None
         states = self._reader_states(slots)
         while not self._stop.is_set():
             timeout = cfg.poll_timeout_ms
@@ -213,10 +219,11 @@ class ReaderMonitor:
                         and count is not None
                         and ((counts[name] - count) & 0xFFFF) >= 2
                     )
-                    if swapped and name == slots.card and pending_since is None:
+                    if swapped and name in slots.watched and pending_since is None:
                         # Removed and put back between two waits: a new card (maybe another).
                         self._emit(MonitorEvent(Input.CARD_REMOVED, reader=name))
                         pending_since, pending_atr = time.monotonic(), bytes(atr).hex().upper()
+                        pending_reader = name
                         continue
                     if is_present == was:
                         continue
@@ -230,10 +237,11 @@ class ReaderMonitor:
                                 atr_hex=atr_hex or None,
                             )
                         )
-                    elif name == slots.card:
+                    elif name in slots.watched:
                         if is_present:
                             pending_since, pending_atr = time.monotonic(), atr_hex
-                        elif pending_since is not None:
+                            pending_reader = name
+                        elif pending_since is not None and pending_reader == name:
                             pending_since = None  # left before the debounce ended
                         else:
                             self._emit(MonitorEvent(Input.CARD_REMOVED, reader=name))
@@ -245,22 +253,22 @@ class ReaderMonitor:
                 log.info("card inserted (ATR %s)", pending_atr)
                 self._emit(
                     MonitorEvent(
-                        Input.CARD_INSERTED, reader=slots.card, atr_hex=pending_atr or None
+                        Input.CARD_INSERTED, reader=pending_reader, atr_hex=pending_atr or None
                     )
                 )
             if rediscover:
                 new = self._discover(context)
                 if new != slots:
                     self._publish_slots(self.slots, new)
-                    for gone in [n for n in present if n not in (new.card, new.sam)]:
-                        if gone == slots.card and present[gone]:
+                    for gone in [n for n in present if n not in (*new.watched, new.sam)]:
+                        if gone in slots.watched and present[gone]:
                             self._emit(MonitorEvent(Input.CARD_REMOVED, reader=gone))
                         del present[gone]
                     slots, states = new, self._reader_states(new)
 
     @staticmethod
     def _reader_states(slots: Slots) -> list[tuple[str, int]]:
-        names = [n for n in (slots.card, slots.sam) if n]
+        names = [*slots.watched, *([slots.sam] if slots.sam else [])]
         return [(n, scard.SCARD_STATE_UNAWARE) for n in names] + [
             (PNP_NOTIFICATION, scard.SCARD_STATE_UNAWARE)
         ]

@@ -1,30 +1,40 @@
 """ApduSamSession — EXPERIMENTAL: the public APDU flow through the SAM, on two PC/SC slots.
 
-The flow follows integrations seen in the field (see ``ktpel-card.md``), not a published
-specification; confirm it on a real reader and SAM at a pilot site before relying on it:
+The flow is the one the public integrations share (docs/reader.md lists every APDU and its
+sources); no specification is published, so confirm it on a real reader and SAM at a pilot
+site. With the default :class:`~app.reader.config.SamFlow`:
 
-1. card: SELECT 7F0A (KTP-el test), UID, photo (plain reads);
-2. SAM:  ``00 F0`` open with PCID⊕CONF — **never retried**: a refusal latches this session;
-3. card: read 6FF0 (card control), GET CHALLENGE;
-4. SAM:  ``00 F1`` answer → card: EXTERNAL AUTHENTICATE ``00 82 00 00 28``;
-5. SAM:  ``00 F2`` checks the card's cryptogram;
-6. every further card APDU is wrapped by SAM ``00 F3`` and its answer unwrapped by ``00 F4``.
+1. card: SELECT DF 7F0A (KTP-el test), UID (``FF CA``; Type B ``00 DD``), photo (plain reads);
+2. SAM:  optional CRT-603 slot select, then ``00 F0`` open with PCID⊕CONF — **never retried**:
+   a refusal latches this session;
+3. card: SELECT 6FF0, READ BINARY ``00 B0 00 00 35`` → 2-byte length + 51 or 29 bytes;
+4. SAM:  ``00 FF`` session reset; card: GET CHALLENGE ``00 84 00 00 08``;
+5. SAM:  ``00 F1 00 <P2>`` card control ‖ UID ‖ challenge → card: EXTERNAL AUTHENTICATE
+   ``00 82 00 00 28``; SAM: ``00 F2`` checks the card's answer;
+6. every further card APDU is wrapped by SAM ``00 F3`` and the card's answer (without its
+   status word) unwrapped by ``00 F4``, which returns the plain answer with the card's own
+   status word.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
-from app.reader.apdu import CardChannel, Response, command, get_challenge
+from app.reader.apdu import CardChannel, Response, command, get_challenge, read_binary
 from app.reader.card_data import CardData
-from app.reader.config import SamKeys
+from app.reader.config import SamFlow, SamKeys
 from app.reader.errors import (
     CardRemoved,
+    CardReset,
+    CorruptCardFile,
+    ReaderError,
     ReadFailed,
     SamBlockedRisk,
     SamError,
     SamMissing,
+    ServiceUnavailable,
 )
 from app.reader.parsers import SIGNATURE_BYTES, signature_to_png
 from app.reader.session import (
@@ -45,21 +55,43 @@ SAM_CHECK_CARD = 0xF2
 SAM_WRAP = 0xF3
 SAM_UNWRAP = 0xF4
 SAM_GET_UID = 0xF7
-CARD_CONTROL_LENGTH = 16
+SAM_SESSION_RESET = 0xFF
+#: Card: the Type B UID (``00 DD 00 00 08``).
+CARD_UID_TYPE_B = bytes([0x00, 0xDD, 0x00, 0x00, 0x08])
+#: ``00 B0 00 00 35``: the card-control file with its 2-byte length prefix.
+CONTROL_READ_LENGTH = 0x35
+CONTROL_LENGTHS = (51, 29)
+LEGACY_CONTROL_LENGTH = 16
+AUTH_UID_LENGTH = 8
 EXTERNAL_AUTH_LENGTH = 0x28
+#: Wrapped READ BINARY chunk (the integrations read 8 bytes, then chunks of this size or less).
+SECURE_CHUNK = 200
+
+
+def crt603_slot_select(slot: int) -> bytes:
+    """Creator CRT-603: select SAM slot ``slot`` (``68 92 01 00 03 <slot> 00 00``)."""
+    return bytes([0x68, 0x92, 0x01, 0x00, 0x03, slot & 0xFF, 0x00, 0x00])
+
+
+def auth_uid(uid_a: bytes, uid_b: bytes | None) -> bytes:
+    """The 8-byte UID the SAM expects: the Type B UID, else ``80`` ‖ Type A UID (zero padded)."""
+    if uid_b:
+        return bytes(uid_b[:AUTH_UID_LENGTH]).ljust(AUTH_UID_LENGTH, b"\x00")
+    return (b"\x80" + bytes(uid_a))[:AUTH_UID_LENGTH].ljust(AUTH_UID_LENGTH, b"\x00")
 
 
 class SamChannel:
     """The SAM slot: every failure is a :class:`SamError` (a gone SAM is not a gone card)."""
 
-    def __init__(self, channel: CardChannel) -> None:
+    def __init__(self, channel: CardChannel, flow: SamFlow | None = None) -> None:
         self.channel = channel
+        self.flow = flow or SamFlow()
 
     def send(self, apdu: bytes) -> Response:
-        """Transmit to the SAM."""
+        """Transmit to the SAM (T=0 rules apply in the channel)."""
         try:
             return self.channel.transmit(apdu)
-        except CardRemoved as exc:
+        except (CardRemoved, ReadFailed) as exc:
             raise SamError(f"SAM not answering: {exc}") from None
 
     def uid(self) -> bytes:
@@ -68,6 +100,12 @@ class SamChannel:
         if not answer.ok:
             raise SamError(f"SAM UID answered {answer.sw_text}")
         return answer.data
+
+    def select_slot(self, slot: int) -> None:
+        """The CRT-603 SAM slot selection."""
+        answer = self.send(crt603_slot_select(slot))
+        if not answer.ok:
+            raise SamError(f"SAM slot select answered {answer.sw_text}")
 
     def open(self, keys: SamKeys) -> None:
         """Open the SAM with PCID⊕CONF. Any refusal raises; the caller must not retry."""
@@ -83,9 +121,16 @@ class SamChannel:
             raise SamBlockedRisk(f"SAM open refused {answer.sw_text}")
         raise SamError(f"SAM open answered {answer.sw_text}")
 
-    def step(self, ins: int, data: bytes) -> bytes:
+    def session_reset(self) -> None:
+        """``00 FF 00 00 00``: drop the SAM's previous card session."""
+        answer = self.send(bytes([0x00, SAM_SESSION_RESET, 0x00, 0x00, 0x00]))
+        if not answer.ok:
+            raise SamError(f"SAM reset answered {answer.sw_text}")
+
+    def step(self, ins: int, data: bytes, p2: int = 0) -> bytes:
         """One SAM computation step; anything but 90 00 is a SAM error."""
-        answer = self.send(command(0x00, ins, 0, 0, data, le=0))
+        le = None if self.flow.sam_commands_without_le else 0
+        answer = self.send(command(0x00, ins, 0, p2, data, le=le))
         if not answer.ok:
             raise SamError(f"SAM {ins:02X} answered {answer.sw_text}")
         return answer.data
@@ -98,11 +143,45 @@ class SecureChannel:
         self._card, self._sam = card, sam
 
     def transmit(self, apdu: bytes) -> Response:
-        """Wrap, send to the card, unwrap."""
+        """Wrap, send to the card, unwrap; the plain answer carries the card's own SW."""
         wrapped = self._sam.step(SAM_WRAP, apdu)
         answer = self._card.transmit(wrapped)
-        plain = self._sam.step(SAM_UNWRAP, answer.data + answer.sw.to_bytes(2, "big"))
+        if self._sam.flow.unwrap_with_card_sw:
+            plain = self._sam.step(SAM_UNWRAP, answer.data + answer.sw.to_bytes(2, "big"))
+        else:
+            if not answer.ok:
+                raise ReadFailed(f"wrapped command answered {answer.sw_text}")
+            plain = self._sam.step(SAM_UNWRAP, answer.data)
         return Response.parse(plain)
+
+
+def reset_sam(sam_reader: str, *, attempts: int = 3, pause_s: float = 0.2) -> bytes:
+    """Reset the SAM (``SCardReconnect`` with SCARD_RESET_CARD) until it answers its UID.
+
+    Bounded: ``attempts`` rounds with a growing pause. Returns the SAM UID; raises
+    :class:`SamMissing` when the slot is empty, :class:`SamError` when it never answers.
+    Never sends PCID/CONF.
+    """
+    last: ReaderError | None = None
+    for attempt in range(1, attempts + 1):
+        channel = CardChannel(sam_reader)
+        try:
+            channel.open()
+            channel.reconnect(reset=True)
+            return SamChannel(channel).uid()
+        except ServiceUnavailable:
+            raise
+        except CardRemoved as exc:
+            if not isinstance(exc, CardReset):
+                raise SamMissing(f"no SAM in the SAM slot ({exc})") from None
+            last = exc
+        except ReaderError as exc:
+            last = exc
+        finally:
+            channel.close()
+        log.warning("SAM reset attempt %d/%d failed: %s", attempt, attempts, last)
+        time.sleep(pause_s * attempt)
+    raise SamError(f"SAM did not answer after {attempts} resets: {last}")
 
 
 class ApduSamSession:
@@ -111,8 +190,9 @@ class ApduSamSession:
     name = "apdu-sam"
     experimental = True
 
-    def __init__(self, keys: SamKeys) -> None:
+    def __init__(self, keys: SamKeys, flow: SamFlow | None = None) -> None:
         self._keys = keys
+        self.flow = flow or SamFlow()
         self._refused: SamBlockedRisk | None = None
         self._lock = threading.Lock()
 
@@ -122,7 +202,7 @@ class ApduSamSession:
         return self._refused is not None
 
     def read(self, request: ReadRequest) -> CardData:
-        """Read photo, demographic data and signature."""
+        """Read photo, demographic data and signature; one retry after a card reset."""
         if request.sam_reader is None:
             raise SamMissing("no SAM slot")
         if self._refused is not None:
@@ -130,7 +210,13 @@ class ApduSamSession:
                 "SAM open refused earlier; not retried", tries_left=self._refused.tries_left
             )
         with self._lock:
-            return self._read(request, request.sam_reader)
+            try:
+                return self._read(request, request.sam_reader)
+            except CardReset as exc:
+                if request.abort.is_set():
+                    raise
+                log.warning("card reset during the read (%s); reading again", exc)
+                return self._read(request, request.sam_reader)
 
     def _read(self, request: ReadRequest, sam_reader: str) -> CardData:
         progress = request.progress
@@ -144,20 +230,29 @@ class ApduSamSession:
             photo = (
                 plain.photo(ProgressSpan(progress, 2, 60)) if request.with_photo else bytearray()
             )
+            uid_b = self._uid_type_b(plain.files)
             try:
                 sam_link.open()
             except CardRemoved:
                 raise SamMissing("no SAM in the SAM slot") from None
             try:
                 with sam_link.transaction():
-                    sam = SamChannel(sam_link)
+                    sam = SamChannel(sam_link, self.flow)
+                    if self.flow.sam_slot_select is not None:
+                        sam.select_slot(self.flow.sam_slot_select)
                     self._open_once(sam)
                     progress(62)
-                    secure = self._authenticate(plain.files, card, sam)
+                    secure = self._authenticate(plain.files, card, sam, auth_uid(uid, uid_b))
                     progress(68)
                     return self._read_protected(request, secure, uid, photo)
             finally:
                 sam_link.close()
+
+    def _uid_type_b(self, files: FileReader) -> bytes | None:
+        if not self.flow.challenge_with_uid:
+            return None
+        answer = files.send(CARD_UID_TYPE_B)
+        return answer.data if answer.ok and answer.data else None
 
     def _open_once(self, sam: SamChannel) -> None:
         try:
@@ -167,20 +262,40 @@ class ApduSamSession:
             log.error("SAM refused the open command (%s); not retried", exc.detail)
             raise
 
-    def _authenticate(self, files: FileReader, card: CardChannel, sam: SamChannel) -> FileReader:
+    def _card_control(self, files: FileReader) -> bytes:
         files.select(EF_CONTROL)
-        control = bytes(files.read_fixed(CARD_CONTROL_LENGTH))
+        if not self.flow.control_length_prefixed:
+            return bytes(files.read_fixed(LEGACY_CONTROL_LENGTH))
+        answer = files.send(read_binary(0, CONTROL_READ_LENGTH))
+        if not (answer.ok or answer.end_of_file) or len(answer.data) < 2:
+            raise ReadFailed(f"READ BINARY 6FF0 answered {answer.sw_text}")
+        length = (answer.data[0] << 8) | answer.data[1]
+        control = bytes(answer.data[2 : 2 + length])
+        if length not in CONTROL_LENGTHS or len(control) != length:
+            raise CorruptCardFile(f"card control announces {length} bytes, {len(control)} read")
+        return control
+
+    def _authenticate(
+        self, files: FileReader, card: CardChannel, sam: SamChannel, uid8: bytes
+    ) -> FileReader:
+        control = self._card_control(files)
+        if self.flow.sam_session_reset:
+            sam.session_reset()
         challenge = files.send(get_challenge(8))
         if not challenge.ok or len(challenge.data) != 8:
             raise ReadFailed(f"GET CHALLENGE answered {challenge.sw_text}")
-        host = sam.step(SAM_HOST_AUTH, control + challenge.data)
+        p2 = 1 if self.flow.p2_by_control_length and len(control) == 51 else 0
+        host_input = control + (uid8 if self.flow.challenge_with_uid else b"") + challenge.data
+        host = sam.step(SAM_HOST_AUTH, host_input, p2=p2)
         if len(host) != EXTERNAL_AUTH_LENGTH:
             raise SamError(f"SAM F1 gave {len(host)} bytes")
-        answer = files.send(command(0x00, 0x82, 0, 0, host, le=0))
+        answer = files.send(command(0x00, 0x82, 0, 0, host))
         if not answer.ok:
             raise ReadFailed(f"EXTERNAL AUTHENTICATE answered {answer.sw_text}")
         sam.step(SAM_CHECK_CARD, answer.data)
-        return FileReader(SecureChannel(card, sam).transmit, chunk_size=200, abort=card.abort)
+        return FileReader(
+            SecureChannel(card, sam).transmit, chunk_size=SECURE_CHUNK, abort=card.abort
+        )
 
     def _read_protected(
         self, request: ReadRequest, secure: FileReader, uid: bytes, photo: bytearray

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from app.reader.apdu import GET_UID, CardChannel, Response, read_binary, select_file
 from app.reader.card_data import CardData, PhotoRead
-from app.reader.errors import CardRemoved, NotAKtpel, ReadFailed
+from app.reader.errors import CardRemoved, CardReset, CorruptCardFile, NotAKtpel, ReadFailed
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,14 @@ EF_CONTROL = 0x6FF0
 EF_DEMOGRAPHIC = 0x6FF1
 EF_PHOTO = 0x6FF2
 EF_SIGNATURE = 0x6FF3
+EF_MINUTIAE_1 = 0x6FF4
+EF_MINUTIAE_2 = 0x6FF5
+EF_DIGITAL_SIGNATURE = 0x6FF6
+
+#: READ BINARY with a short offset (P1 bit 8 clear) reaches 0x7FFF: no readable EF is larger.
+MAX_EF_SIZE = 0x8000
+#: ``6B 00``: offset outside the EF.
+SW_WRONG_OFFSET = 0x6B00
 
 ProgressFn = Callable[[int], None]
 Transmit = Callable[[bytes], Response]
@@ -92,32 +100,49 @@ class FileReader:
         if not answer.ok:
             raise ReadFailed(f"SELECT {fid:04X} answered {answer.sw_text}")
 
+    def _chunk_at(self, offset: int, want: int, size: int) -> bytes:
+        """One READ BINARY of the selected EF; ``62 82`` (end of file) returns what there is."""
+        answer = self.send(read_binary(offset, want))
+        if answer.ok and answer.data:
+            return answer.data[:want]
+        if answer.end_of_file or answer.sw == SW_WRONG_OFFSET:
+            if answer.data:
+                return answer.data[:want]
+            raise CorruptCardFile(
+                f"EF ends at {offset} bytes, {size} expected (SW {answer.sw_text})"
+            )
+        raise ReadFailed(f"READ BINARY at {offset} answered {answer.sw_text}")
+
     def read_fixed(self, size: int, progress: ProgressSpan | None = None) -> bytearray:
         """Read ``size`` bytes of the selected EF in chunks."""
         out = bytearray()
         while len(out) < size:
             want = min(self._chunk, size - len(out))
-            answer = self.send(read_binary(len(out), want))
-            if not answer.ok or not answer.data:
-                raise ReadFailed(f"READ BINARY at {len(out)} answered {answer.sw_text}")
-            out += answer.data[:want]
+            out += self._chunk_at(len(out), want, size)
             if progress:
                 progress(len(out) / size)
         return out
 
     def read_length_prefixed(self, progress: ProgressSpan | None = None) -> bytearray:
-        """Read an EF whose first 2 bytes give the big-endian length of what follows."""
+        """Read an EF whose first 2 bytes give the big-endian length of what follows.
+
+        A file shorter than the first chunk answers ``62 82`` with all its bytes; a header
+        announcing more than an EF can hold (``FFFF``) or a file that ends early raises
+        :class:`CorruptCardFile`.
+        """
         first = self.send(read_binary(0, self._chunk))
-        if not first.ok or len(first.data) < 2:
+        if not (first.ok or first.end_of_file) or len(first.data) < 2:
             raise ReadFailed(f"READ BINARY header answered {first.sw_text}")
-        total = 2 + ((first.data[0] << 8) | first.data[1])
+        length = (first.data[0] << 8) | first.data[1]
+        total = 2 + length
+        if total > MAX_EF_SIZE:
+            raise CorruptCardFile(f"length header {length:04X} exceeds the largest EF")
         raw = bytearray(first.data[:total])
+        if first.end_of_file and len(raw) < total:
+            raise CorruptCardFile(f"EF ends at {len(raw)} bytes, {total} announced")
         while len(raw) < total:
             want = min(self._chunk, total - len(raw))
-            answer = self.send(read_binary(len(raw), want))
-            if not answer.ok or not answer.data:
-                raise ReadFailed(f"READ BINARY at {len(raw)} answered {answer.sw_text}")
-            raw += answer.data[:want]
+            raw += self._chunk_at(len(raw), want, total)
             if progress:
                 progress(len(raw) / total)
         if progress:
@@ -152,7 +177,18 @@ class PhotoReader:
 
 
 def read_uid_and_photo(request: ReadRequest) -> PhotoRead:
-    """One complete SAM-less read: own context and handle, inside a transaction."""
+    """One complete SAM-less read; after a card reset (another program) it is retried once."""
+    try:
+        return _read_uid_and_photo(request)
+    except CardReset as exc:
+        if request.abort.is_set():
+            raise
+        log.warning("card reset during the read (%s); reconnecting and reading again", exc)
+        return _read_uid_and_photo(request)
+
+
+def _read_uid_and_photo(request: ReadRequest) -> PhotoRead:
+    """Own context and handle, inside a transaction."""
     with CardChannel(request.card_reader, abort=request.abort) as channel, channel.transaction():
         reader = PhotoReader(channel, chunk_size=request.chunk_size)
         request.progress(0)

@@ -78,6 +78,8 @@ class Facts:
     sam_reader: str | None = None
     sam_present: bool = False
     sam_fault: bool = False
+    #: Why the SAM is in error (kept apart from ``detail``, which card events overwrite).
+    sam_detail: str | None = None
     card_present: bool = False
     phase: Phase = Phase.IDLE
     progress: int | None = None
@@ -189,20 +191,34 @@ class ReaderStateMachine:
                     detail=detail,
                 )
             case Input.SAM_INSERTED:
-                f = replace(f, sam_reader=reader or f.sam_reader, sam_present=True, sam_fault=False)
+                f = replace(
+                    f,
+                    sam_reader=reader or f.sam_reader,
+                    sam_present=True,
+                    sam_fault=False,
+                    sam_detail=None,
+                )
             case Input.SAM_REMOVED:
                 f = replace(
                     f,
                     sam_present=False,
                     sam_fault=False,
+                    sam_detail=None,
                     sam_reader=reader if reader is not None else f.sam_reader,
                 )
             case Input.SAM_FAILED:
-                f = replace(f, sam_fault=True, detail=detail)
+                f = replace(f, sam_fault=True, detail=detail, sam_detail=detail)
             case Input.SAM_OK:
-                f = replace(f, sam_fault=False, detail=None)
+                f = replace(f, sam_fault=False, detail=None, sam_detail=None)
             case Input.CARD_INSERTED:
-                f = replace(f, card_present=True, phase=Phase.IDLE, progress=None, detail=None)
+                f = replace(
+                    f,
+                    card_reader=reader or f.card_reader,  # the watched slot holding the card
+                    card_present=True,
+                    phase=Phase.IDLE,
+                    progress=None,
+                    detail=None,
+                )
             case Input.CARD_REMOVED:
                 f = replace(f, card_present=False, phase=Phase.IDLE, progress=None, detail=detail)
             case Input.READ_STARTED:
@@ -229,7 +245,7 @@ class ReaderStateMachine:
         return ReaderEvent(
             state=state,
             progress=f.progress if state is ReaderState.READING else None,
-            detail=f.detail,
+            detail=f.sam_detail if state is ReaderState.SAM_ERROR else f.detail,
             card_reader=f.card_reader,
             sam_reader=f.sam_reader,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import queue
 import sys
@@ -14,11 +15,12 @@ from typing import TextIO
 from smartcard import scard
 
 from app.domain.i18n import N_, _
-from app.reader.apdu import CardChannel, establish_context, hr32, list_readers, release_context
+from app.reader.apdu import CardChannel, establish_context, list_readers, release_context
 from app.reader.config import ReaderConfig
 from app.reader.controller import ReaderService
 from app.reader.errors import CardRemoved, ReaderError, SamMissing
 from app.reader.parsers import jpeg_size
+from app.reader.pcsc_errors import hr32
 from app.reader.sam_apdu import SamChannel
 from app.reader.slots import Slots, discover
 from app.reader.states import ReaderEvent, ReaderState
@@ -97,6 +99,10 @@ def cmd_list(config: ReaderConfig, out: TextIO) -> int:
             role = _("card slot")
         elif name == slots.sam:
             role = _("SAM slot")
+        elif name in slots.cards:
+            role = _("card slot (also watched)")
+        elif name in {sam for _card, sam in slots.pairs}:
+            role = _("SAM slot of another card slot")
         elif name in slots.refused:
             role = _("refused: virtual reader outside demo mode")
         else:
@@ -165,6 +171,31 @@ def cmd_watch(config: ReaderConfig, out: TextIO, seconds: float | None) -> int:
     return 0
 
 
+_NO_CARD_STATES: dict[ReaderState, str] = {
+    ReaderState.NO_SERVICE: N_("The smart-card service is not running."),
+    ReaderState.NO_READER: N_("No KTP-el reader is connected."),
+}
+
+
+def _report_no_card(service: ReaderService, out: TextIO) -> int:
+    """Why no read happened: no reader, a card that was seen but not usable, or no card."""
+    event = service.current
+    if event.state in _NO_CARD_STATES:
+        print(_(_NO_CARD_STATES[event.state]), file=out)
+        return 1
+    if service.cards_seen:
+        reason = f" ({event.detail})" if event.detail else ""
+        print(
+            _("Read failed: a card was placed but could not be read{reason}.").format(
+                reason=reason
+            ),
+            file=out,
+        )
+        return 1
+    print(_("No card was placed on the reader."), file=out)
+    return 1
+
+
 def cmd_read(config: ReaderConfig, out: TextIO, out_file: str | None, wait: float) -> int:
     """Read UID and photo and describe them on screen (the photo goes to disk only in demo)."""
     if out_file and not config.allow_virtual:
@@ -175,8 +206,7 @@ def cmd_read(config: ReaderConfig, out: TextIO, out_file: str | None, wait: floa
         try:
             service.wait_for({ReaderState.CARD_PRESENT}, wait)
         except TimeoutError:
-            print(_("No card was placed on the reader."), file=out)
-            return 1
+            return _report_no_card(service, out)
         try:
             with service.read_photo() as result:
                 print(_("ATR: {atr}").format(atr=result.atr_hex), file=out)
@@ -193,7 +223,7 @@ def cmd_read(config: ReaderConfig, out: TextIO, out_file: str | None, wait: floa
                         handle.write(result.photo)
                     print(_("Photo written to {path} (demo mode).").format(path=out_file), file=out)
         except ReaderError as exc:
-            print(exc.user_message, file=out)
+            print(_("Read failed: {reason}").format(reason=exc.user_message), file=out)
             return 1
     return 0
 
@@ -224,4 +254,8 @@ def run_reader_cli(
     except ReaderError as exc:
         print(exc.user_message, file=stream)
         return 1
+    except Exception as exc:  # a CLI never ends in a traceback
+        logging.getLogger(__name__).exception("reader tool failed")
+        print(_("Unexpected reader error: {error}").format(error=type(exc).__name__), file=stream)
+        return 2
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -116,6 +116,12 @@ class ReaderSettings:
     sam_slot_patterns: tuple[str, ...] = ()
     session: str = "photo_only"
     sdk_library: str = ""
+    #: Explicit slot pairs, each "card reader name | SAM reader name" (exact names).
+    slot_pairs: tuple[str, ...] = ()
+    #: The APDU SAM flow: "public" (the public integrations) or "legacy" (earlier guess).
+    sam_flow: str = "public"
+    #: Creator CRT-603 only: the SAM slot to select before opening the SAM (0 = none).
+    sam_slot_select: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +306,13 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"guard.{name}: must not be negative")
     if settings.reader.session not in ("photo_only", "vendor_sdk", "apdu_sam", "simulated"):
         raise SettingsError("reader.session: must be photo_only, vendor_sdk, apdu_sam or simulated")
+    if settings.reader.sam_flow not in ("public", "legacy"):
+        raise SettingsError("reader.sam_flow: must be public or legacy")
+    if not 0 <= settings.reader.sam_slot_select <= 255:
+        raise SettingsError("reader.sam_slot_select: must be between 0 and 255")
+    for pair in settings.reader.slot_pairs:
+        if pair.count("|") != 1 or not all(part.strip() for part in pair.split("|")):
+            raise SettingsError("reader.slot_pairs: each must be 'card reader | SAM reader'")
     if settings.reader.session == "simulated" and settings.mode == "production":
         raise SettingsError("reader.session: the simulated reader is refused in production")
     if settings.ui.language not in ("id", "en"):

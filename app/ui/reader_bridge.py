@@ -74,12 +74,22 @@ def reader_text(event: ReaderEvent) -> str:
     return text
 
 
+#: Why the SAM is in error, by ``ReaderEvent.detail`` (the reader layer's error codes).
+SAM_ERROR_REASONS: dict[str, str] = {
+    "sam_error": N_("error, reset at the next card"),
+    "sam_recovering": N_("resetting…"),
+    "sam_reset_failed": N_("does not answer after a reset, re-seat the SAM"),
+    "sam_blocked_risk": N_("PCID/CONF refused, check the SAM secrets"),
+}
+
+
 def sam_text(event: ReaderEvent, required: bool = True) -> str:
-    """The SAM's state for the status bar."""
+    """The SAM's state for the status bar (with the reason of an error)."""
     if not required:
         return _("not used")
     if event.state is ReaderState.SAM_ERROR:
-        return _("error")
+        reason = SAM_ERROR_REASONS.get(event.detail or "")
+        return _(reason) if reason else _("error")
     if event.state in SAM_OK_STATES:
         return _("ready")
     if event.state is ReaderState.NO_SAM:

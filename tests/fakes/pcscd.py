@@ -84,7 +84,7 @@ class Pcscd:
         """Whether our daemon is alive."""
         return self.process is not None and self.process.poll() is None
 
-    def start(self, timeout: float = 10.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         """Start pcscd and wait until both virtual slots are listed."""
         ensure_installed()
         others = foreign_pcscd()
@@ -136,7 +136,7 @@ class Pcscd:
         self.stop()
 
 
-def wait_slot(reader: str, *, present: bool, timeout: float = 5.0) -> None:
+def wait_slot(reader: str, *, present: bool, timeout: float = 30.0) -> None:
     """Block until pcscd reports ``reader`` with / without a card (waits on status changes)."""
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if hresult != 0:

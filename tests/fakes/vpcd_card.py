@@ -1,9 +1,12 @@
 """A virtual KTP-el card and a virtual SAM: TCP clients of the vpcd driver's ports.
 
-Protocol (vsmartcard vpcd): every message is a 2-byte big-endian length plus payload; a 1-byte
-message is a control byte (4 = "send your ATR", 0/1/2 need no answer); longer ones are APDUs,
-answered with a length-prefixed response ending in SW1 SW2. Connecting inserts the card,
-closing removes it.
+They behave like the real ones as far as is public: well-formed ATRs, a T=0 SAM (``61xx`` +
+GET RESPONSE, ``6Cxx``), ``62 82`` past the end of a file, 6FF0 with its 2-byte length prefix
+(51 bytes of card control), 6FF4–6FF6 present, and the transfer time of a real card (photo
+about 1 s, a full read through the SAM several seconds; ``LOKET_VCARD_TIMING=fast`` or
+``timing=FAST`` for fast tests). The APDU flow is the one the public integrations share (see
+docs/reader.md); ``legacy=True`` on the SAM (and ``expect_uid=False`` on the card) accepts the
+project's earlier flow.
 
 The SAM's "crypto" is invented (HMAC-SHA256 and a hash keystream): it only exercises the APDU
 flow of ApduSamSession, it is not the real KTP-el secure messaging.
@@ -11,15 +14,9 @@ flow of ApduSamSession, it is not the real KTP-el secure messaging.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
-import socket
-import struct
-import threading
-import time
-from collections.abc import Callable
 
 from app.reader.config import SamKeys
 from app.reader.synthetic import (
@@ -27,16 +24,30 @@ from app.reader.synthetic import (
     synthetic_jpeg,
     synthetic_signature,
 )
+from tests.fakes.vpcd_transport import (
+    CARD_TIMING,
+    FAST,
+    SAM_TIMING,
+    SW_OK,
+    Timing,
+    VirtualIcc,
+    contactless_atr,
+    default_timing,
+)
+
+__all__ = ["FAST", "SW_OK", "OtherCard", "Timing", "VirtualIcc", "VirtualKtpel", "VirtualSam"]
 
 CARD_PORT = 35963
 SAM_PORT = 35964
-KTPEL_ATR = bytes.fromhex("3B8A800150A0A0A0A0A0A0A0A0")  # synthetic, KTP-el-like prefix
-SAM_ATR = bytes.fromhex("3B6800000073C84013009000")
-OTHER_ATR = bytes.fromhex("3B8B80015A4B5450454C4F5448")
+#: Synthetic, with the KTP-el-like prefix ``3B 8A 80 01``: ten historical bytes and TCK.
+KTPEL_ATR = contactless_atr(bytes.fromhex("50A0A0A0A0A0A0A0A0A0"))
+SAM_ATR = bytes.fromhex("3B6800000073C84013009000")  # T=0 (no TD1), 8 historical bytes
+OTHER_ATR = contactless_atr(b"ZKTPELOTHR")
 MASTER_KEY = b"synthetic master key, tests only"
 TEST_KEYS = SamKeys(pcid=bytes(range(16)), conf=bytes(range(100, 132)))
-SW_OK = b"\x90\x00"
-_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
+#: 51 bytes of card control (the longer of the two lengths seen; 29 is the other).
+DEFAULT_CONTROL = bytes(range(0x10, 0x10 + 51))
+CONTROL_KEY_BYTES = 14
 
 
 def _mac(key: bytes, *parts: bytes) -> bytes:
@@ -57,140 +68,17 @@ def _xor(data: bytes, stream: bytes) -> bytes:
 
 
 def card_key(control: bytes) -> bytes:
-    """The card's diversified key (known to the fake card and derived by the fake SAM)."""
-    return _mac(MASTER_KEY, b"CARD-KEY", control)
+    """The card's diversified key (from the first 14 card-control bytes)."""
+    return _mac(MASTER_KEY, b"CARD-KEY", control[:CONTROL_KEY_BYTES])
 
 
-class VirtualIcc:
-    """A card on a vpcd port. ``insert()`` connects, ``remove()`` disconnects.
+def _prefixed(data: bytes) -> bytes:
+    return len(data).to_bytes(2, "big") + data
 
-    ``keep_inserted``: when pcscd goes away, keep reconnecting (the card stays on the reader).
-    ``delay_s``: answer every APDU that much later (a slow card).
-    ``remove_when``: a predicate on the APDU; when true the card leaves without answering.
-    """
 
-    def __init__(self, port: int, atr: bytes, *, host: str = "127.0.0.1") -> None:
-        self.port, self.atr, self.host = port, atr, host
-        self.delay_s = 0.0
-        self.keep_inserted = True
-        self.remove_when: Callable[[bytes], bool] | None = None
-        self.apdus: list[bytes] = []
-        self.removed_at: float | None = None
-        self.connected = threading.Event()
-        self._sock: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-
-    # --- life cycle -----------------------------------------------------------------------
-
-    def insert(self, timeout: float = 10.0) -> None:
-        """Put the card on the reader (connect to vpcd); returns once connected."""
-        if self._thread is not None and self._thread.is_alive():
-            raise RuntimeError("card already inserted")
-        self._stop.clear()
-        self.connected.clear()
-        self.removed_at = None
-        self._thread = threading.Thread(target=self._run, name=f"vicc-{self.port}", daemon=True)
-        self._thread.start()
-        if not self.connected.wait(timeout):
-            self.remove()
-            raise TimeoutError(f"vpcd port {self.port} did not accept the card")
-
-    def remove(self) -> None:
-        """Take the card off the reader."""
-        self._stop.set()
-        self._close()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    @property
-    def inserted(self) -> bool:
-        """Whether the card thread is alive."""
-        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
-
-    def _close(self) -> None:
-        with self._lock:
-            sock, self._sock = self._sock, None
-        if sock is not None:
-            self.removed_at = time.monotonic()
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def _connect(self) -> socket.socket | None:
-        while not self._stop.is_set():
-            try:
-                sock = socket.create_connection((self.host, self.port), timeout=1)
-            except OSError:
-                self._stop.wait(0.05)  # vpcd not listening yet (pcscd starting)
-                continue
-            sock.settimeout(None)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return sock
-        return None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            sock = self._connect()
-            if sock is None:
-                return
-            with self._lock:
-                self._sock = sock
-            self.on_power_on()
-            self.connected.set()
-            self._serve(sock)
-            self._close()
-            if not self.keep_inserted:
-                self._stop.set()
-
-    def _recv(self, sock: socket.socket, size: int) -> bytes:
-        data = b""
-        while len(data) < size:
-            # vpcd sends length and payload in two writes: acknowledge at once, or Nagle on its
-            # side waits for our delayed ACK (~40 ms per APDU).
-            if _QUICKACK is not None:
-                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
-            chunk = sock.recv(size - len(data))
-            if not chunk:
-                raise EOFError
-            data += chunk
-        return data
-
-    def _serve(self, sock: socket.socket) -> None:
-        try:
-            while True:
-                (size,) = struct.unpack(">H", self._recv(sock, 2))
-                message = self._recv(sock, size)
-                if size == 1:
-                    if message[0] == 4:
-                        sock.sendall(struct.pack(">H", len(self.atr)) + self.atr)
-                    elif message[0] in (1, 2):
-                        self.on_power_on()
-                    continue
-                self.apdus.append(message)
-                if self.remove_when is not None and self.remove_when(message):
-                    self.remove_when = None
-                    self._stop.set()
-                    return
-                if self.delay_s:
-                    time.sleep(self.delay_s)  # the card itself is slow
-                answer = self.handle(message)
-                sock.sendall(struct.pack(">H", len(answer)) + answer)
-        except (EOFError, OSError):
-            return
-
-    # --- card behaviour -------------------------------------------------------------------
-
-    def on_power_on(self) -> None:
-        """Reset volatile state (power-on / reset)."""
-
-    def handle(self, apdu: bytes) -> bytes:
-        """Answer one APDU (data + SW)."""
-        if apdu[:2] == b"\xff\xca":
-            return bytes.fromhex("08AABBCC") + SW_OK
-        return b"\x6a\x82"
+def synthetic_minutiae(finger: int) -> bytes:
+    """An invented fingerprint template (not a real minutiae format)."""
+    return bytes((finger * 31 + i * 7) & 0xFF for i in range(400))
 
 
 class VirtualKtpel(VirtualIcc):
@@ -202,22 +90,38 @@ class VirtualKtpel(VirtualIcc):
         *,
         demographic: bytes | None = None,
         photo: bytes | None = None,
+        photo_file: bytes | None = None,
         uid: bytes = bytes.fromhex("04A1B2C3D4E5F6"),
-        control: bytes = bytes.fromhex("00112233445566778899AABBCCDDEEFF"),
+        uid_type_b: bytes | None = None,
+        control: bytes = DEFAULT_CONTROL,
+        timing: Timing | None = None,
     ) -> None:
-        super().__init__(port, KTPEL_ATR)
+        super().__init__(port, KTPEL_ATR, timing=timing or default_timing(CARD_TIMING))
         self.uid = uid
+        self.uid_type_b = uid_type_b
+        #: The SAM sends the card UID with the challenge (public flow); False: legacy flow.
+        self.expect_uid = True
         self.photo = photo if photo is not None else synthetic_jpeg(pad_to=6000)
         demo = demographic if demographic is not None else synthetic_demographic()
         self.files = {
-            0x6FF0: control,
-            0x6FF1: len(demo).to_bytes(2, "big") + demo,
-            0x6FF2: len(self.photo).to_bytes(2, "big") + self.photo,
+            0x6FF0: _prefixed(control),
+            0x6FF1: _prefixed(demo),
+            0x6FF2: photo_file if photo_file is not None else _prefixed(self.photo),
             0x6FF3: synthetic_signature(),
+            0x6FF4: _prefixed(synthetic_minutiae(1)),
+            0x6FF5: _prefixed(synthetic_minutiae(2)),
+            0x6FF6: bytes(range(80)),
         }
         self.protected = {0x6FF1, 0x6FF3, 0x6FF4, 0x6FF5, 0x6FF6}
         self._key = card_key(control)
         self.on_power_on()
+
+    @property
+    def auth_uid(self) -> bytes:
+        """The 8-byte UID the SAM binds the authentication to."""
+        if self.uid_type_b:
+            return self.uid_type_b[:8].ljust(8, b"\x00")
+        return (b"\x80" + self.uid)[:8].ljust(8, b"\x00")
 
     def on_power_on(self) -> None:
         self.df = False
@@ -231,6 +135,8 @@ class VirtualKtpel(VirtualIcc):
         body = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""
         if (cla, ins) == (0xFF, 0xCA):
             return self.uid + SW_OK
+        if (cla, ins) == (0x00, 0xDD):
+            return self.uid_type_b + SW_OK if self.uid_type_b else b"\x6d\x00"
         if cla == 0x0C and ins == 0xE0:
             return self._secure(body)
         if ins == 0xA4:
@@ -251,6 +157,8 @@ class VirtualKtpel(VirtualIcc):
             offset, length = (p1 << 8) | p2, apdu[4] or 256
             if offset >= len(data):
                 return b"\x6b\x00"
+            if offset + length > len(data):  # end of file reached before Le bytes
+                return data[offset:] + b"\x62\x82"
             return data[offset : offset + length] + SW_OK
         if ins == 0x84:
             self.challenge = os.urandom(8)
@@ -263,7 +171,8 @@ class VirtualKtpel(VirtualIcc):
         if self.challenge is None or len(body) != 0x28:
             return b"\x69\x85"
         rnd_sam, mac = body[:8], body[8:]
-        if not hmac.compare_digest(mac, _mac(self._key, b"HOST", self.challenge, rnd_sam)):
+        bound = self.auth_uid if self.expect_uid else b""
+        if not hmac.compare_digest(mac, _mac(self._key, b"HOST", self.challenge, rnd_sam, bound)):
             return b"\x63\x00"
         cryptogram = _mac(self._key, b"CARD", rnd_sam, self.challenge)[:16]
         self.session = _mac(self._key, b"SESS", self.challenge, rnd_sam)[:16]
@@ -288,40 +197,62 @@ class VirtualKtpel(VirtualIcc):
 
 
 class VirtualSam(VirtualIcc):
-    """A synthetic SAM: opened with PCID⊕CONF, 3 tries, then blocked."""
+    """A synthetic SAM (T=0): opened with PCID⊕CONF, 3 tries, then blocked.
 
-    def __init__(self, port: int = SAM_PORT, *, keys: SamKeys = TEST_KEYS) -> None:
-        super().__init__(port, SAM_ATR)
+    ``legacy``: accept the project's earlier flow (16-byte card control without UID, the card's
+    SW passed to F4). ``glitch()``: the SAM answers ``6F 00`` to everything until it is reset
+    (a warm reset; pcscd's own power cycling between connections does not clear it).
+    """
+
+    t0 = True
+    crypto_ins = frozenset({0xF1, 0xF2, 0xF3, 0xF4})
+
+    def __init__(
+        self, port: int = SAM_PORT, *, keys: SamKeys = TEST_KEYS, timing: Timing | None = None
+    ) -> None:
+        super().__init__(port, SAM_ATR, timing=timing or default_timing(SAM_TIMING))
         self.uid = bytes.fromhex("5A4D0001")
         self.expected = keys.open_block()
         self.tries = 3
         self.open_attempts = 0
+        self.legacy = False
+        self.stuck = False
         self.on_power_on()
+
+    def glitch(self) -> None:
+        """From now on answer ``6F 00`` until the next warm reset."""
+        self.stuck = True
+
+    def on_reset(self) -> None:
+        self.stuck = False
 
     def on_power_on(self) -> None:
         self.opened = False
         self.key: bytes | None = None
-        self.pending: tuple[bytes, bytes, bytes] | None = None
+        self.pending: tuple[bytes, bytes, bytes, bytes] | None = None
         self.session: bytes | None = None
         self.counter = 0
 
     def handle(self, apdu: bytes) -> bytes:
-        ins = apdu[1]
+        if self.stuck:
+            return b"\x6f\x00"
+        cla, ins, _p1, p2 = apdu[:4]
         body = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""
+        if (cla, ins) == (0x68, 0x92):
+            return SW_OK  # CRT-603 SAM slot select
         if ins == 0xF7:
             return self.uid + SW_OK
         if ins == 0xF0:
             return self._open(body)
         if not self.opened:
             return b"\x69\x85"
-        if ins == 0xF1 and len(body) == 24:
-            control, challenge = body[:16], body[16:]
-            self.key = card_key(control)
-            rnd = os.urandom(8)
-            self.pending = (control, challenge, rnd)
-            return rnd + _mac(self.key, b"HOST", challenge, rnd) + SW_OK
+        if ins == 0xFF:
+            self.pending, self.session, self.counter = None, None, 0
+            return SW_OK
+        if ins == 0xF1:
+            return self._host_auth(body, p2)
         if ins == 0xF2 and self.pending is not None and self.key is not None:
-            _control, challenge, rnd = self.pending
+            _control, challenge, rnd, _uid = self.pending
             if not hmac.compare_digest(body, _mac(self.key, b"CARD", rnd, challenge)[:16]):
                 return b"\x63\x00"
             self.session = _mac(self.key, b"SESS", challenge, rnd)[:16]
@@ -333,15 +264,38 @@ class VirtualSam(VirtualIcc):
             mac = _mac(self.session, b"MACC", self.counter.to_bytes(4, "big"), enc)[:8]
             wrapped = enc + mac
             return bytes([0x0C, 0xE0, 0, 0, len(wrapped)]) + wrapped + SW_OK
-        if ins == 0xF4 and self.session is not None and len(body) >= 10:
+        if ins == 0xF4 and self.session is not None:
+            return self._unwrap(body)
+        return b"\x6d\x00"
+
+    def _host_auth(self, body: bytes, p2: int) -> bytes:
+        if self.legacy:
+            if len(body) != 24:
+                return b"\x67\x00"
+            control, uid, challenge = body[2:16], b"", body[16:]
+        else:
+            control, uid, challenge = body[:-16], body[-16:-8], body[-8:]
+            if len(control) not in (51, 29):
+                return b"\x67\x00"
+            if p2 != (1 if len(control) == 51 else 0):
+                return b"\x6a\x86"
+        self.key = card_key(control)
+        rnd = os.urandom(8)
+        self.pending = (control, challenge, rnd, uid)
+        return rnd + _mac(self.key, b"HOST", challenge, rnd, uid) + SW_OK
+
+    def _unwrap(self, body: bytes) -> bytes:
+        if self.legacy:
             if body[-2:] != SW_OK:
                 return b"\x69\x88"
-            enc_r, mac_r = body[:-10], body[-10:-2]
-            expected = _mac(self.session, b"MACR", self.counter.to_bytes(4, "big"), enc_r)[:8]
-            if not hmac.compare_digest(mac_r, expected):
-                return b"\x69\x88"
-            return _xor(enc_r, _keystream(self.session, b"R", self.counter, len(enc_r))) + SW_OK
-        return b"\x6d\x00"
+            body = body[:-2]
+        if self.session is None or len(body) < 8:
+            return b"\x69\x88"
+        enc_r, mac_r = body[:-8], body[-8:]
+        expected = _mac(self.session, b"MACR", self.counter.to_bytes(4, "big"), enc_r)[:8]
+        if not hmac.compare_digest(mac_r, expected):
+            return b"\x69\x88"
+        return _xor(enc_r, _keystream(self.session, b"R", self.counter, len(enc_r))) + SW_OK
 
     def _open(self, body: bytes) -> bytes:
         self.open_attempts += 1
@@ -354,9 +308,8 @@ class VirtualSam(VirtualIcc):
         self.tries -= 1
         return b"\x69\x83" if self.tries == 0 else bytes([0x63, 0xC0 | self.tries])
 
-
 class OtherCard(VirtualIcc):
     """A contactless card that is not a KTP-el (SELECT 7F0A fails)."""
 
-    def __init__(self, port: int = CARD_PORT) -> None:
-        super().__init__(port, OTHER_ATR)
+    def __init__(self, port: int = CARD_PORT, *, timing: Timing | None = None) -> None:
+        super().__init__(port, OTHER_ATR, timing=timing or default_timing(CARD_TIMING))

@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.vpcd_transport import TIMING_ENV
+
+# The virtual cards answer at once unless a test asks for a real card's timing explicitly
+# (``timing=CARD_TIMING``) or the run sets LOKET_VCARD_TIMING=real.
+os.environ.setdefault(TIMING_ENV, "fast")
+
 from app.reader.config import ReaderConfig
 from app.reader.controller import ReaderService
 from app.reader.sam_apdu import ApduSamSession
@@ -90,7 +96,7 @@ class Recorder:
             self.events.append(event)
             self._cond.notify_all()
 
-    def wait(self, predicate: Callable[[ReaderEvent], bool], timeout: float = 5.0,
+    def wait(self, predicate: Callable[[ReaderEvent], bool], timeout: float = 30.0,
              *, after: int = 0) -> ReaderEvent:
         """The first event from index ``after`` matching ``predicate``."""
         deadline = time.monotonic() + timeout
@@ -105,7 +111,7 @@ class Recorder:
                     raise TimeoutError(f"no matching event; saw {states}")
                 self._cond.wait(left)
 
-    def wait_state(self, state: ReaderState, timeout: float = 5.0, *, after: int = 0
+    def wait_state(self, state: ReaderState, timeout: float = 30.0, *, after: int = 0
                    ) -> ReaderEvent:
         """The first event in ``state``."""
         return self.wait(lambda e: e.state is state, timeout, after=after)
@@ -130,6 +136,6 @@ def service(
     """A started ReaderService with the experimental APDU session, in READY."""
     svc = ReaderService(config, ApduSamSession(TEST_KEYS), listener=recorder)
     svc.start()
-    svc.wait_for({ReaderState.READY}, 5)
+    svc.wait_for({ReaderState.READY}, 30)
     yield svc
     svc.stop()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from app.reader.config import ReaderConfig
+from app.reader.synthetic import synthetic_jpeg
 from app.reader.tool import run_reader_cli
 from tests.fakes.pcscd import CARD_READER, SAM_READER, Pcscd, wait_slot
-from tests.fakes.vpcd_card import VirtualKtpel, VirtualSam
+from tests.fakes.vpcd_card import KTPEL_ATR, SAM_ATR, VirtualKtpel, VirtualSam
 
 pytestmark = pytest.mark.pcsc
 
@@ -39,6 +41,8 @@ def test_sam_status(config: ReaderConfig, sam: VirtualSam) -> None:
     assert code == 0
     assert "SAM UID: 5A4D0001" in text
     assert sam.open_attempts == 0  # the status check never sends PCID/CONF
+    # The SAM speaks T=0: Le 00 is answered 6C 04 and repeated with Le 04.
+    assert sam.apdus[:2] == [bytes.fromhex("00F7000000"), bytes.fromhex("00F7000004")]
 
 
 def test_sam_missing(config: ReaderConfig, pcscd: Pcscd) -> None:
@@ -48,7 +52,7 @@ def test_sam_missing(config: ReaderConfig, pcscd: Pcscd) -> None:
 
 
 def test_watch_prints_events(config: ReaderConfig, sam: VirtualSam) -> None:
-    code, text = _run(["watch", "--seconds", "0.5"], config)
+    code, text = _run(["watch", "--seconds", "5"], config)
     assert code == 0
     assert "ready" in text
 
@@ -56,7 +60,7 @@ def test_watch_prints_events(config: ReaderConfig, sam: VirtualSam) -> None:
 def test_read_prints_uid_and_photo(config: ReaderConfig, card: VirtualKtpel) -> None:
     card.insert()
     wait_slot(CARD_READER, present=True)
-    code, text = _run(["read", "--wait", "5"], config)
+    code, text = _run(["read", "--wait", "30"], config)
     assert code == 0, text
     assert "UID: 04A1B2C3D4E5F6" in text
     assert f"Photo: {len(card.photo)} bytes, JPEG 240×320" in text
@@ -71,7 +75,7 @@ def test_read_out_only_in_demo(
     assert not target.exists()
     card.insert()
     wait_slot(CARD_READER, present=True)
-    code, text = _run(["read", "--wait", "5", "--out", str(target)], config)
+    code, text = _run(["read", "--wait", "30", "--out", str(target)], config)
     assert code == 0, text
     assert target.read_bytes() == card.photo
     assert target.stat().st_mode & 0o077 == 0
@@ -81,3 +85,40 @@ def test_read_without_card_times_out(config: ReaderConfig, pcscd: Pcscd) -> None
     code, text = _run(["read", "--wait", "0.5"], config)
     assert code == 1
     assert "No card was placed" in text
+
+
+def test_read_of_a_corrupt_photo_header_is_a_clear_failure(
+    config: ReaderConfig, pcscd: Pcscd
+) -> None:
+    card = VirtualKtpel(photo_file=b"\xff\xff" + synthetic_jpeg())
+    card.insert()
+    try:
+        wait_slot(CARD_READER, present=True)
+        code, text = _run(["read", "--wait", "30"], config)
+    finally:
+        card.remove()
+        wait_slot(CARD_READER, present=False)
+    assert code == 1
+    assert "Read failed: The data on the card is damaged (invalid file length)." in text
+    assert "No card was placed" not in text
+
+
+def test_pcsc_scan_accepts_both_virtual_atrs(
+    config: ReaderConfig, card: VirtualKtpel, sam: VirtualSam, tmp_path: Path
+) -> None:
+    card.insert()
+    wait_slot(CARD_READER, present=True)
+    scan = subprocess.run(
+        ["pcsc_scan", "-t", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    text = scan.stdout + scan.stderr
+    assert KTPEL_ATR.hex(" ").upper() in text, text
+    assert SAM_ATR.hex(" ").upper() in text, text
+    assert "TCK = FB (correct checksum)" in text
+    assert "truncated" not in text.lower()
+    assert "Protocol T = 0" in text
