@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.cli import main
+from app.domain.i18n import install_translator
 from app.services.app_core import build_services
 from app.services.bootstrap import build_core
 from app.services.officers import Role
@@ -33,6 +34,8 @@ def configured(isolated_environment: Path) -> Path:
     admin = isolated_environment / "admin" / "loket.toml"
     admin.parent.mkdir(parents=True)
     admin.write_text(ADMIN, encoding="utf-8")
+    assert main(["keys", "init"]) == 0  # the agency's keys, created on purpose
+    install_translator("en", lambda message: message)  # the command installed Indonesian
     return admin
 
 
@@ -57,12 +60,12 @@ def test_audit_verify_names_the_first_edited_record(
     with core.engine.begin() as connection:
         connection.execute(text("UPDATE audit_log SET actor = 'orang-lain' WHERE seq = 3"))
     assert main(["audit", "verify"]) == 1
-    assert "record 3: edited" in capsys.readouterr().out
+    assert "record 3 was edited" in capsys.readouterr().out
     with core.engine.begin() as connection:
         connection.execute(text("UPDATE audit_log SET actor = 'admin' WHERE seq = 3"))
         connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
-    assert "record 2: removed" in capsys.readouterr().out
+    assert "record 2 was removed" in capsys.readouterr().out
     core.close()
 
 
@@ -76,7 +79,7 @@ def test_audit_verify_detects_a_removed_tail(
     with core.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
-    assert "record 2: removed" in capsys.readouterr().out
+    assert "record 2 was removed" in capsys.readouterr().out
     core.close()
 
 

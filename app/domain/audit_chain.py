@@ -58,12 +58,20 @@ class ChainProblem:
 
     seq: int
     reason: str
+    detail: str = ""
 
 
-def verify_chain(key: bytes, entries: Iterable[AuditEntry]) -> ChainProblem | None:
-    """Check the chain in ``seq`` order; name the first edited, removed or reordered record."""
-    prev_hash = GENESIS
-    expected_seq = 1
+def verify_chain(
+    key: bytes, entries: Iterable[AuditEntry], *, start_seq: int = 1, start_hash: str = GENESIS
+) -> ChainProblem | None:
+    """Check the chain in ``seq`` order; name the first edited, removed or reordered record.
+
+    ``entries`` may be a stream (constant memory). ``start_seq``/``start_hash`` continue a
+    chain whose records before ``start_seq`` were verified earlier (``start_hash`` is the
+    hash of record ``start_seq - 1``).
+    """
+    prev_hash = start_hash
+    expected_seq = start_seq
     for entry in entries:
         if entry.seq != expected_seq:
             if entry.seq > expected_seq:

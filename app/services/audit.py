@@ -1,12 +1,20 @@
-"""Append-only, hash-chained audit trail (R-13, R-28): who did what, when; no record fields."""
+"""Append-only, hash-chained audit trail (R-13, R-28): who did what, when; no record fields.
+
+Verification streams the trail in constant memory and names the first problem: an
+edited, removed or reordered record; a missing, stale or rewritten head; an erased
+trail; a case whose records were removed; or a disagreement with a signed checkpoint
+(:mod:`app.services.audit_checkpoint`) that left the database's control.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 
 from app.domain.audit_chain import (
@@ -17,16 +25,56 @@ from app.domain.audit_chain import (
     hashed_fields,
     verify_chain,
 )
+from app.services.audit_checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
 from app.services.clock import Clock, system_clock
-from app.services.persistence.models import AuditRecord, MetaValue
+from app.services.persistence.models import AuditRecord, CaseRow, MetaValue
 
 _LOCK_ID = 0x41554449  # "AUDI": one appender at a time on PostgreSQL
 _HEAD_KEY = "audit_head"
+_VERIFIED_KEY = "audit_verified"
+_KEY_IDS = "key_ids"  # written by app.services.key_binding together with record 1
 _FORBIDDEN_DETAIL_KEYS = frozenset({"nik", "record", "name", "nama", "address", "alamat"})
+_BATCH = 10_000
+
+# Problem reasons (``ChainProblem.reason``), each named by ``loket audit verify``.
+EDITED, REMOVED, REORDERED = "edited", "removed", "reordered"
+HEAD_MISSING, HEAD_MISMATCH, TRUNCATED, ERASED = (
+    "head_missing",
+    "head_mismatch",
+    "truncated",
+    "erased",
+)
+CASE_RECORDS_REMOVED = "case_records_removed"
+CHECKPOINT_TRUNCATED, CHECKPOINT_REWRITTEN = "checkpoint_truncated", "checkpoint_rewritten"
+VERIFIED_REWRITTEN = "verified_rewritten"
 
 
 class AuditDetailError(ValueError):
     """Audit details must never carry population data."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """What a verification saw."""
+
+    records: int
+    head_hash: str
+    checked_from: int
+    problem: ChainProblem | None
+
+
+_COLUMNS = (
+    AuditRecord.seq,
+    AuditRecord.at,
+    AuditRecord.actor,
+    AuditRecord.counter_id,
+    AuditRecord.action,
+    AuditRecord.case_number,
+    AuditRecord.nik_hash,
+    AuditRecord.detail,
+    AuditRecord.prev_hash,
+    AuditRecord.hash,
+)
 
 
 @dataclass
@@ -36,6 +84,11 @@ class AuditTrail:
     key: bytes
     counter_id: str
     clock: Clock = system_clock
+
+    @property
+    def checkpoint_key(self) -> bytes:
+        """Key that signs checkpoints (derived from the chain key)."""
+        return hmac.new(self.key, b"audit-checkpoint", hashlib.sha256).digest()
 
     def append(
         self,
@@ -55,8 +108,8 @@ class AuditTrail:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         last = session.execute(
-            select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)
-        ).scalar_one_or_none()
+            select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+        ).first()
         seq = 1 if last is None else last.seq + 1
         prev = GENESIS if last is None else last.hash
         entry = AuditEntry(
@@ -93,33 +146,157 @@ class AuditTrail:
         session.flush()
         return row
 
+    # --- checkpoints -------------------------------------------------------------------
+
+    def current_checkpoint(self, session: Session) -> str:
+        """A signed checkpoint code of the trail as it is now (for reports and the CLI)."""
+        last = session.execute(
+            select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+        ).first()
+        seq, digest = (0, GENESIS) if last is None else (last.seq, last.hash)
+        return sign_checkpoint(self.checkpoint_key, seq, digest, self.clock()).code
+
+    def parse_checkpoint(self, code: str) -> Checkpoint:
+        """The checkpoint ``code`` states (raises if mistyped or signed with other keys)."""
+        return parse_checkpoint(self.checkpoint_key, code)
+
+    def _verified_tag(self, seq: int, digest: str) -> str:
+        message = f"verified|{seq}|{digest}".encode()
+        return hmac.new(self.checkpoint_key, message, hashlib.sha256).hexdigest()
+
+    def _last_verified(self, session: Session) -> tuple[int, str] | None:
+        row = session.get(MetaValue, _VERIFIED_KEY)
+        if row is None:
+            return None
+        seq_text, digest, tag = [*row.value.split(":"), "", "", ""][:3]
+        if not seq_text.isdigit() or not hmac.compare_digest(
+            self._verified_tag(int(seq_text), digest), tag
+        ):
+            return (0, "")  # unreadable or forged without the key: verify from the start
+        return int(seq_text), digest
+
+    def _remember_verified(self, session: Session, seq: int, digest: str) -> None:
+        value = f"{seq}:{digest}:{self._verified_tag(seq, digest)}"
+        row = session.get(MetaValue, _VERIFIED_KEY)
+        if row is None:
+            session.add(MetaValue(key=_VERIFIED_KEY, value=value))
+        else:
+            row.value = value
+
+    # --- verification --------------------------------------------------------------------
+
+    def _stream(self, session: Session, from_seq: int) -> Iterator[AuditEntry]:
+        statement = (
+            select(*_COLUMNS)
+            .where(AuditRecord.seq >= from_seq)
+            .order_by(AuditRecord.seq)
+            .execution_options(yield_per=_BATCH)
+        )
+        for (
+            seq,
+            at,
+            actor,
+            counter,
+            action,
+            case,
+            nik_hash,
+            detail,
+            prev,
+            digest,
+        ) in session.execute(statement):
+            yield AuditEntry(seq, at, actor, counter, action, case, nik_hash, detail, prev, digest)
+
+    def _hash_at(self, session: Session, seq: int) -> str | None:
+        return session.execute(
+            select(AuditRecord.hash).where(AuditRecord.seq == seq)
+        ).scalar_one_or_none()
+
     def verify(self, session: Session) -> ChainProblem | None:
-        """The first broken record, or None when the whole chain is intact."""
-        rows = session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars().all()
-        entries = [
-            AuditEntry(
-                seq=r.seq,
-                at=r.at,
-                actor=r.actor,
-                counter_id=r.counter_id,
-                action=r.action,
-                case_number=r.case_number,
-                nik_hash=r.nik_hash,
-                detail=r.detail,
-                prev_hash=r.prev_hash,
-                hash=r.hash,
-            )
-            for r in rows
-        ]
-        problem = verify_chain(self.key, entries)
-        if problem is not None:
-            return problem
+        """The first problem of the whole trail, or None when it is intact."""
+        return self.examine(session).problem
+
+    def examine(
+        self,
+        session: Session,
+        *,
+        checkpoints: Sequence[Checkpoint] = (),
+        incremental: bool = False,
+        remember: bool = False,
+    ) -> AuditReport:
+        """Verify the trail, streaming; optionally from the last verified point only.
+
+        ``checkpoints`` (parsed codes that left the database) must still hold. With
+        ``remember`` an intact result is stored as the next incremental starting point.
+        """
+        start_seq, start_hash = 1, GENESIS
+        if incremental:
+            verified = self._last_verified(session)
+            if verified is not None and verified[0] > 0:
+                seq, digest = verified
+                if self._hash_at(session, seq) != digest:
+                    return AuditReport(0, "", 1, ChainProblem(seq, VERIFIED_REWRITTEN))
+                start_seq, start_hash = seq + 1, digest
+        walk = _Walk(self._stream(session, start_seq), start_seq - 1, start_hash)
+        problem = verify_chain(self.key, walk, start_seq=start_seq, start_hash=start_hash)
+        if problem is None:
+            problem = self._check_head(session, walk.last_seq, walk.last_hash)
+        if problem is None:
+            problem = self._check_checkpoints(session, checkpoints, walk.last_seq)
+        if problem is None:
+            problem = self._check_cases(session)
+        if problem is None and remember and walk.last_seq:
+            self._remember_verified(session, walk.last_seq, walk.last_hash)
+        return AuditReport(walk.last_seq, walk.last_hash, start_seq, problem)
+
+    def _check_head(self, session: Session, last_seq: int, last_hash: str) -> ChainProblem | None:
         head = session.get(MetaValue, _HEAD_KEY)
-        if head is not None:
-            head_seq = int(head.value.split(":", 1)[0])
-            last_seq = entries[-1].seq if entries else 0
-            if head_seq != last_seq or (
-                entries and head.value.split(":", 1)[1] != entries[-1].hash
-            ):
-                return ChainProblem(min(head_seq, last_seq + 1), "removed")
+        if head is None:
+            if last_seq:
+                return ChainProblem(last_seq, HEAD_MISSING)
+            if session.get(MetaValue, _KEY_IDS) is not None:
+                return ChainProblem(1, ERASED)
+            return None
+        head_seq_text, _sep, head_hash = head.value.partition(":")
+        head_seq = int(head_seq_text) if head_seq_text.isdigit() else -1
+        if last_seq == 0:
+            return ChainProblem(1, ERASED)
+        if head_seq > last_seq:
+            return ChainProblem(last_seq + 1, TRUNCATED, f"head names record {head_seq}")
+        if head_seq != last_seq or head_hash != last_hash:
+            return ChainProblem(last_seq, HEAD_MISMATCH)
         return None
+
+    def _check_checkpoints(
+        self, session: Session, checkpoints: Iterable[Checkpoint], last_seq: int
+    ) -> ChainProblem | None:
+        for checkpoint in sorted(checkpoints, key=lambda c: c.seq):
+            if checkpoint.seq > last_seq:
+                detail = f"checkpoint {checkpoint.seq}, trail {last_seq}"
+                return ChainProblem(last_seq + 1, CHECKPOINT_TRUNCATED, detail)
+            digest = GENESIS if checkpoint.seq == 0 else self._hash_at(session, checkpoint.seq)
+            if digest is None or not checkpoint.matches(digest):
+                return ChainProblem(checkpoint.seq, CHECKPOINT_REWRITTEN)
+        return None
+
+    def _check_cases(self, session: Session) -> ChainProblem | None:
+        audited = exists().where(AuditRecord.case_number == CaseRow.number)
+        number = session.execute(
+            select(CaseRow.number).where(~audited).order_by(CaseRow.id).limit(1)
+        ).scalar_one_or_none()
+        if number is None:
+            return None
+        return ChainProblem(0, CASE_RECORDS_REMOVED, number)
+
+
+class _Walk:
+    """Passes entries through, remembering the last one seen (constant memory)."""
+
+    def __init__(self, entries: Iterator[AuditEntry], last_seq: int, last_hash: str) -> None:
+        self._entries = entries
+        self.last_seq = last_seq
+        self.last_hash = last_hash
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        for entry in self._entries:
+            yield entry
+            self.last_seq, self.last_hash = entry.seq, entry.hash

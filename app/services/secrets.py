@@ -7,7 +7,6 @@ Demo mode uses :class:`MemorySecretStore`, which forgets everything on exit.
 
 from __future__ import annotations
 
-import secrets as _random
 from typing import Protocol
 
 import keyring
@@ -151,12 +150,3 @@ def require(store: SecretStore, name: str) -> str:
     if value is None or value == "":
         raise SecretMissing(name)
     return value
-
-
-def ensure_key(store: SecretStore, name: str, size: int = 32) -> bytes:
-    """A random key kept in the store, created on first use (hex-encoded there)."""
-    value = store.get(name)
-    if value is None:
-        value = _random.token_hex(size)
-        store.set(name, value)
-    return bytes.fromhex(value)
