@@ -20,6 +20,7 @@ from app.services.key_bundle import export_bundle, import_bundle
 from app.services.keys import KeyProblem, KeyRing, KeysMismatch
 from app.services.persistence.db import upgrade_database
 from app.services.secrets import SecretStore
+from app.services.settings import Settings
 
 
 class KeysAlreadyExist(UserFacingError):
@@ -152,3 +153,28 @@ def import_keys(
             if database_is_empty(session):
                 bind_keys(session, ring, actor, counter_id)
     return ring
+
+
+def import_bundle_for(
+    settings: Settings, store: SecretStore, data: bytes, passphrase: str, actor: str
+) -> KeyRing:
+    """Import a bundle into this counter's keyring for its configured database (the GUI's
+    way out when the keys are missing or different)."""
+    from app.services.persistence.db import create_db_engine
+
+    engine = create_db_engine(settings.database_url or None)
+    owner = create_db_engine(settings.database_owner_url) if settings.database_owner_url else None
+    try:
+        return import_keys(
+            engine,
+            store,
+            data,
+            passphrase,
+            actor=actor,
+            counter_id=settings.counter_id,
+            owner_engine=owner,
+        )
+    finally:
+        engine.dispose()
+        if owner is not None:
+            owner.dispose()
