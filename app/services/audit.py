@@ -13,6 +13,7 @@ import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 from app.domain.audit_chain import (
     GENESIS,
     AuditEntry,
+    AuditRow,
     ChainProblem,
     entry_hash,
     hashed_fields,
-    verify_chain,
+    verify_rows,
 )
 from app.services.audit_checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
 from app.services.clock import Clock, system_clock
@@ -46,7 +48,8 @@ HEAD_MISSING, HEAD_MISMATCH, TRUNCATED, ERASED = (
 )
 CASE_RECORDS_REMOVED = "case_records_removed"
 CHECKPOINT_TRUNCATED, CHECKPOINT_REWRITTEN = "checkpoint_truncated", "checkpoint_rewritten"
-VERIFIED_REWRITTEN = "verified_rewritten"
+VERIFIED_REWRITTEN, VERIFIED_TRUNCATED = "verified_rewritten", "verified_truncated"
+VERIFIED_FORGED = "verified_forged"
 
 
 class AuditDetailError(ValueError):
@@ -63,17 +66,9 @@ class AuditReport:
     problem: ChainProblem | None
 
 
-_COLUMNS = (
-    AuditRecord.seq,
-    AuditRecord.at,
-    AuditRecord.actor,
-    AuditRecord.counter_id,
-    AuditRecord.action,
-    AuditRecord.case_number,
-    AuditRecord.nik_hash,
-    AuditRecord.detail,
-    AuditRecord.prev_hash,
-    AuditRecord.hash,
+_STREAM_SQL = (
+    "SELECT seq, at, actor, counter_id, action, case_number, nik_hash, detail, prev_hash, hash "
+    "FROM audit_log WHERE seq >= ? ORDER BY seq"
 )
 
 
@@ -185,26 +180,25 @@ class AuditTrail:
 
     # --- verification --------------------------------------------------------------------
 
-    def _stream(self, session: Session, from_seq: int) -> Iterator[AuditEntry]:
-        statement = (
-            select(*_COLUMNS)
-            .where(AuditRecord.seq >= from_seq)
-            .order_by(AuditRecord.seq)
-            .execution_options(yield_per=_BATCH)
-        )
-        for (
-            seq,
-            at,
-            actor,
-            counter,
-            action,
-            case,
-            nik_hash,
-            detail,
-            prev,
-            digest,
-        ) in session.execute(statement):
-            yield AuditEntry(seq, at, actor, counter, action, case, nik_hash, detail, prev, digest)
+    def _stream(self, session: Session, from_seq: int) -> Iterator[AuditRow]:
+        # The driver's own cursor, fetched in batches: no ORM objects and no per-row
+        # result processing; a named (server-side) cursor on PostgreSQL. Memory stays flat.
+        connection = session.connection()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        if connection.dialect.name == "postgresql":
+            cursor = driver.cursor(name="loket_audit_verify")
+            cursor.execute(_STREAM_SQL.replace("?", "%s"), (from_seq,))
+        else:
+            cursor = driver.cursor()
+            cursor.execute(_STREAM_SQL, (from_seq,))
+        iso = _iso_text
+        try:
+            while batch := cursor.fetchmany(_BATCH):
+                for seq, at, actor, counter, action, case, nik, detail, prev, digest in batch:
+                    yield (seq, iso(at), actor, counter, action, case, nik, detail, prev, digest)
+        finally:
+            cursor.close()
 
     def _hash_at(self, session: Session, seq: int) -> str | None:
         return session.execute(
@@ -229,17 +223,18 @@ class AuditTrail:
         ``remember`` an intact result is stored as the next incremental starting point.
         """
         start_seq, start_hash = 1, GENESIS
-        if incremental:
-            verified = self._last_verified(session)
-            if verified is not None and verified[0] > 0:
-                seq, digest = verified
-                if self._hash_at(session, seq) != digest:
-                    return AuditReport(0, "", 1, ChainProblem(seq, VERIFIED_REWRITTEN))
-                start_seq, start_hash = seq + 1, digest
+        verified = self._last_verified(session)
+        if incremental and verified is not None and verified[0] > 0:
+            problem = self._check_verified(session, verified, verified[0])
+            if problem is not None:
+                return AuditReport(0, "", 1, problem)
+            start_seq, start_hash = verified[0] + 1, verified[1]
         walk = _Walk(self._stream(session, start_seq), start_seq - 1, start_hash)
-        problem = verify_chain(self.key, walk, start_seq=start_seq, start_hash=start_hash)
+        problem = verify_rows(self.key, walk, start_seq=start_seq, start_hash=start_hash)
         if problem is None:
             problem = self._check_head(session, walk.last_seq, walk.last_hash)
+        if problem is None and verified is not None:
+            problem = self._check_verified(session, verified, walk.last_seq)
         if problem is None:
             problem = self._check_checkpoints(session, checkpoints, walk.last_seq)
         if problem is None:
@@ -266,6 +261,19 @@ class AuditTrail:
             return ChainProblem(last_seq, HEAD_MISMATCH)
         return None
 
+    def _check_verified(
+        self, session: Session, verified: tuple[int, str], last_seq: int
+    ) -> ChainProblem | None:
+        """The point of the last intact verification must still be there, unchanged."""
+        seq, digest = verified
+        if seq == 0:
+            return ChainProblem(0, VERIFIED_FORGED)
+        if seq > last_seq:
+            return ChainProblem(last_seq + 1, VERIFIED_TRUNCATED, f"verified up to {seq}")
+        if self._hash_at(session, seq) != digest:
+            return ChainProblem(seq, VERIFIED_REWRITTEN)
+        return None
+
     def _check_checkpoints(
         self, session: Session, checkpoints: Iterable[Checkpoint], last_seq: int
     ) -> ChainProblem | None:
@@ -288,15 +296,22 @@ class AuditTrail:
         return ChainProblem(0, CASE_RECORDS_REMOVED, number)
 
 
-class _Walk:
-    """Passes entries through, remembering the last one seen (constant memory)."""
+def _iso_text(value: object) -> str:
+    """The ``at`` column as the hash covers it (``datetime.isoformat``), from either driver."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return datetime.fromisoformat(str(value)).isoformat()
 
-    def __init__(self, entries: Iterator[AuditEntry], last_seq: int, last_hash: str) -> None:
-        self._entries = entries
+
+class _Walk:
+    """Passes rows through, remembering the last one seen (constant memory)."""
+
+    def __init__(self, rows: Iterator[AuditRow], last_seq: int, last_hash: str) -> None:
+        self._rows = rows
         self.last_seq = last_seq
         self.last_hash = last_hash
 
-    def __iter__(self) -> Iterator[AuditEntry]:
-        for entry in self._entries:
-            yield entry
-            self.last_seq, self.last_hash = entry.seq, entry.hash
+    def __iter__(self) -> Iterator[AuditRow]:
+        for row in self._rows:
+            yield row
+            self.last_seq, self.last_hash = row[0], row[9]

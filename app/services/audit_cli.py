@@ -33,6 +33,13 @@ _REASONS = {
     reasons.VERIFIED_REWRITTEN: N_(
         "records up to {seq} were rewritten since the last verification"
     ),
+    reasons.VERIFIED_TRUNCATED: N_(
+        "records were removed after the last verification: the trail ends before record {seq} "
+        "({detail})"
+    ),
+    reasons.VERIFIED_FORGED: N_(
+        "the note of the last verification was changed without the agency's key"
+    ),
 }
 
 

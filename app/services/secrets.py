@@ -7,9 +7,10 @@ Demo mode uses :class:`MemorySecretStore`, which forgets everything on exit.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import keyring
+import keyring.backend
 import keyring.errors
 
 from app.domain.i18n import N_, _
@@ -87,8 +88,12 @@ class KeyringSecretStore:
 
     label = "keyring"
 
-    def __init__(self, service: str = SERVICE) -> None:
+    def __init__(
+        self, service: str = SERVICE, backend: keyring.backend.KeyringBackend | None = None
+    ) -> None:
         self._service = service
+        # one OS keyring per PC; a given backend instance stands for another PC's (tests)
+        self._keyring: Any = backend if backend is not None else keyring
 
     def _fail(self, error: Exception) -> SecretStoreUnavailable:
         return SecretStoreUnavailable(type(error).__name__)
@@ -96,7 +101,8 @@ class KeyringSecretStore:
     def get(self, name: str) -> str | None:
         """The secret, or None when it was never set."""
         try:
-            return keyring.get_password(self._service, name)
+            value: str | None = self._keyring.get_password(self._service, name)
+            return value
         except keyring.errors.KeyringError as error:
             raise self._fail(error) from error
         except RuntimeError as error:  # some backends raise plain RuntimeErrors when locked
@@ -105,14 +111,14 @@ class KeyringSecretStore:
     def set(self, name: str, value: str) -> None:
         """Store (or replace) a secret."""
         try:
-            keyring.set_password(self._service, name, value)
+            self._keyring.set_password(self._service, name, value)
         except (keyring.errors.KeyringError, RuntimeError) as error:
             raise self._fail(error) from error
 
     def delete(self, name: str) -> None:
         """Forget a secret (no error if absent)."""
         try:
-            keyring.delete_password(self._service, name)
+            self._keyring.delete_password(self._service, name)
         except keyring.errors.PasswordDeleteError:
             return
         except (keyring.errors.KeyringError, RuntimeError) as error:
