@@ -17,7 +17,6 @@ import argparse
 import hashlib
 import hmac
 import json
-import os
 import resource
 import sqlite3
 import subprocess
@@ -79,7 +78,8 @@ def append_records(database: Path, start: int, count: int, prev: str) -> str:
     connection = sqlite3.connect(database)
     first_at = datetime(2026, 1, 1, 8, 0, 0)
     head = prev
-    for batch, head in _rows(start, count, prev, RING.audit_key, first_at):
+    for batch, batch_head in _rows(start, count, prev, RING.audit_key, first_at):
+        head = batch_head
         connection.executemany(
             "INSERT INTO audit_log (seq, at, actor, counter_id, action, case_number, nik_hash,"
             " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
