@@ -138,6 +138,11 @@ class AppServices:
             )
         return pdf
 
+    def audit_checkpoint(self) -> str:
+        """A signed checkpoint code of the audit trail as it is now (printed on reports)."""
+        with self.core.sessions() as session:
+            return self.audit.current_checkpoint(session)
+
     def verify_audit(self) -> object:
         """The first broken audit record, or None."""
         with self.core.sessions() as session:

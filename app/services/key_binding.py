@@ -20,7 +20,7 @@ from app.domain.audit_chain import GENESIS, entry_hash
 from app.services.clock import Clock, system_clock
 from app.services.keys import KeyRing, KeysMismatch, KeysNotSetUp
 from app.services.persistence.models import MetaValue
-from app.services.secrets import SecretStore
+from app.services.secrets import ENCRYPTION_KEY, HMAC_KEY, SecretStore
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def init_or_open_demo_keys(engine: Engine, store: SecretStore, counter_id: str) 
     """Demo set-up: create the in-memory keys on purpose for a new demo database, else open."""
     with engine.connect() as connection:
         fresh = recorded_key_ids(connection) is None and _first_audit_row(connection) is None
-    if fresh and store.get("key.hmac") is None and store.get("key.encryption") is None:
+    if fresh and store.get(HMAC_KEY) is None and store.get(ENCRYPTION_KEY) is None:
         ring = KeyRing.generate()
         ring.save(store)
         with Session(engine) as session, session.begin():

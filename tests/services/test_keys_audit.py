@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,14 @@ from app.services import audit as reasons
 from app.services.app_core import build_services
 from app.services.bootstrap import build_core
 from app.services.cases import Decision, NikSource
+from app.services.first_run import (
+    FirstOfficer,
+    FirstRunError,
+    FirstRunPlan,
+    apply_first_run,
+    setup_first_run_keys,
+    validate_plan,
+)
 from app.services.key_admin import (
     BundleForOtherDatabase,
     KeysAlreadyExist,
@@ -369,3 +378,57 @@ def test_checkpoint_codes_are_signed(served: tuple[World, list[str]]) -> None:
     other = KeyRing.generate()
     with pytest.raises(CheckpointInvalid):
         type(trail)(other.audit_key, "X").parse_checkpoint(code)
+
+
+def _first_run_plan(database: Path, counter_id: str, **changes: object) -> FirstRunPlan:
+    plan = FirstRunPlan(
+        admin={
+            "counter_id": counter_id,
+            "database_url": f"sqlite+pysqlite:///{database}",
+            "agency": {"id_lembaga": "330301", "name": "Dinas Contoh", "programmes": ["PKH"]},
+            "agreement": {
+                "access_method": "web_portal",
+                "portal_url": "https://portal.example.invalid/",
+                "start": date(2025, 9, 16),
+                "end": date(2027, 9, 16),
+            },
+        },
+        officers=[FirstOfficer("admin", "Admin", "password1", Role.ADMINISTRATOR, None, "")],
+    )
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    return plan
+
+
+def test_first_run_creates_the_keys_or_joins_with_the_bundle(tmp_path: Path) -> None:
+    database = tmp_path / "agency.sqlite3"
+    store_a, store_b = MemorySecretStore(), MemorySecretStore()
+    plan_a = _first_run_plan(database, "LOKET-A")
+    settings_a = apply_first_run(plan_a, store_a, tmp_path / "a" / "loket.toml")
+    core_a = build_core(settings_a, secrets=store_a, check_keys=False)
+    ring = setup_first_run_keys(core_a, plan_a)
+    bundle = export_keys(core_a.engine, store_a, PASSPHRASE)
+    core_a.close()
+
+    with pytest.raises(FirstRunError):  # joining needs the passphrase
+        validate_plan(_first_run_plan(database, "LOKET-B", key_bundle=bundle, officers=[]))
+    with pytest.raises(FirstRunError):  # and a bundle, not any file
+        validate_plan(
+            _first_run_plan(
+                database, "LOKET-B", key_bundle=b"{}", bundle_passphrase="x", officers=[]
+            )
+        )
+    plan_b = _first_run_plan(
+        database, "LOKET-B", key_bundle=bundle, bundle_passphrase=PASSPHRASE, officers=[]
+    )
+    settings_b = apply_first_run(plan_b, store_b, tmp_path / "b" / "loket.toml")
+    core_b = build_core(settings_b, secrets=store_b, check_keys=False)
+    assert setup_first_run_keys(core_b, plan_b) == ring
+    core_b.close()
+    # a "new agency" set-up on the same database is refused: the keys exist
+    store_c = MemorySecretStore()
+    core_c = build_core(settings_b, secrets=store_c, check_keys=False)
+    with pytest.raises(KeysAlreadyExist):
+        setup_first_run_keys(core_c, _first_run_plan(database, "LOKET-C"))
+    assert store_c.get(HMAC_KEY) is None
+    core_c.close()
