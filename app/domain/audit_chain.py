@@ -111,20 +111,28 @@ def verify_rows(
     key: bytes, rows: Iterable[AuditRow], *, start_seq: int = 1, start_hash: str = GENESIS
 ) -> ChainProblem | None:
     """:func:`verify_chain` over plain rows (the streaming verifier's fast path)."""
+    return walk_rows(key, rows, start_seq=start_seq, start_hash=start_hash)[0]
+
+
+def walk_rows(
+    key: bytes, rows: Iterable[AuditRow], *, start_seq: int = 1, start_hash: str = GENESIS
+) -> tuple[ChainProblem | None, int, str]:
+    """Verify ``rows`` in order; the first problem (or None), the last seq and hash seen."""
     prev_hash = start_hash
     expected_seq = start_seq
     digest = hmac.digest
+    compare = hmac.compare_digest
     for row in rows:
         seq = row[0]
         if seq != expected_seq:
             if seq > expected_seq:
-                return ChainProblem(expected_seq, "removed")
-            return ChainProblem(seq, "reordered")
+                return ChainProblem(expected_seq, "removed"), expected_seq - 1, prev_hash
+            return ChainProblem(seq, "reordered"), expected_seq - 1, prev_hash
         if row[8] != prev_hash:
-            return ChainProblem(seq, "reordered")
+            return ChainProblem(seq, "reordered"), expected_seq - 1, prev_hash
         mac = digest(key, prev_hash.encode() + b"|" + canonical_row(row), "sha256").hex()
-        if not hmac.compare_digest(mac, row[9]):
-            return ChainProblem(seq, "edited")
+        if not compare(mac, row[9]):
+            return ChainProblem(seq, "edited"), expected_seq - 1, prev_hash
         prev_hash = row[9]
         expected_seq += 1
-    return None
+    return None, expected_seq - 1, prev_hash

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +25,7 @@ from app.domain.audit_chain import (
     ChainProblem,
     entry_hash,
     hashed_fields,
-    verify_rows,
+    walk_rows,
 )
 from app.services.audit_checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
 from app.services.clock import Clock, system_clock
@@ -180,7 +180,7 @@ class AuditTrail:
 
     # --- verification --------------------------------------------------------------------
 
-    def _stream(self, session: Session, from_seq: int) -> Iterator[AuditRow]:
+    def _stream(self, session: Session, from_seq: int) -> Generator[AuditRow, None, None]:
         # The driver's own cursor, fetched in batches: no ORM objects and no per-row
         # result processing; a named (server-side) cursor on PostgreSQL. Memory stays flat.
         connection = session.connection()
@@ -229,19 +229,22 @@ class AuditTrail:
             if problem is not None:
                 return AuditReport(0, "", 1, problem)
             start_seq, start_hash = verified[0] + 1, verified[1]
-        walk = _Walk(self._stream(session, start_seq), start_seq - 1, start_hash)
-        problem = verify_rows(self.key, walk, start_seq=start_seq, start_hash=start_hash)
+        rows = self._stream(session, start_seq)
+        problem, last_seq, last_hash = walk_rows(
+            self.key, rows, start_seq=start_seq, start_hash=start_hash
+        )
+        rows.close()  # a problem stops the walk early: release the cursor now
         if problem is None:
-            problem = self._check_head(session, walk.last_seq, walk.last_hash)
+            problem = self._check_head(session, last_seq, last_hash)
         if problem is None and verified is not None:
-            problem = self._check_verified(session, verified, walk.last_seq)
+            problem = self._check_verified(session, verified, last_seq)
         if problem is None:
-            problem = self._check_checkpoints(session, checkpoints, walk.last_seq)
+            problem = self._check_checkpoints(session, checkpoints, last_seq)
         if problem is None:
             problem = self._check_cases(session)
-        if problem is None and remember and walk.last_seq:
-            self._remember_verified(session, walk.last_seq, walk.last_hash)
-        return AuditReport(walk.last_seq, walk.last_hash, start_seq, problem)
+        if problem is None and remember and last_seq:
+            self._remember_verified(session, last_seq, last_hash)
+        return AuditReport(last_seq, last_hash, start_seq, problem)
 
     def _check_head(self, session: Session, last_seq: int, last_hash: str) -> ChainProblem | None:
         head = session.get(MetaValue, _HEAD_KEY)
@@ -301,17 +304,3 @@ def _iso_text(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return datetime.fromisoformat(str(value)).isoformat()
-
-
-class _Walk:
-    """Passes rows through, remembering the last one seen (constant memory)."""
-
-    def __init__(self, rows: Iterator[AuditRow], last_seq: int, last_hash: str) -> None:
-        self._rows = rows
-        self.last_seq = last_seq
-        self.last_hash = last_hash
-
-    def __iter__(self) -> Iterator[AuditRow]:
-        for row in self._rows:
-            yield row
-            self.last_seq, self.last_hash = row[0], row[9]

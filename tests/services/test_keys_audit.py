@@ -432,3 +432,34 @@ def test_first_run_creates_the_keys_or_joins_with_the_bundle(tmp_path: Path) -> 
         setup_first_run_keys(core_c, _first_run_plan(database, "LOKET-C"))
     assert store_c.get(HMAC_KEY) is None
     core_c.close()
+
+
+def test_a_database_from_before_key_ids_adopts_only_the_keys_that_wrote_it(
+    tmp_path: Path,
+) -> None:
+    from app.services.audit import AuditTrail
+    from app.services.key_binding import open_keys
+    from app.services.persistence.db import session_factory, upgrade_database
+
+    engine = create_db_engine(f"sqlite+pysqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_database(engine)
+    ring = KeyRing.generate()
+    with session_factory(engine).begin() as session:  # written the old way: no key ids
+        AuditTrail(ring.audit_key, "LOKET-1").append(session, "admin", "officer.created")
+    stranger = MemorySecretStore()
+    KeyRing.generate().save(stranger)
+    with pytest.raises(KeysMismatch):
+        open_keys(engine, stranger)
+    with engine.connect() as connection:
+        assert (
+            connection.execute(select(MetaValue).where(MetaValue.key == "key_ids")).first() is None
+        )
+    owner = MemorySecretStore()
+    ring.save(owner)
+    assert open_keys(engine, owner) == ring
+    with session_factory(engine)() as session:
+        recorded = session.get(MetaValue, "key_ids")
+    assert recorded is not None and json.loads(recorded.value) == ring.ids
+    with pytest.raises(KeysMismatch):  # now recorded: the stranger stays refused
+        open_keys(engine, stranger)
+    engine.dispose()
