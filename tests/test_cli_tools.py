@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import text
 
 from app.cli import main
-from app.domain.i18n import install_translator
 from app.services.app_core import build_services
 from app.services.bootstrap import build_core
 from app.services.officers import Role
@@ -34,8 +33,10 @@ def configured(isolated_environment: Path) -> Path:
     admin = isolated_environment / "admin" / "loket.toml"
     admin.parent.mkdir(parents=True)
     admin.write_text(ADMIN, encoding="utf-8")
+    user = isolated_environment / "user" / "settings.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")  # messages in English
     assert main(["keys", "init"]) == 0  # the agency's keys, created on purpose
-    install_translator("en", lambda message: message)  # the command installed Indonesian
     return admin
 
 

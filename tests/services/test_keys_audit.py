@@ -100,6 +100,7 @@ def _database_snapshot(path: Path) -> str:
 
 COMMANDS: list[tuple[str, ...]] = [
     ("balikan", "status"),
+    ("balikan", "params"),
     ("balikan", "send", "--once"),
     ("balikan", "export", "--format", "csv", "--out", "{tmp}/owed.csv", "--user", "kepala"),
     ("balikan", "confirm", "--all-exported", "--user", "kepala"),
@@ -112,6 +113,7 @@ COMMANDS: list[tuple[str, ...]] = [
     ("report", "semester", "--user", "kepala", "--out", "{tmp}/semester.pdf"),
     ("keys", "export", "--out", "{tmp}/bundle.json"),
     ("keys", "status"),
+    ("keys", "init"),
     ("db", "upgrade"),
     ("secrets", "status"),
 ]
