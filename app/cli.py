@@ -69,22 +69,39 @@ def _settings_for_tools() -> Settings:
 
 def _refusal(error: Exception) -> int:
     """Print a refusal (keys, keyring, database) as a message; exit status 2."""
-    print(str(getattr(error, "message", error)), file=sys.stderr)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.domain.i18n import _
+
+    if isinstance(error, SQLAlchemyError):  # never the URL (it holds the server's address)
+        text = _("The database cannot be reached ({detail}).").format(detail=type(error).__name__)
+    else:
+        text = str(getattr(error, "message", error))
+    print(text, file=sys.stderr)
     return 2
+
+
+def _start_refusals() -> tuple[type[Exception], ...]:
+    """What may stop a command from opening the core: each is reported as a message."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.services.keys import KeyProblem
+    from app.services.persistence.db import DatabaseError
+    from app.services.secrets import SecretStoreUnavailable
+
+    return (KeyProblem, SecretStoreUnavailable, DatabaseError, SQLAlchemyError)
 
 
 def _cmd_db(args: argparse.Namespace) -> int:
     from app.services.bootstrap import default_secret_store
     from app.services.db_cli import run_db_cli
     from app.services.key_binding import refuse_unusable_keys
-    from app.services.keys import KeyProblem
-    from app.services.secrets import SecretStoreUnavailable
 
     settings = _settings_for_tools()
     if args.rest[:1] == ["upgrade"] and not settings.is_demo:
         try:  # a new database may be created; one written with other keys is not touched
             refuse_unusable_keys(settings.database_url, default_secret_store(settings))
-        except (KeyProblem, SecretStoreUnavailable) as error:
+        except _start_refusals() as error:
             return _refusal(error)
     return run_db_cli(args.rest, settings, url=settings.database_owner_url or None)
 
@@ -110,12 +127,9 @@ def _cmd_balikan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from app.services.keys import KeyProblem
-    from app.services.secrets import SecretStoreUnavailable
-
     try:
         core = build_core(settings)
-    except (KeyProblem, SecretStoreUnavailable) as error:
+    except _start_refusals() as error:
         return _refusal(error)
     try:
         services = build_services(core, None)
@@ -155,12 +169,9 @@ def _open_services(with_gateway: bool = False) -> AppServices:
             "loket: no configuration on this PC (demo mode): nothing to inspect.", file=sys.stderr
         )
         raise SystemExit(3)
-    from app.services.keys import KeyProblem
-    from app.services.secrets import SecretStoreUnavailable
-
     try:
         core = build_core(settings)
-    except (KeyProblem, SecretStoreUnavailable) as error:
+    except _start_refusals() as error:
         raise SystemExit(_refusal(error)) from None
     gateway = build_gateway(settings, core.secrets) if with_gateway else None
     return build_services(core, gateway, guidance=guidance_text)
@@ -374,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     reader.set_defaults(func=_cmd_reader)
 
     for name, text in (
-        ("db", "database schema: upgrade | current"),
+        ("db", "database schema: upgrade | current | grants"),
         ("balikan", "data balikan: status | send | export | confirm | params | requeue"),
         ("keys", "the agency's keys: init | status | export | import"),
     ):
