@@ -301,6 +301,13 @@ class AuditTrail:
 
 def _iso_text(value: object) -> str:
     """The ``at`` column as the hash covers it (``datetime.isoformat``), from either driver."""
+    if isinstance(value, str):
+        # SQLite as SQLAlchemy stores it: "YYYY-MM-DD HH:MM:SS.ffffff" (fast path, no parsing)
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            if value.endswith("000000"):
+                return value[:10] + "T" + value[11:19]
+            return value[:10] + "T" + value[11:]
+        return datetime.fromisoformat(value).isoformat()
     if isinstance(value, datetime):
         return value.isoformat()
     return datetime.fromisoformat(str(value)).isoformat()

@@ -93,3 +93,13 @@ def test_rows_and_entries_agree_on_every_tampering() -> None:
     assert reordered is not None and (reordered.seq, reordered.reason) == (3, "reordered")
     tail = walk_rows(KEY, rows[3:], start_seq=4, start_hash=rows[2][9])
     assert tail == (None, 6, entries[-1].hash)
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))
+def test_stored_times_read_back_as_the_hashed_iso_text(moment: datetime) -> None:
+    from app.services.audit import _iso_text
+
+    stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # how SQLAlchemy stores it in SQLite
+    assert _iso_text(stored) == moment.isoformat()
+    assert _iso_text(moment) == moment.isoformat()  # PostgreSQL hands back a datetime
+    assert _iso_text(moment.isoformat(sep=" ")) == moment.isoformat()
