@@ -103,3 +103,13 @@ def test_stored_times_read_back_as_the_hashed_iso_text(moment: datetime) -> None
     assert _iso_text(stored) == moment.isoformat()
     assert _iso_text(moment) == moment.isoformat()  # PostgreSQL hands back a datetime
     assert _iso_text(moment.isoformat(sep=" ")) == moment.isoformat()
+
+
+@given(key=st.binary(max_size=100), message=st.binary(max_size=500))
+def test_hmac_sha256_is_the_standard_hmac(key: bytes, message: bytes) -> None:
+    import hashlib
+    import hmac
+
+    from app.domain.audit_chain import hmac_sha256
+
+    assert hmac_sha256(key)(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
