@@ -14,8 +14,10 @@ import json
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import Engine, create_engine, event, exists, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.domain.audit_chain import (
@@ -170,6 +172,11 @@ class AuditTrail:
             return (0, "")  # unreadable or forged without the key: verify from the start
         return int(seq_text), digest
 
+    def remember_verified(self, session: Session, seq: int, digest: str) -> None:
+        """Keep (signed) the point up to which the trail was found intact."""
+        if self._hash_at(session, seq) == digest:
+            self._remember_verified(session, seq, digest)
+
     def _remember_verified(self, session: Session, seq: int, digest: str) -> None:
         value = f"{seq}:{digest}:{self._verified_tag(seq, digest)}"
         row = session.get(MetaValue, _VERIFIED_KEY)
@@ -311,3 +318,54 @@ def _iso_text(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return datetime.fromisoformat(str(value)).isoformat()
+
+
+def snapshot_engine(engine: Engine) -> Engine:
+    """An engine whose transactions read one consistent snapshot without blocking writers.
+
+    SQLite: deferred transactions on WAL (the application's own engine takes the write lock
+    at BEGIN, which would stall the counters for the whole verification). PostgreSQL:
+    REPEATABLE READ on the same pool.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return engine
+    reader = create_engine(engine.url, connect_args={"timeout": 15})
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(reader, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")  # deferred: a read snapshot, no write lock
+
+    return reader
+
+
+def examine_snapshot(
+    trail: AuditTrail,
+    engine: Engine,
+    *,
+    checkpoints: Sequence[Checkpoint] = (),
+    incremental: bool = False,
+    remember: bool = True,
+) -> AuditReport:
+    """:meth:`AuditTrail.examine` on a read snapshot (counters keep working meanwhile); an
+    intact result is then remembered in a short write transaction."""
+    reader = snapshot_engine(engine)
+    try:
+        with Session(reader) as session, session.begin():
+            report = trail.examine(session, checkpoints=checkpoints, incremental=incremental)
+    finally:
+        if reader is not engine and reader.dialect.name == "sqlite":
+            reader.dispose()
+    if remember and report.problem is None and report.records:
+        with Session(engine) as session, session.begin():
+            trail.remember_verified(session, report.records, report.head_hash)
+    return report

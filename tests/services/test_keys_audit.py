@@ -465,3 +465,31 @@ def test_a_database_from_before_key_ids_adopts_only_the_keys_that_wrote_it(
     with pytest.raises(KeysMismatch):  # now recorded: the stranger stays refused
         open_keys(engine, stranger)
     engine.dispose()
+
+
+def test_verification_reads_a_snapshot_and_does_not_hold_the_write_lock(
+    served: tuple[World, list[str]],
+) -> None:
+    from sqlalchemy import func
+    from sqlalchemy.orm import Session
+
+    from app.services.audit import examine_snapshot, snapshot_engine
+
+    world, _numbers = served
+    trail, engine = world.services.audit, world.services.core.engine
+    reader = snapshot_engine(engine)
+    try:
+        with Session(reader) as snapshot, snapshot.begin():
+            count = select(func.count()).select_from(AuditRecord)
+            before = snapshot.execute(count).scalar_one()
+            with world.services.core.sessions.begin() as writer:  # a counter keeps working
+                trail.append(writer, "petugas", "login.ok")
+            assert snapshot.execute(count).scalar_one() == before  # one consistent view
+            assert trail.examine(snapshot).problem is None
+    finally:
+        reader.dispose()
+    report = examine_snapshot(trail, engine)
+    assert report.problem is None and report.records == before + 1
+    with world.services.core.sessions() as session:
+        remembered = session.get(MetaValue, "audit_verified")
+    assert remembered is not None and remembered.value.startswith(f"{before + 1}:")
