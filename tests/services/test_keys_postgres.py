@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from app.domain.outcomes import OutcomeKind
 from app.services import audit as reasons
 from app.services.app_core import AppServices, build_services
+from app.services.audit import examine_snapshot
 from app.services.balikan.outbox import ATTENTION, DELIVERED
 from app.services.bootstrap import build_core
 from app.services.cases import Decision, NikSource
@@ -186,6 +187,8 @@ def test_two_counters_with_their_own_keyrings_share_the_agency_keys(
         # the one chain, written by both counters, is intact on both
         assert services_a.verify_audit() is None
         assert services_b.verify_audit() is None
+        snapshot = examine_snapshot(services_b.audit, services_b.core.engine)  # the CLI's way
+        assert snapshot.problem is None and snapshot.records > 0
         with services_a.core.sessions() as session:
             counters = set(session.execute(select(AuditRecord.counter_id)).scalars())
         assert {"LOKET-A", "LOKET-B"} <= counters
