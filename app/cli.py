@@ -67,10 +67,51 @@ def _settings_for_tools() -> Settings:
     return load_settings() if is_configured() else demo_settings()
 
 
-def _cmd_db(args: argparse.Namespace) -> int:
-    from app.services.db_cli import run_db_cli
+def _refusal(error: Exception) -> int:
+    """Print a refusal (keys, keyring, database) as a message; exit status 2."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    return run_db_cli(args.rest, _settings_for_tools())
+    from app.domain.i18n import _
+
+    if isinstance(error, SQLAlchemyError):  # never the URL (it holds the server's address)
+        text = _("The database cannot be reached ({detail}).").format(detail=type(error).__name__)
+    else:
+        text = str(getattr(error, "message", error))
+    print(text, file=sys.stderr)
+    return 2
+
+
+def _start_refusals() -> tuple[type[Exception], ...]:
+    """What may stop a command from opening the core: each is reported as a message."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.services.keys import KeyProblem
+    from app.services.persistence.db import DatabaseError
+    from app.services.secrets import SecretStoreUnavailable
+
+    return (KeyProblem, SecretStoreUnavailable, DatabaseError, SQLAlchemyError)
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from app.services.bootstrap import default_secret_store
+    from app.services.db_cli import run_db_cli
+    from app.services.key_binding import refuse_unusable_keys
+
+    settings = _settings_for_tools()
+    if args.rest[:1] == ["upgrade"] and not settings.is_demo:
+        try:  # a new database may be created; one written with other keys is not touched
+            refuse_unusable_keys(settings.database_url, default_secret_store(settings))
+        except _start_refusals() as error:
+            return _refusal(error)
+    return run_db_cli(args.rest, settings, url=settings.database_owner_url or None)
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from app.services.bootstrap import default_secret_store
+    from app.services.keys_cli import run_keys_cli
+
+    settings = _settings_for_tools()
+    return run_keys_cli(args.rest, settings, default_secret_store(settings))
 
 
 def _cmd_balikan(args: argparse.Namespace) -> int:
@@ -86,7 +127,10 @@ def _cmd_balikan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    core = build_core(settings)
+    try:
+        core = build_core(settings)
+    except _start_refusals() as error:
+        return _refusal(error)
     try:
         services = build_services(core, None)
         assert services.balikan is not None
@@ -125,7 +169,10 @@ def _open_services(with_gateway: bool = False) -> AppServices:
             "loket: no configuration on this PC (demo mode): nothing to inspect.", file=sys.stderr
         )
         raise SystemExit(3)
-    core = build_core(settings)
+    try:
+        core = build_core(settings)
+    except _start_refusals() as error:
+        raise SystemExit(_refusal(error)) from None
     gateway = build_gateway(settings, core.secrets) if with_gateway else None
     return build_services(core, gateway, guidance=guidance_text)
 
@@ -154,13 +201,18 @@ def _cmd_audit_subject(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     if args.action == "subject":
         return _cmd_audit_subject(args)
+    from app.services.audit_cli import run_audit_cli
+
     services = _open_services()
-    problem = services.verify_audit()
-    if problem is None:
-        print("audit trail intact")
-        return 0
-    print(f"audit trail broken at record {problem.seq}: {problem.reason}")  # type: ignore[attr-defined]
-    return 1
+    try:
+        return run_audit_cli(
+            args.action,
+            services,
+            checkpoints=getattr(args, "checkpoint", None) or (),
+            incremental=getattr(args, "incremental", False),
+        )
+    finally:
+        services.core.close()
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -192,7 +244,13 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
     import getpass
 
     from app.services.bootstrap import default_secret_store
-    from app.services.secrets import KNOWN_SECRETS, SecretStoreUnavailable
+    from app.services.keys import KeyProblem, KeyRing
+    from app.services.secrets import (
+        ENCRYPTION_KEY,
+        HMAC_KEY,
+        KNOWN_SECRETS,
+        SecretStoreUnavailable,
+    )
 
     settings = _settings_for_tools()
     store = default_secret_store(settings)
@@ -200,7 +258,19 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
         if args.action == "status":
             for name in KNOWN_SECRETS:
                 print(f"{name}: {'set' if store.get(name) else 'missing'}")
+            if not settings.is_demo:
+                try:
+                    KeyRing.load(store)
+                except KeyProblem as error:
+                    return _refusal(error)
             return 0
+        if args.name in (HMAC_KEY, ENCRYPTION_KEY):
+            print(
+                "keys are never typed in: use `loket keys init` (a new agency) or "
+                "`loket keys import FILE` (the agency's key bundle)",
+                file=sys.stderr,
+            )
+            return 2
         if args.name not in KNOWN_SECRETS:
             print(
                 f"unknown secret {args.name!r}; one of: {', '.join(KNOWN_SECRETS)}", file=sys.stderr
@@ -316,15 +386,32 @@ def build_parser() -> argparse.ArgumentParser:
     reader.set_defaults(func=_cmd_reader)
 
     for name, text in (
-        ("db", "database schema: upgrade | current"),
+        ("db", "database schema: upgrade | current | grants"),
         ("balikan", "data balikan: status | send | export | confirm | params | requeue"),
+        ("keys", "the agency's keys: init | status | export | import"),
     ):
         tool = sub.add_parser(name, help=text, add_help=False)
         tool.add_argument("rest", nargs=argparse.REMAINDER)
 
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="action", required=True)
-    audit_sub.add_parser("verify", help="check the hash chain; name the first broken record")
+    verify = audit_sub.add_parser(
+        "verify", help="check the hash chain (streaming); name the first problem"
+    )
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        metavar="CODE",
+        help="a printed checkpoint (LKA-...) the trail must still match; may be repeated",
+    )
+    verify.add_argument(
+        "--incremental",
+        action="store_true",
+        help="check only the records added since the last intact verification",
+    )
+    audit_sub.add_parser(
+        "checkpoint", help="print a signed checkpoint code of the trail (keep it on paper)"
+    )
     subject = audit_sub.add_parser(
         "subject", help="a resident's record of processing of their data (PDF; NIK asked)"
     )
@@ -358,6 +445,7 @@ _PASS_THROUGH = {
     "reader": _cmd_reader,
     "db": _cmd_db,
     "balikan": _cmd_balikan,
+    "keys": _cmd_keys,
 }
 
 

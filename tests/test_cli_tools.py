@@ -33,6 +33,10 @@ def configured(isolated_environment: Path) -> Path:
     admin = isolated_environment / "admin" / "loket.toml"
     admin.parent.mkdir(parents=True)
     admin.write_text(ADMIN, encoding="utf-8")
+    user = isolated_environment / "user" / "settings.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")  # messages in English
+    assert main(["keys", "init"]) == 0  # the agency's keys, created on purpose
     return admin
 
 
@@ -57,12 +61,12 @@ def test_audit_verify_names_the_first_edited_record(
     with core.engine.begin() as connection:
         connection.execute(text("UPDATE audit_log SET actor = 'orang-lain' WHERE seq = 3"))
     assert main(["audit", "verify"]) == 1
-    assert "record 3: edited" in capsys.readouterr().out
+    assert "record 3 was edited" in capsys.readouterr().out
     with core.engine.begin() as connection:
         connection.execute(text("UPDATE audit_log SET actor = 'admin' WHERE seq = 3"))
         connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
-    assert "record 2: removed" in capsys.readouterr().out
+    assert "record 2 was removed" in capsys.readouterr().out
     core.close()
 
 
@@ -76,7 +80,7 @@ def test_audit_verify_detects_a_removed_tail(
     with core.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
-    assert "record 2: removed" in capsys.readouterr().out
+    assert "record 2 was removed" in capsys.readouterr().out
     core.close()
 
 

@@ -22,6 +22,7 @@ from app.services.bootstrap import Core
 from app.services.cases import CaseService, GatewayPort
 from app.services.clock import Clock, system_clock
 from app.services.guard import PatternGuard
+from app.services.key_binding import open_keys
 from app.services.keys import KeyRing
 from app.services.link import GovernedGateway, LinkGovernor
 from app.services.lockouts import ActiveLockout, LockoutService
@@ -137,6 +138,11 @@ class AppServices:
             )
         return pdf
 
+    def audit_checkpoint(self) -> str:
+        """A signed checkpoint code of the audit trail as it is now (printed on reports)."""
+        with self.core.sessions() as session:
+            return self.audit.current_checkpoint(session)
+
     def verify_audit(self) -> object:
         """The first broken audit record, or None."""
         with self.core.sessions() as session:
@@ -158,7 +164,7 @@ def build_services(
     data balikan sender waits behind (``balikan_transport``/``balikan_base_url``: demo).
     """
     settings = core.settings
-    keys = KeyRing.from_store(core.secrets)
+    keys = core.keys or open_keys(core.engine, core.secrets)  # refuses missing/other keys
     audit = AuditTrail(keys.audit_key, settings.counter_id, clock)
     quota = QuotaCounter(settings.quota.daily_limit, clock)
     lockouts = LockoutService(settings.counter_id, clock)

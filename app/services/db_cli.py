@@ -29,7 +29,22 @@ def run_db_cli(
     sub = parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     sub.add_parser("upgrade", help="migrate to the newest schema (backup first on SQLite)")
     sub.add_parser("current", help="show the schema revision of the database and of this app")
+    grants = sub.add_parser(
+        "grants", help="print the SQL giving the app's PostgreSQL role its rights (owner runs it)"
+    )
+    grants.add_argument("--app-role", required=True, help="the role in database_url")
+    grants.add_argument("--owner-role", required=True, help="the role in database_owner_url")
     args = parser.parse_args(list(argv))
+    if args.db_command == "grants":
+        from app.services.persistence.roles import app_role_grants
+
+        try:
+            statements = app_role_grants(args.app_role, args.owner_role)
+        except ValueError as error:
+            print(str(error), file=sys.stderr)
+            return 2
+        print(";\n".join(statements) + ";", file=stream)
+        return 0
     engine = create_db_engine(url or settings.database_url or None)
     try:
         if args.db_command == "current":

@@ -11,6 +11,7 @@ from app.services.bootstrap import build_core
 from app.services.clock import Clock, system_clock
 from app.services.dukcapil import guidance_text
 from app.services.gateway_setup import SIMULATOR_BASE_URL, build_gateway, demo_simulator
+from app.services.key_binding import init_or_open_demo_keys
 from app.services.officers import Role
 from app.services.secrets import BALIKAN_TOKEN, MemorySecretStore, SecretStore
 from app.services.settings import Settings, demo_settings
@@ -62,7 +63,11 @@ def build_demo(
     settings = settings or demo_settings()
     if not settings.is_demo:
         raise ValueError("build_demo is for demo mode only")
-    core = build_core(settings, secrets=secrets or MemorySecretStore(), data_dir=data_dir)
+    core = build_core(
+        settings, secrets=secrets or MemorySecretStore(), data_dir=data_dir, check_keys=False
+    )
+    # the demo's keys are created here, on purpose, for a new demo database
+    core.keys = init_or_open_demo_keys(core.engine, core.secrets, settings.counter_id)
     sim = simulator
     if settings.agreement.access_method == "web_service" and sim is None:
         sim = demo_simulator(settings)

@@ -15,7 +15,12 @@ from typing import Any
 
 from app.domain.i18n import N_, _
 from app.services.app_core import AppServices
+from app.services.bootstrap import Core
 from app.services.dukcapil.tls import certificate_sha256
+from app.services.key_admin import import_keys, init_keys
+from app.services.key_binding import open_keys
+from app.services.key_bundle import BundleError, bundle_key_ids
+from app.services.keys import KeyRing
 from app.services.officers import MIN_PASSWORD_LENGTH, Role
 from app.services.secrets import BALIKAN_TOKEN, GATEWAY_PASSWORD, GATEWAY_USER, SecretStore
 from app.services.settings import Settings, SettingsError, admin_settings_path, settings_from_dicts
@@ -60,6 +65,14 @@ class FirstRunPlan:
     balikan_token: str = ""
     certificate_pem: str = ""
     officers: list[FirstOfficer] = field(default_factory=list)
+    # "join an existing agency database": the agency's key bundle and its passphrase
+    key_bundle: bytes | None = None
+    bundle_passphrase: str = ""
+
+    @property
+    def joins_agency(self) -> bool:
+        """True when this counter joins a database another counter already set up."""
+        return self.key_bundle is not None
 
 
 def _toml_value(value: object) -> str:
@@ -108,8 +121,20 @@ def validate_plan(plan: FirstRunPlan) -> Settings:
             raise FirstRunError(N_("Import the gateway's certificate (TLS is pinned to it)."))
         if not plan.gateway_user.strip() or not plan.gateway_password:
             raise FirstRunError(N_("Enter the gateway user id and password."))
+    if plan.joins_agency:
+        if not settings.database_url:
+            raise FirstRunError(
+                N_("Enter the address of the agency's shared database to join it."),
+                "database_url",
+            )
+        if not plan.bundle_passphrase:
+            raise FirstRunError(N_("Enter the passphrase of the agency's key bundle."))
+        try:
+            bundle_key_ids(plan.key_bundle or b"")
+        except BundleError as error:
+            raise FirstRunError(error.msgid) from error
     admins = [o for o in plan.officers if o.role is Role.ADMINISTRATOR]
-    if not admins:
+    if not admins and not plan.joins_agency:
         raise FirstRunError(N_("Create at least one administrator account."))
     names = [o.username.strip().lower() for o in plan.officers]
     if len(set(names)) != len(names) or not all(names):
@@ -166,6 +191,29 @@ def apply_first_run(
     tmp.write_text(to_toml(admin), encoding="utf-8")
     os.replace(tmp, path)
     return settings_from_dicts(admin)
+
+
+def setup_first_run_keys(core: Core, plan: FirstRunPlan, actor: str = "first-run") -> KeyRing:
+    """The agency's keys for the new counter, created or imported on purpose.
+
+    A new agency: the keys are created once (refused if the database or keyring already has
+    some). Joining: the bundle's keys are imported, and refused unless they are the keys the
+    shared database was written with. Either way the database's key ids are checked.
+    """
+    counter_id = core.settings.counter_id
+    if plan.joins_agency:
+        import_keys(
+            core.engine,
+            core.secrets,
+            plan.key_bundle or b"",
+            plan.bundle_passphrase,
+            actor=actor,
+            counter_id=counter_id,
+        )
+    else:
+        init_keys(core.engine, core.secrets, actor, counter_id)
+    core.keys = open_keys(core.engine, core.secrets)
+    return core.keys
 
 
 def create_first_officers(services: AppServices, plan: FirstRunPlan) -> int:

@@ -7,10 +7,10 @@ Demo mode uses :class:`MemorySecretStore`, which forgets everything on exit.
 
 from __future__ import annotations
 
-import secrets as _random
-from typing import Protocol
+from typing import Any, Protocol
 
 import keyring
+import keyring.backend
 import keyring.errors
 
 from app.domain.i18n import N_, _
@@ -88,8 +88,12 @@ class KeyringSecretStore:
 
     label = "keyring"
 
-    def __init__(self, service: str = SERVICE) -> None:
+    def __init__(
+        self, service: str = SERVICE, backend: keyring.backend.KeyringBackend | None = None
+    ) -> None:
         self._service = service
+        # one OS keyring per PC; a given backend instance stands for another PC's (tests)
+        self._keyring: Any = backend if backend is not None else keyring
 
     def _fail(self, error: Exception) -> SecretStoreUnavailable:
         return SecretStoreUnavailable(type(error).__name__)
@@ -97,7 +101,8 @@ class KeyringSecretStore:
     def get(self, name: str) -> str | None:
         """The secret, or None when it was never set."""
         try:
-            return keyring.get_password(self._service, name)
+            value: str | None = self._keyring.get_password(self._service, name)
+            return value
         except keyring.errors.KeyringError as error:
             raise self._fail(error) from error
         except RuntimeError as error:  # some backends raise plain RuntimeErrors when locked
@@ -106,14 +111,14 @@ class KeyringSecretStore:
     def set(self, name: str, value: str) -> None:
         """Store (or replace) a secret."""
         try:
-            keyring.set_password(self._service, name, value)
+            self._keyring.set_password(self._service, name, value)
         except (keyring.errors.KeyringError, RuntimeError) as error:
             raise self._fail(error) from error
 
     def delete(self, name: str) -> None:
         """Forget a secret (no error if absent)."""
         try:
-            keyring.delete_password(self._service, name)
+            self._keyring.delete_password(self._service, name)
         except keyring.errors.PasswordDeleteError:
             return
         except (keyring.errors.KeyringError, RuntimeError) as error:
@@ -151,12 +156,3 @@ def require(store: SecretStore, name: str) -> str:
     if value is None or value == "":
         raise SecretMissing(name)
     return value
-
-
-def ensure_key(store: SecretStore, name: str, size: int = 32) -> bytes:
-    """A random key kept in the store, created on first use (hex-encoded there)."""
-    value = store.get(name)
-    if value is None:
-        value = _random.token_hex(size)
-        store.set(name, value)
-    return bytes.fromhex(value)

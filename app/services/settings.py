@@ -139,6 +139,9 @@ class Settings:
     mode: str = "demo"
     counter_id: str = "LOKET-1"
     database_url: str = ""
+    # PostgreSQL: the owner role's URL, used only to migrate; the app role in database_url may
+    # then only INSERT/SELECT the audit table (README, "PostgreSQL roles").
+    database_owner_url: str = ""
     agency: AgencySettings = field(default_factory=AgencySettings)
     agreement: AgreementSettings = field(default_factory=AgreementSettings)
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
@@ -222,7 +225,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "reader": ReaderSettings,
     "ui": UiSettings,
 }
-_TOP_LEVEL = ("mode", "counter_id", "database_url")
+_TOP_LEVEL = ("mode", "counter_id", "database_url", "database_owner_url")
 _SPECIAL: dict[str, Any] = {
     "agreement.start": "date",
     "agreement.end": "date",

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QWidget,
     QWizard,
@@ -76,6 +77,40 @@ class FirstRunWizard(QWizard):
         form.addRow(_("Agency address"), self.agency_address)
         form.addRow(_("Programmes / services"), self.programmes)
         form.addRow(_("Counter id"), self.counter_id)
+        self.addPage(page)
+
+        page, form = _page(
+            _("Database and keys"),
+            _(
+                "The first counter of an agency creates the agency's keys. A further counter "
+                "joins the agency's shared database with the key bundle exported on a counter "
+                "that works (loket keys export)."
+            ),
+        )
+        self.new_agency = QRadioButton(_("New agency: create the keys on this counter"))
+        self.new_agency.setObjectName("newAgency")
+        self.new_agency.setChecked(True)
+        self.join_agency = QRadioButton(
+            _("Join an existing agency database (import the agency's key bundle)")
+        )
+        self.join_agency.setObjectName("joinAgency")
+        self.database_url = QLineEdit()
+        self.database_url.setObjectName("databaseUrl")
+        self.database_url.setPlaceholderText("postgresql://loket@10.0.0.5/loket")
+        self.bundle_button = QPushButton(_("Choose the key bundle…"))
+        self.bundle_label = QLabel(_("No key bundle chosen."))
+        self.bundle_label.setWordWrap(True)
+        self.bundle_passphrase = QLineEdit()
+        self.bundle_passphrase.setObjectName("bundlePassphrase")
+        self.bundle_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.new_agency)
+        form.addRow(self.join_agency)
+        form.addRow(_("Shared database (empty: this PC only)"), self.database_url)
+        form.addRow(self.bundle_button, self.bundle_label)
+        form.addRow(_("Passphrase of the key bundle"), self.bundle_passphrase)
+        self.key_bundle: bytes | None = None
+        self.pick_bundle: Callable[[], str] = self._pick_bundle
+        self.bundle_button.clicked.connect(self._choose_bundle)
         self.addPage(page)
 
         page, form = _page(
@@ -195,6 +230,26 @@ class FirstRunWizard(QWizard):
         )
         return path
 
+    def _pick_bundle(self) -> str:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("The agency's key bundle"), "", _("Key bundles (*.json *.loketkeys);;All (*)")
+        )
+        return path
+
+    def _choose_bundle(self) -> None:
+        path = self.pick_bundle()
+        if not path:
+            return
+        try:
+            self.key_bundle = Path(path).read_bytes()
+        except OSError as error:
+            self.bundle_label.setText(
+                _("The file cannot be read or written: {detail}").format(detail=error.strerror)
+            )
+            return
+        self.join_agency.setChecked(True)
+        self.bundle_label.setText(Path(path).name)
+
     def _import_certificate(self) -> None:
         path = self.pick_file()
         if not path:
@@ -213,6 +268,7 @@ class FirstRunWizard(QWizard):
         programmes = [p.strip() for p in self.programmes.text().split(",") if p.strip()]
         admin: dict[str, object] = {
             "counter_id": self.counter_id.text().strip() or "LOKET-1",
+            "database_url": self.database_url.text().strip(),
             "agency": {
                 "id_lembaga": self.id_lembaga.text().strip(),
                 "name": self.agency_name.text().strip(),
@@ -257,6 +313,8 @@ class FirstRunWizard(QWizard):
                     self.nda_reference.text(),
                 )
             )
+        if self.join_agency.isChecked():
+            officers = []  # the agency's database already has its accounts
         return FirstRunPlan(
             admin=admin,
             gateway_user=self.gateway_user.text(),
@@ -264,6 +322,8 @@ class FirstRunWizard(QWizard):
             balikan_token=self.balikan_token.text(),
             certificate_pem=self.certificate_pem,
             officers=officers,
+            key_bundle=(self.key_bundle or b"") if self.join_agency.isChecked() else None,
+            bundle_passphrase=self.bundle_passphrase.text(),
         )
 
     def _validate(self) -> bool:

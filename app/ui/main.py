@@ -11,13 +11,21 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from app.domain.errors import UserFacingError
 from app.domain.i18n import _
 from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import Core, build_core
 from app.services.demo import DEMO_OFFICERS, DEMO_PASSWORD, DemoWorld, build_demo
 from app.services.dukcapil import guidance_text
-from app.services.first_run import FirstRunError, apply_first_run, create_first_officers
+from app.services.first_run import (
+    FirstRunError,
+    apply_first_run,
+    create_first_officers,
+    setup_first_run_keys,
+)
 from app.services.gateway_setup import GatewaySetupError, build_gateway
+from app.services.key_admin import import_bundle_for
+from app.services.keys import KeyProblem
 from app.services.logging_setup import configure_logging
 from app.services.secrets import (
     KeyringSecretStore,
@@ -28,6 +36,7 @@ from app.services.secrets import (
 from app.services.settings import Settings, SettingsError, is_configured, load_settings
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
+from app.ui.key_problem import KeyProblemDialog
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
 from app.ui.workers import wait_for_all
 
@@ -102,12 +111,35 @@ def first_run() -> tuple[Settings, Core, AppServices] | None:
             secrets = KeyringSecretStore()
             secrets.check()
             settings = apply_first_run(plan, secrets)
-            core = build_core(settings, secrets=secrets)
-            services = production_services(settings, core)
-            create_first_officers(services, plan)
+            core = build_core(settings, secrets=secrets, check_keys=False)
+            try:
+                setup_first_run_keys(core, plan)  # created (new agency) or imported (joining)
+                services = production_services(settings, core)
+                create_first_officers(services, plan)
+            except BaseException:
+                core.close()
+                raise
             return settings, core, services
-        except (FirstRunError, SecretStoreUnavailable, GatewaySetupError) as error:
+        except (FirstRunError, SecretStoreUnavailable, GatewaySetupError, UserFacingError) as error:
             QMessageBox.critical(wizard, "Loket KTP-el", str(getattr(error, "message", error)))
+
+
+def production_core(settings: Settings) -> Core | None:
+    """The core of a configured counter; while its keys are missing or different, the
+    refusal dialog offers the way out (import the agency's key bundle). None: given up."""
+    secrets = KeyringSecretStore()
+    while True:
+        try:
+            return build_core(settings, secrets=secrets)
+        except KeyProblem as problem:
+            log.warning("start refused: %s", problem.detail)
+
+            def import_bundle(data: bytes, passphrase: str) -> object:
+                return import_bundle_for(settings, secrets, data, passphrase, actor="gui")
+
+            dialog = KeyProblemDialog(problem, import_bundle)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
 
 
 def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
@@ -131,7 +163,10 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
                 _settings, core, services = built
             else:
                 settings = load_settings()
-                core = build_core(settings)
+                opened = production_core(settings)
+                if opened is None:
+                    return 2
+                core = opened
                 services = production_services(settings, core)
         except SettingsError as error:
             QMessageBox.critical(None, "Loket KTP-el", str(error))

@@ -6,14 +6,15 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from app.services.keys import KeyRing, KeysMissing
 from app.services.secrets import (
+    ENCRYPTION_KEY,
     GATEWAY_PASSWORD,
     HMAC_KEY,
     KeyringSecretStore,
     MemorySecretStore,
     SecretMissing,
     SecretStoreUnavailable,
-    ensure_key,
     require,
 )
 
@@ -43,9 +44,17 @@ def test_missing_keyring_is_a_clear_error_not_a_fallback(tmp_path: object) -> No
         store.check()
 
 
-def test_keys_are_generated_once() -> None:
+def test_reading_keys_never_creates_them() -> None:
     store = MemorySecretStore()
-    key = ensure_key(store, HMAC_KEY)
-    assert len(key) == 32
-    assert ensure_key(store, HMAC_KEY) == key
+    with pytest.raises(KeysMissing):
+        KeyRing.load(store)
+    assert store.get(HMAC_KEY) is None and store.get(ENCRYPTION_KEY) is None
+    ring = KeyRing.generate()
+    ring.save(store)
+    assert KeyRing.load(store) == ring
+    assert len(ring.hmac_key) == 32 and ring.hmac_id.startswith("h-")
+    store.delete(ENCRYPTION_KEY)
+    with pytest.raises(KeysMissing):
+        KeyRing.load(store)
+    assert store.get(ENCRYPTION_KEY) is None
     assert store.label.startswith("demo")

@@ -17,7 +17,6 @@ from app.services.balikan.outbox import BalikanParams, Outbox
 from app.services.balikan.sender import BalikanSender
 from app.services.keys import KeyRing
 from app.services.persistence.db import session_factory
-from app.services.secrets import MemorySecretStore
 from app.services.simulator import GatewaySimulator, SimulatorConfig
 
 BASE_URL = "http://balikan.test/data_balikan/public"
@@ -49,7 +48,7 @@ def clock() -> MovableClock:
 
 @pytest.fixture
 def keys() -> KeyRing:
-    return KeyRing.from_store(MemorySecretStore())
+    return KeyRing.generate()
 
 
 @pytest.fixture

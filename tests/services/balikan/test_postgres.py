@@ -25,7 +25,6 @@ from app.services.persistence.db import (
 )
 from app.services.persistence.models import AuditRecord, BalikanItem, QuotaDay
 from app.services.quota import QuotaCounter, QuotaExhausted
-from app.services.secrets import MemorySecretStore
 from app.services.settings import demo_settings
 from app.services.simulator import FaultPlan, LinkShape, SimulatorConfig, start_simulator
 from tests.services.balikan.conftest import synthetic_nik
@@ -78,7 +77,7 @@ def pg_engine(pg_url: str) -> Engine:
 
 
 def test_claims_skip_rows_locked_by_another_counter(pg_engine: Engine) -> None:
-    keys = KeyRing.from_store(MemorySecretStore())
+    keys = KeyRing.generate()
     outbox = Outbox(keys, "330301", "Contoh")
     sessions = session_factory(pg_engine)
     with sessions.begin() as session:
@@ -96,7 +95,7 @@ def test_claims_skip_rows_locked_by_another_counter(pg_engine: Engine) -> None:
 
 
 def test_five_counters_quota_outbox_and_audit(pg_engine: Engine, pg_url: str) -> None:
-    keys = KeyRing.from_store(MemorySecretStore())
+    keys = KeyRing.generate()
     day = datetime(2026, 3, 2, 9, 0, 0)
     granted = [0] * COUNTERS
     faults = FaultPlan(LinkShape(latency_ms=5))
