@@ -5,26 +5,19 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 from pathlib import Path
 
 from platformdirs import user_log_dir
 
+from app.domain.scrub import mask_digit_runs
 from app.services.settings import APP_NAME
 
-# 16 digits, possibly grouped by spaces, dots or dashes, not part of a longer digit run.
-_NIK_LIKE = re.compile(r"(?<![0-9])((?:[0-9][ .\-]?){15}[0-9])(?![0-9])")
 _QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
 
 
 def mask_niks(text: str) -> str:
-    """Replace every 16-digit run (as typed, with separators) by its masked form."""
-
-    def _mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"[^0-9]", "", match.group(1))
-        return digits[:4] + "•" * 8 + digits[12:]
-
-    return _NIK_LIKE.sub(_mask, text)
+    """Mask every NIK/No. KK as :func:`app.domain.scrub.mask_digit_runs` finds them."""
+    return mask_digit_runs(text)
 
 
 class NikMaskingFilter(logging.Filter):

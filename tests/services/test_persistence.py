@@ -46,6 +46,7 @@ def test_upgrade_of_an_older_schema_takes_a_backup_first(tmp_path: Path) -> None
         connection.execute(text("DROP TABLE balikan_export_items"))
         connection.execute(text("DROP TABLE balikan_exports"))
         connection.execute(text("ALTER TABLE balikan_items DROP COLUMN delivered_via"))
+        connection.execute(text("ALTER TABLE cases DROP COLUMN reasons"))  # 0004
     backup = upgrade_database(engine)
     assert backup is not None and Path(backup).is_file()
     assert stat.S_IMODE(Path(backup).stat().st_mode) == 0o600

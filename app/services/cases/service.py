@@ -9,7 +9,7 @@ the pattern guard and the quota — in that order — before anything is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.agreement_term import term_status
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
+from app.domain.case_reasons import CaseReason, decode_reasons, encode_reasons, reason_labels
 from app.domain.guard_rules import LookupFingerprint
-from app.domain.nik import Nik, parse_nik, remove_niks
+from app.domain.nik import Nik, parse_nik
 from app.domain.outcomes import DATA_ACCESSED, OutcomeKind
+from app.domain.scrub import scrub
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
@@ -35,6 +37,7 @@ from app.services.cases.errors import (
     NikNotAllowedHere,
     NotIssuable,
     NotPermittedByAgreement,
+    ProgrammeNotListed,
     PurposeMissing,
     SupervisorRequired,
     VerifyElementsMissing,
@@ -184,7 +187,9 @@ class CaseService:
 
     def _check_term(self) -> None:
         agreement = self.settings.agreement
-        status = term_status(self._clock().date(), agreement.start, agreement.end)
+        status = term_status(
+            self._clock().date(), agreement.start, agreement.end, agreement.renewal_limit
+        )
         if not status.lookups_allowed:
             raise AgreementEnded(status.phase.value)
 
@@ -200,10 +205,12 @@ class CaseService:
     def open_case(self, officer: OfficerView, programme: str, purpose: str) -> ActiveCase:
         """Step 1: the applicant's request, bound to a programme and purpose."""
         self._check_may_serve(officer)
-        programme = programme.strip()[:120]
-        purpose = remove_niks(purpose).strip()[:255]  # the agency's data: never a NIK
+        programme = programme.strip()
+        purpose = scrub(purpose).strip()[:255]  # the agency's data: never a NIK
         if not programme or not purpose:
             raise PurposeMissing()
+        if programme not in self.settings.agency.programmes:
+            raise ProgrammeNotListed(programme[:40])
         now = self._clock()
         with self._sessions.begin() as session:
             row = CaseRow(
@@ -278,7 +285,7 @@ class CaseService:
                     raise SupervisorRequired("reason")
                 overridden = {
                     "rule": verdict.rule.value if verdict.rule else "",
-                    "reason": remove_niks(override.reason).strip()[:200],
+                    "reason": scrub(override.reason, case.answer_words()).strip()[:200],
                     "officer": officer.username,
                     "supervisor": override.supervisor.username,
                 }
@@ -521,9 +528,10 @@ class CaseService:
 
         Only the NIK is taken from the card here; the card's fields stay with the
         reader's ``CardData`` in memory. A demographic read through the SAM counts as
-        population data accessed, so data balikan becomes owed.
+        population data accessed, so data balikan becomes owed. Like a lookup, a card read
+        needs the agreement in force (R-27).
         """
-        self._check_may_serve(officer)
+        self._check_may_look_up(case, officer)
         nik_hash = self._keys.nik_hash(nik.value)
         with self._sessions.begin() as session:
             row = self._row(session, case)
@@ -551,9 +559,24 @@ class CaseService:
 
     # ---------------------------------------------------------------- step 4
     def decide(
-        self, case: ActiveCase, officer: OfficerView, decision: Decision, note: str = ""
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        decision: Decision,
+        remark: str = "",
+        *,
+        reasons: Sequence[CaseReason] = (),
     ) -> ActiveCase:
-        """Step 4: approve (4a), return for fixes (4b) or refuse."""
+        """Step 4: approve (4a), return for fixes (4b) or refuse.
+
+        What is stored is the decision and its ``reasons`` (a fixed list; a return or
+        refusal without any is stored as "other"). The officer's ``remark`` stays in
+        memory for the return slip, scrubbed of NIKs and of every word of the answer.
+        """
+        chosen = tuple(dict.fromkeys(reasons)) or (
+            () if decision is Decision.APPROVE else (CaseReason.OTHER,)
+        )
+        remark = scrub(remark, case.answer_words()).strip()[:255]
         with self._case_tx(case) as session:
             row = self._row(session, case)
             if decision is Decision.APPROVE:
@@ -566,9 +589,12 @@ class CaseService:
             else:
                 self._move(session, case, CaseAction.REFUSE, officer)
             row.decision = decision.value
-            row.note = remove_niks(note).strip()[:255] or None  # agency data: never a NIK
+            row.reasons = encode_reasons(chosen) or None
+            row.note = None  # free text never reaches the disk
             case.decision = decision.value
-            case.note = row.note
+            case.reasons = chosen
+            case.remark = remark
+            case.note = None
         return case
 
     def returned_cases(self) -> list[ReturnedCase]:
@@ -579,10 +605,7 @@ class CaseService:
                 .where(CaseRow.state == CaseState.RETURNED.value)
                 .order_by(CaseRow.updated_at)
             ).scalars()
-            return [
-                ReturnedCase(r.number, r.programme, r.note, r.updated_at, r.officer_id)
-                for r in rows
-            ]
+            return [_returned(r) for r in rows]
 
     def interrupted_cases(self) -> list[ReturnedCase]:
         """Cases of this counter left open by a crash, power loss or kill (not returned ones).
@@ -605,10 +628,7 @@ class CaseService:
                 )
                 .order_by(CaseRow.opened_at)
             ).scalars()
-            return [
-                ReturnedCase(r.number, r.programme, r.note, r.updated_at, r.officer_id)
-                for r in rows
-            ]
+            return [_returned(r) for r in rows]
 
     def cancel_interrupted(self, officer: OfficerView, case_number: str, reason: str) -> None:
         """Cancel a case interrupted by a crash (data balikan owed is released)."""
@@ -666,7 +686,7 @@ class CaseService:
     ) -> ActiveCase:
         """Step 4a: the requested document is issued (numbered)."""
         typed = document_number.strip()
-        if remove_niks(typed) != typed:
+        if scrub(typed, case.answer_words()) != typed:
             raise NikNotAllowedHere()
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.ISSUE, officer)
@@ -679,7 +699,7 @@ class CaseService:
         self, case: ActiveCase, officer: OfficerView, recipient_number: str = ""
     ) -> ActiveCase:
         """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
-        if remove_niks(recipient_number) != recipient_number:
+        if scrub(recipient_number, case.answer_words()) != recipient_number:
             raise NikNotAllowedHere()
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.HAND_OVER, officer)
@@ -747,7 +767,7 @@ class CaseService:
         """End the case without issuing; data balikan is still owed if data was accessed."""
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = (remove_niks(reason).strip() or NOTE_CANCELLED)[:255]
+            row.note = (scrub(reason, case.answer_words()).strip() or NOTE_CANCELLED)[:255]
             row.closed_at = self._clock()
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)
@@ -779,4 +799,12 @@ def _active_from_row(
         documents_ok=row.documents_ok,
         decision=row.decision,
         note=row.note,
+        reasons=decode_reasons(row.reasons),
     )
+
+
+def _returned(row: CaseRow) -> ReturnedCase:
+    """A stored case as listed to officers: number, programme and the reasons (translated)."""
+    reasons = decode_reasons(row.reasons)
+    note = reason_labels(reasons) if reasons else row.note
+    return ReturnedCase(row.number, row.programme, note, row.updated_at, row.officer_id, reasons)
