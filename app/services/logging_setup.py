@@ -38,6 +38,20 @@ class NikMaskingFilter(logging.Filter):
         return True
 
 
+#: The log holds no population data, but names officers and cases: owner and group only.
+LOG_FILE_MODE = 0o640
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0640 whatever the umask says."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_FILE_MODE)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, LOG_FILE_MODE)  # an older file created 0644 is tightened too
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def log_dir() -> Path:
     """Where the log files go."""
     override = os.environ.get("LOKET_LOG_DIR")
@@ -49,7 +63,7 @@ def configure_logging(level: int = logging.INFO, directory: Path | None = None) 
     target = directory or log_dir()
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = target / "loket.log"
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
