@@ -112,8 +112,9 @@ def test_report_command_writes_a_pdf_for_supervisors(
     out = tmp_path / "harian.pdf"
     assert main(["report", "daily", "--user", "kepala", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
-    assert main(["report", "semester", "--user", "staf", "--out", str(out)]) == 1
-    assert main(["report", "daily", "--day", "kemarin", "--user", "kepala", "--out", str(out)]) == 2
+    other = str(tmp_path / "semester.pdf")
+    assert main(["report", "semester", "--user", "staf", "--out", other]) == 1
+    assert main(["report", "daily", "--day", "kemarin", "--user", "kepala", "--out", other]) == 2
 
 
 def test_audit_subject_asks_the_nik_and_writes_the_record(
@@ -129,4 +130,36 @@ def test_audit_subject_asks_the_nik_and_writes_the_record(
     assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
     answers = iter(["rahasia-123", "12345"])
-    assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 1
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(out), "--force"]) == 1
+    link = tmp_path / "link.pdf"
+    link.symlink_to(out)
+    before = out.read_bytes()
+    answers = iter(["rahasia-123", "3303015505900001"])
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(link), "--force"]) == 2
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 2  # exists
+    assert out.read_bytes() == before
+
+
+def test_report_out_never_overwrites_the_database_a_foreign_file_or_through_a_link(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    database = Path(str(core.engine.url.database))
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    header = database.read_bytes()[:16]
+    for extra in ([], ["--force"]):
+        assert main(["report", "daily", "--user", "kepala", "--out", str(database), *extra]) == 2
+    assert database.read_bytes()[:16] == header == b"SQLite format 3\x00"
+    target = tmp_path / "someone-elses.txt"
+    target.write_text("kept", encoding="utf-8")
+    link = tmp_path / "report.pdf"
+    link.symlink_to(target)
+    assert main(["report", "daily", "--user", "kepala", "--out", str(link), "--force"]) == 2
+    assert target.read_text(encoding="utf-8") == "kept" and link.is_symlink()
+    assert main(["report", "daily", "--user", "kepala", "--out", str(target)]) == 2
+    assert target.read_text(encoding="utf-8") == "kept"
+    assert main(["report", "daily", "--user", "kepala", "--out", str(target), "--force"]) == 0
+    assert target.read_bytes().startswith(b"%PDF")

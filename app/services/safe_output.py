@@ -16,6 +16,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 from app.domain.errors import UserFacingError
 from app.domain.i18n import N_, _
 
@@ -46,12 +49,15 @@ IS_DATABASE = N_("{path} is the app's database; it is never overwritten. Choose 
 NO_FOLDER = N_("The folder of {path} does not exist or cannot be written.")
 
 
-def database_files(database_url: str) -> list[Path]:
-    """The files of a SQLite database URL (none for other databases)."""
-    if not database_url.startswith("sqlite:///"):
+def database_files(database_url: str | URL) -> list[Path]:
+    """The files of a SQLite database URL (or engine URL); none for other databases."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
         return []
-    base = database_url[len("sqlite:///") :].split("?", 1)[0]
-    return [Path(base + suffix) for suffix in _SQLITE_SUFFIXES] if base else []
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return []
+    return [Path(url.database + suffix) for suffix in _SQLITE_SUFFIXES]
 
 
 def _same_file(path: Path, other: Path) -> bool:
@@ -78,6 +84,28 @@ def check_output(path: Path, *, force: bool = False, protected: Iterable[Path] =
         raise OutputRefused(EXISTS, path)
 
 
+def private_temp(path: Path, mode: int = 0o600) -> Path:
+    """A new, empty temporary file next to ``path`` (created exclusively, never a link)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise OutputRefused(NO_FOLDER, path) from error
+    if hasattr(os, "fchmod"):  # POSIX; on Windows the folder's ACL decides
+        os.fchmod(fd, mode)
+    os.close(fd)
+    return Path(temporary)
+
+
+def finish_output(
+    temporary: Path, path: Path, *, force: bool = False, protected: Iterable[Path] = ()
+) -> Path:
+    """Check ``path`` again (nothing planted meanwhile), then rename ``temporary`` over it."""
+    check_output(path, force=force, protected=protected)
+    os.replace(temporary, path)
+    return path
+
+
 def write_output(
     path: Path,
     data: bytes,
@@ -90,21 +118,13 @@ def write_output(
     path = Path(path)
     protected = list(protected)
     check_output(path, force=force, protected=protected)
-    folder = path.parent if str(path.parent) else Path(".")
+    temporary = private_temp(path, mode)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise OutputRefused(NO_FOLDER, path) from error
-    try:
-        if hasattr(os, "fchmod"):  # POSIX; on Windows the folder's ACL decides
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
+        with temporary.open("r+b") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        check_output(path, force=force, protected=protected)  # nothing planted meanwhile
-        os.replace(temporary, path)
+        return finish_output(temporary, path, force=force, protected=protected)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    return path
