@@ -178,8 +178,15 @@ def _cmd_audit_subject(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     if args.action == "subject":
         return _cmd_audit_subject(args)
+    from app.domain.i18n import _
+    from app.services.error_messages import AUDIT_HEAD_UNREADABLE
+
     services = _open_services()
-    problem = services.verify_audit()
+    try:
+        problem = services.verify_audit()
+    except (ValueError, IndexError):  # the chain's head record is garbage
+        print(_(AUDIT_HEAD_UNREADABLE), file=sys.stderr)
+        return 2
     if problem is None:
         print("audit trail intact")
         return 0
@@ -238,11 +245,18 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
             print("nothing entered; unchanged", file=sys.stderr)
             return 1
         store.set(args.name, value)
+        if store.get(args.name) != value:  # a backend that accepts and forgets
+            print(
+                f"{args.name} was NOT stored: the {store.label} did not keep it. Ask the "
+                "administrator to set up the system keyring, then try again.",
+                file=sys.stderr,
+            )
+            return 2
         print(f"{args.name} stored in the {store.label}")
         return 0
     except SecretStoreUnavailable as error:
         print(error.message, file=sys.stderr)
-        return 1
+        return 2
 
 
 def _optional_part(module: str, detail: str = "") -> str:
@@ -402,6 +416,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a message with what to do, never a traceback
+        print(f"loket: {failure_message(error)}", file=sys.stderr)
+        return 2
+
+
+def failure_message(error: BaseException) -> str:
+    """The message for a failed command; unknown errors get a crash record and its number."""
+    from app.domain.i18n import _
+    from app.services.crash import write_crash_record
+    from app.services.error_messages import UNEXPECTED, user_message
+
+    message = user_message(error)
+    if message is None:
+        reference = write_crash_record(type(error), error, error.__traceback__)
+        message = _(UNEXPECTED).format(reference=reference)
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover
