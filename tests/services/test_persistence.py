@@ -116,3 +116,17 @@ def test_concurrent_writers_queue_instead_of_failing(db_engine: Engine) -> None:
         assert (
             connection.execute(text("SELECT value FROM app_meta WHERE key='n'")).scalar() == "100"
         )
+
+
+def test_a_relative_sqlite_path_is_refused_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.settings import SettingsError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SettingsError, match="relative"):
+        create_db_engine("sqlite+pysqlite:///loket.sqlite3")
+    monkeypatch.setenv("LOKET_DATA_DIR", "data")
+    with pytest.raises(SettingsError, match="relative"):
+        create_db_engine()
+    assert list(tmp_path.iterdir()) == []
