@@ -56,3 +56,31 @@ def decode_reasons(stored: str | None) -> tuple[CaseReason, ...]:
 def reason_labels(reasons: Iterable[CaseReason]) -> str:
     """The reasons as one translated line."""
     return "; ".join(r.label for r in reasons)
+
+
+class OverrideReason(Enum):
+    """Why a supervisor allowed a lookup the pattern guard refused (stored as the code)."""
+
+    TWINS = "twins"
+    FAMILY_AT_COUNTER = "family_at_counter"
+    SAME_HOUSEHOLD = "same_household"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The reason in the installed language."""
+        return _(OVERRIDE_LABELS[self])
+
+
+OVERRIDE_LABELS: dict[OverrideReason, str] = {
+    OverrideReason.TWINS: N_("Twins, both at the counter"),
+    OverrideReason.FAMILY_AT_COUNTER: N_("Family members served together, all present"),
+    OverrideReason.SAME_HOUSEHOLD: N_("Same household, applicant present with documents"),
+    OverrideReason.OTHER: N_("Other (explained to the supervisor in person)"),
+}
+
+
+def override_reason(text: str) -> OverrideReason:
+    """The reason a supervisor chose (a code); anything else typed counts as "other"."""
+    known = {r.value: r for r in OverrideReason}
+    return known.get(text.strip(), OverrideReason.OTHER)

@@ -110,3 +110,35 @@ def test_a_critical_toolkit_message_leaves_a_masked_record(
     [record] = list((isolated_environment / "logs").glob("crash-*.txt"))
     written = record.read_text(encoding="utf-8")
     assert "3303••••••••0001" in written and "3303014505900001" not in written
+
+
+def test_no_card_is_read_after_the_agreement_ended(qtbot: object, tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from app.services.cases.errors import AgreementEnded
+    from app.services.settings import demo_settings
+    from app.ui.reader_bridge import SimulatedReader
+    from app.ui.workers import wait_for_all
+    from tests.services.cases.conftest import make_world
+    from tests.ui.conftest import open_window, sign_in, start_case
+
+    settings = demo_settings()
+    ended = replace(settings, agreement=replace(settings.agreement, end=date(2026, 11, 1)))
+    world = make_world(tmp_path / "data", ended)
+    reader = SimulatedReader(demo=True)
+    window = open_window(qtbot, world, reader)  # type: ignore[arg-type]
+    try:
+        sign_in(qtbot, window)  # type: ignore[arg-type]
+        screen = window.case_screen
+        start_case(qtbot, screen)  # type: ignore[arg-type]
+        reader.tap(world.examples()["found"], name="WARGA CONTOH")
+        qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda: AgreementEnded().message in screen.message.text(), timeout=10000
+        )
+        assert screen.card is None and screen.nik_page.nik.text() == ""
+        assert screen.case is not None and not screen.case.data_accessed
+    finally:
+        window.close()
+        wait_for_all(5000)
+        world.services.core.close()

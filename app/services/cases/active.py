@@ -77,6 +77,9 @@ class ActiveCase:
     #: The officer's remark for the return slip: memory only, scrubbed, never stored.
     remark: str = ""
     history: list[CaseState] = field(default_factory=list)
+    #: The purpose typed at opening is stored only once the answer's words are known
+    #: (or when the case moves on): until then the row holds "".
+    purpose_pending: bool = False
     #: Bumped by every wipe: an answer that arrives after a lock or release is not shown.
     generation: int = 0
 

@@ -19,11 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.agreement_term import term_status
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
-from app.domain.case_reasons import CaseReason, decode_reasons, encode_reasons, reason_labels
+from app.domain.case_reasons import (
+    CaseReason,
+    decode_reasons,
+    encode_reasons,
+    override_reason,
+    reason_labels,
+)
 from app.domain.guard_rules import LookupFingerprint
 from app.domain.nik import Nik, parse_nik
 from app.domain.outcomes import DATA_ACCESSED, OutcomeKind
-from app.domain.scrub import scrub
+from app.domain.scrub import answer_words, scrub
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
@@ -71,6 +77,9 @@ RESIDENT_ANSWERS = frozenset(
 NOTE_RETURNED = "DIKEMBALIKAN UNTUK PERBAIKAN BERKAS"
 NOTE_REFUSED = "DITOLAK"
 NOTE_CANCELLED = "DIBATALKAN"
+NOTE_INTERRUPTED = "DIBATALKAN (LAYANAN TERPUTUS)"
+#: What a cancelled case stores: one of these, never the reason the officer typed.
+CANCEL_NOTES = (NOTE_CANCELLED, NOTE_INTERRUPTED)
 
 
 class NikSource(Enum):
@@ -161,10 +170,21 @@ class CaseService:
             select(CaseRow).where(CaseRow.id == case.id).with_for_update()
         ).scalar_one()
 
+    def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
+        """Store the stated purpose, scrubbed of the answer's words (typed before the answer
+        was known, it may name the resident)."""
+        if not case.purpose_pending:
+            return
+        case.purpose = scrub(case.purpose, words | case.answer_words()).strip()[:255]
+        row.purpose = case.purpose or row.programme
+        case.purpose_pending = False
+
     def _move(
         self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
     ) -> CaseRow:
         row = self._row(session, case)
+        if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
+            self._settle_purpose(row, case, frozenset())
         current = CaseState(row.state)
         target = next_state(current, action)
         row.state = target.value
@@ -206,7 +226,7 @@ class CaseService:
         """Step 1: the applicant's request, bound to a programme and purpose."""
         self._check_may_serve(officer)
         programme = programme.strip()
-        purpose = scrub(purpose).strip()[:255]  # the agency's data: never a NIK
+        purpose = scrub(purpose).strip()[:255]  # never a NIK
         if not programme or not purpose:
             raise PurposeMissing()
         if programme not in self.settings.agency.programmes:
@@ -218,7 +238,7 @@ class CaseService:
                 counter_id=self.settings.counter_id,
                 officer_id=officer.id,
                 programme=programme,
-                purpose=purpose,
+                purpose="",  # stored once the answer's words can be scrubbed from it
                 access_method=self.access_method,
                 state=CaseState.SUBMITTED.value,
                 lookups=0,
@@ -245,6 +265,7 @@ class CaseService:
                 state=CaseState.SUBMITTED,
                 opened_at=now,
                 officer_id=officer.id,
+                purpose_pending=True,
             )
 
     def check_documents(
@@ -285,7 +306,8 @@ class CaseService:
                     raise SupervisorRequired("reason")
                 overridden = {
                     "rule": verdict.rule.value if verdict.rule else "",
-                    "reason": scrub(override.reason, case.answer_words()).strip()[:200],
+                    # a code from the fixed list: typed text never reaches the audit trail
+                    "reason": override_reason(override.reason).value,
                     "officer": officer.username,
                     "supervisor": override.supervisor.username,
                 }
@@ -410,6 +432,7 @@ class CaseService:
         view = view_of(answer, answer.guidance or self._guidance(answer.kind, answer.code))
         with self._case_tx(case) as session:
             row = self._row(session, case)
+            self._settle_purpose(row, case, answer_words(answer.record))
             session.add(self._lookup_row(case, officer, method, answer.kind.value))
             if answer.quota_left is not None:
                 self._quota.resync(session, answer.quota_left)
@@ -520,6 +543,14 @@ class CaseService:
             row = self._row(session, case)
             row.documents_ok = bool(row.documents_ok) and documents_match
         return view
+
+    def may_read_card(self, officer: OfficerView) -> bool:
+        """True when a card may be read now; else raise why not (NDA, agreement term R-27).
+
+        The UI asks before it reads, so nothing is read from a KTP-el after the end date."""
+        self._check_may_serve(officer)
+        self._check_term()
+        return True
 
     def record_card_read(
         self, case: ActiveCase, officer: OfficerView, nik: Nik, *, demographic: bool
@@ -651,7 +682,7 @@ class CaseService:
         elif case.state in (CaseState.REFUSED, CaseState.BALIKAN_QUEUED):
             self.close(case, officer)  # queues what is owed (refused: with its note)
         else:
-            self.cancel(case, officer, reason or "DIBATALKAN (LAYANAN TERPUTUS)")
+            self.cancel(case, officer, reason or NOTE_INTERRUPTED)
 
     def resume_returned(
         self, officer: OfficerView, case_number: str, nik_text: str, source: NikSource
@@ -764,10 +795,15 @@ class CaseService:
         return case
 
     def cancel(self, case: ActiveCase, officer: OfficerView, reason: str) -> ActiveCase:
-        """End the case without issuing; data balikan is still owed if data was accessed."""
+        """End the case without issuing; data balikan is still owed if data was accessed.
+
+        The typed ``reason`` stays in memory (scrubbed) as the case's remark; the row stores
+        only a fixed note (the typed text could name the resident).
+        """
+        case.remark = scrub(reason, case.answer_words()).strip()[:255]
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = (scrub(reason, case.answer_words()).strip() or NOTE_CANCELLED)[:255]
+            row.note = reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED
             row.closed_at = self._clock()
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)

@@ -491,6 +491,10 @@ class CaseScreen(QWidget):
             return
         if not self._may_read_card():
             return
+        officer = self.officer
+        assert officer is not None
+        if not self._call(lambda: self.services.cases.may_read_card(officer)):
+            return  # e.g. the agreement has ended: the card is not read at all
         if not self.reader.available:
             self.nik_page.show_notice(_("No card reader is configured."), Severity.CAUTION)
             return
@@ -538,6 +542,7 @@ class CaseScreen(QWidget):
                 )
             )
             if recorded is None:
+                self._drop_card()  # refused (e.g. the agreement ended): forget what was read
                 return
         self.nik_page.set_nik_from_card(data.nik.value)
         if self.nik_page.verify_edits:

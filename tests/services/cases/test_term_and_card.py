@@ -29,6 +29,8 @@ def test_a_card_read_after_the_end_is_refused(tmp_path: Path) -> None:
         case = cases.open_case(world.officer, "PKH", "Pendaftaran PKH")
         nik = parse_nik(world.examples()["found"], today=date(2026, 11, 23))
         with pytest.raises(AgreementEnded):
+            cases.may_read_card(world.officer)
+        with pytest.raises(AgreementEnded):
             cases.record_card_read(case, world.officer, nik, demographic=True)
         assert case.nik is None and not case.data_accessed
     finally:
