@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from platformdirs import user_config_dir
 
 from app.domain.guard_rules import GuardThresholds
@@ -320,17 +321,12 @@ def save_user_language(language: str, path: Path | None = None) -> Path:
     current = _read_toml(target).get("ui", {})
     ui = dict(current) if isinstance(current, dict) else {}
     ui["language"] = language
-    lines = ["[ui]"]
-    for key, value in ui.items():
-        if key not in UiSettings.__dataclass_fields__:
-            continue
-        rendered = f'"{value}"' if isinstance(value, str) else str(int(value))
-        lines.append(f"{key} = {rendered}")
+    personal = {key: value for key, value in ui.items() if key in USER_KEYS}
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = target.with_suffix(".tmp")
     fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(tomli_w.dumps({"ui": personal}).encode("utf-8"))
     os.replace(temporary, target)
     return target
 
