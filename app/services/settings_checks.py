@@ -184,6 +184,11 @@ def check_admin_file(path: Path) -> None:
     try:
         info = path.stat()
     except FileNotFoundError:
+        if os.path.lexists(path):
+            raise SettingsError(
+                f"{path}: is a link to a file that does not exist; the administrator "
+                "replaces it with the settings file"
+            ) from None
         return
     except OSError as error:
         raise SettingsError(f"{path}: cannot be read ({error.strerror})") from error

@@ -286,6 +286,14 @@ def test_an_admin_path_that_is_a_folder_is_an_error_not_demo(tmp_path: Path) -> 
         load_settings(folder, tmp_path / "none.toml")
 
 
+def test_an_admin_path_that_links_to_nothing_is_an_error_not_demo(tmp_path: Path) -> None:
+    link = tmp_path / "loket.toml"
+    link.symlink_to(tmp_path / "gone.toml")
+    assert is_configured(link)
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(link, tmp_path / "none.toml")
+
+
 def test_an_admin_file_others_may_write_is_refused(tmp_path: Path) -> None:
     admin = write(tmp_path / "admin.toml", ADMIN)
     admin.chmod(0o666)
