@@ -73,7 +73,7 @@ class VerificationPage(QWidget):
         self.note = QLineEdit()
         self.note.setObjectName("decisionNote")
         self.note.setPlaceholderText(_("Remark for the return slip only (never stored)"))
-        note_label = QLabel(_("Rem&ark"))
+        note_label = QLabel(_("N&ote"))
         note_label.setBuddy(self.note)
         self.approve = QPushButton(_("&Approve and issue (4a)"))
         self.approve.setObjectName("approve")
