@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from app import __version__
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.services.app_core import AppServices
     from app.services.settings import Settings
 
@@ -27,6 +29,9 @@ Loket KTP-el needs a graphical display, and none was found (DISPLAY/WAYLAND_DISP
     xvfb-run -a ./scripts/demo      (from a clone; or: xvfb-run -a loket demo)
   (or set QT_QPA_PLATFORM=offscreen to start without any window, e.g. for a smoke test).
 """
+
+
+FORCE_HELP = "replace an existing plain file (never the database, never through a link)"
 
 
 def has_display() -> bool:
@@ -177,6 +182,22 @@ def _open_services(with_gateway: bool = False) -> AppServices:
     return build_services(core, gateway, guidance=guidance_text)
 
 
+def _write_out(services: AppServices, path: Path, data: bytes | None, force: bool) -> Path | None:
+    """Write an ``--out`` file through the shared safe writer (``data`` None: only check
+    that it could be written); None, with the message shown, if refused."""
+    from app.services.safe_output import OutputRefused, check_output, database_files, write_output
+
+    protected = database_files(services.core.engine.url)
+    try:
+        if data is None:
+            check_output(path, force=force, protected=protected)
+            return path
+        return write_output(path, data, force=force, protected=protected)
+    except OutputRefused as error:
+        print(error.message, file=sys.stderr)
+        return None
+
+
 def _cmd_audit_subject(args: argparse.Namespace) -> int:
     import getpass
     from pathlib import Path
@@ -185,6 +206,8 @@ def _cmd_audit_subject(args: argparse.Namespace) -> int:
     from app.domain.nik import NikError
 
     services = _open_services()
+    if _write_out(services, Path(args.out), None, args.force) is None:
+        return 2  # refused before anything is asked
     try:
         supervisor = services.officers.authenticate(args.user, getpass.getpass("password: "))
         # asked, not an argument: a NIK must not end up in the shell history
@@ -193,7 +216,8 @@ def _cmd_audit_subject(args: argparse.Namespace) -> int:
     except (UserFacingError, NikError) as error:
         print(error.message, file=sys.stderr)
         return 1
-    Path(args.out).write_bytes(pdf)
+    if _write_out(services, Path(args.out), pdf, args.force) is None:
+        return 2
     print(f"record of processing written to {args.out}")
     return 0
 
@@ -201,7 +225,9 @@ def _cmd_audit_subject(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     if args.action == "subject":
         return _cmd_audit_subject(args)
+    from app.domain.i18n import _
     from app.services.audit_cli import run_audit_cli
+    from app.services.error_messages import AUDIT_HEAD_UNREADABLE
 
     services = _open_services()
     try:
@@ -211,6 +237,9 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             checkpoints=getattr(args, "checkpoint", None) or (),
             incremental=getattr(args, "incremental", False),
         )
+    except (ValueError, IndexError):  # the chain's head record is garbage
+        print(_(AUDIT_HEAD_UNREADABLE), file=sys.stderr)
+        return 2
     finally:
         services.core.close()
 
@@ -228,14 +257,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"invalid --day {args.day!r}; use YYYY-MM-DD", file=sys.stderr)
         return 2
+    if _write_out(services, Path(args.out), None, args.force) is None:
+        return 2
     try:
         supervisor = services.officers.authenticate(args.user, getpass.getpass("password: "))
         pdf = services.report(args.kind, day, supervisor)
     except OfficerError as error:
         print(error.message, file=sys.stderr)
         return 1
-    out = Path(args.out)
-    out.write_bytes(pdf)
+    out = _write_out(services, Path(args.out), pdf, args.force)
+    if out is None:
+        return 2
     print(f"{args.kind} report written to {out} ({len(pdf)} bytes, counts only)")
     return 0
 
@@ -281,11 +313,18 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
             print("nothing entered; unchanged", file=sys.stderr)
             return 1
         store.set(args.name, value)
+        if store.get(args.name) != value:  # a backend that accepts and forgets
+            print(
+                f"{args.name} was NOT stored: the {store.label} did not keep it. Ask the "
+                "administrator to set up the system keyring, then try again.",
+                file=sys.stderr,
+            )
+            return 2
         print(f"{args.name} stored in the {store.label}")
         return 0
     except SecretStoreUnavailable as error:
         print(error.message, file=sys.stderr)
-        return 1
+        return 2
 
 
 def _optional_part(module: str, detail: str = "") -> str:
@@ -417,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subject.add_argument("--user", required=True, help="supervisor user name (password asked)")
     subject.add_argument("--out", required=True, help="PDF file to write for the resident")
+    subject.add_argument("--force", action="store_true", help=FORCE_HELP)
     audit.set_defaults(func=_cmd_audit)
 
     report = sub.add_parser("report", help="usage report as PDF (supervisors; counts only)")
@@ -424,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--day", help="a day in the period (YYYY-MM-DD); default today")
     report.add_argument("--user", required=True, help="supervisor user name (password asked)")
     report.add_argument("--out", required=True, help="PDF file to write")
+    report.add_argument("--force", action="store_true", help=FORCE_HELP)
     report.set_defaults(func=_cmd_report)
 
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
@@ -462,6 +503,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a message with what to do, never a traceback
+        print(f"loket: {failure_message(error)}", file=sys.stderr)
+        return 2
+
+
+def failure_message(error: BaseException) -> str:
+    """The message for a failed command; unknown errors get a crash record and its number."""
+    from app.domain.i18n import _
+    from app.services.crash import write_crash_record
+    from app.services.error_messages import UNEXPECTED, user_message
+
+    message = user_message(error)
+    if message is None:
+        reference = write_crash_record(type(error), error, error.__traceback__)
+        message = _(UNEXPECTED).format(reference=reference)
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.domain.case_reasons import CaseReason  # noqa: E402
 from app.domain.nik import parse_nik  # noqa: E402
 from app.services.cases import Decision, NikSource  # noqa: E402
 from app.services.demo import build_demo  # noqa: E402
@@ -62,7 +63,13 @@ def main() -> None:
         returned = cases.open_case(officer, "BPNT", "Pendaftaran BPNT")
         cases.check_documents(returned, officer, {"KTP-el": True, "KK": False})
         cases.look_up(returned, officer, examples["not_found"], NikSource.TYPED)
-        cases.decide(returned, officer, Decision.RETURN, "Bawa Kartu Keluarga terbaru")
+        cases.decide(
+            returned,
+            officer,
+            Decision.RETURN,
+            "Bawa Kartu Keluarga terbaru",
+            reasons=[CaseReason.DOCUMENTS_INCOMPLETE, CaseReason.KK_DIFFERS],
+        )
         slip = render_return_slip_for(
             returned, services.core.settings, officer.display_name, clock()
         )

@@ -116,8 +116,9 @@ def test_report_command_writes_a_pdf_for_supervisors(
     out = tmp_path / "harian.pdf"
     assert main(["report", "daily", "--user", "kepala", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
-    assert main(["report", "semester", "--user", "staf", "--out", str(out)]) == 1
-    assert main(["report", "daily", "--day", "kemarin", "--user", "kepala", "--out", str(out)]) == 2
+    other = str(tmp_path / "semester.pdf")
+    assert main(["report", "semester", "--user", "staf", "--out", other]) == 1
+    assert main(["report", "daily", "--day", "kemarin", "--user", "kepala", "--out", other]) == 2
 
 
 def test_audit_subject_asks_the_nik_and_writes_the_record(
@@ -133,4 +134,141 @@ def test_audit_subject_asks_the_nik_and_writes_the_record(
     assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
     answers = iter(["rahasia-123", "12345"])
-    assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 1
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(out), "--force"]) == 1
+    link = tmp_path / "link.pdf"
+    link.symlink_to(out)
+    before = out.read_bytes()
+    answers = iter(["rahasia-123", "3303015505900001"])
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(link), "--force"]) == 2
+    assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 2  # exists
+    assert out.read_bytes() == before
+
+
+def test_report_out_never_overwrites_the_database_a_foreign_file_or_through_a_link(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    database = Path(str(core.engine.url.database))
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    header = database.read_bytes()[:16]
+    for extra in ([], ["--force"]):
+        assert main(["report", "daily", "--user", "kepala", "--out", str(database), *extra]) == 2
+    assert database.read_bytes()[:16] == header == b"SQLite format 3\x00"
+    target = tmp_path / "someone-elses.txt"
+    target.write_text("kept", encoding="utf-8")
+    link = tmp_path / "report.pdf"
+    link.symlink_to(target)
+    assert main(["report", "daily", "--user", "kepala", "--out", str(link), "--force"]) == 2
+    assert target.read_text(encoding="utf-8") == "kept" and link.is_symlink()
+    assert main(["report", "daily", "--user", "kepala", "--out", str(target)]) == 2
+    assert target.read_text(encoding="utf-8") == "kept"
+    assert main(["report", "daily", "--user", "kepala", "--out", str(target), "--force"]) == 0
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------- issue 11: messages
+def assert_message_not_traceback(capsys: pytest.CaptureFixture[str], *needles: str) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("loket: ")
+    for needle in needles:
+        assert needle in err
+    return err
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["secrets", "status"], ["db", "current"]])
+def test_a_malformed_admin_file_is_a_message_and_exit_2(
+    configured: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    configured.write_text('mode = "production"\n[agency\n', encoding="utf-8")
+    assert main(command) == 2
+    assert_message_not_traceback(capsys, "not valid TOML", "administrator")
+
+
+def test_a_malformed_user_file_is_a_message_and_exit_2(
+    configured: Path, isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = isolated_environment / "user" / "settings.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text("[ui\n", encoding="utf-8")
+    assert main(["audit", "verify"]) == 2
+    assert_message_not_traceback(capsys, "not valid TOML")
+
+
+def test_a_bad_database_url_is_a_message_and_exit_2(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = configured.read_text(encoding="utf-8")
+    configured.write_text('database_url = "loket.sqlite3"\n' + text, encoding="utf-8")
+    assert main(["audit", "verify"]) == 2
+    assert_message_not_traceback(capsys, "database_url")
+    configured.write_text(
+        'database_url = "postgresql://loket:rahasia-db@127.0.0.1:1/loket"\n' + text,
+        encoding="utf-8",
+    )
+    assert main(["audit", "verify"]) == 2
+    err = assert_message_not_traceback(capsys, "database_url", "OperationalError")
+    assert "rahasia-db" not in err
+
+
+def test_a_missing_keyring_is_a_message_and_exit_2(
+    configured: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    assert main(["secrets", "status"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "keyring" in err.lower()
+
+
+def test_secrets_set_does_not_say_stored_when_nothing_was_kept(
+    configured: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: object,
+) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "kata-sandi-contoh")
+    monkeypatch.setattr(type(memory_keyring), "set_password", lambda *args: None)
+    assert main(["secrets", "set", "gateway.password"]) == 2
+    captured = capsys.readouterr()
+    assert "stored in" not in captured.out and "NOT stored" in captured.err
+
+
+def test_a_garbage_audit_head_is_a_message_and_exit_2(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "admin", "Admin", "rahasia-123", Role.ADMINISTRATOR)
+    with core.engine.begin() as connection:
+        connection.execute(text("UPDATE app_meta SET value = 'sampah' WHERE key = 'audit_head'"))
+    core.close()
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "audit trail" in err
+
+
+def test_an_unexpected_error_leaves_a_crash_record_without_population_data(
+    configured: Path,
+    isolated_environment: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def boom(_args: object) -> int:
+        raise KeyError("WARGA CONTOH JAKE 3303014505900001")
+
+    monkeypatch.setattr("app.cli._cmd_version", boom)
+    assert main(["version"]) == 2
+    err = assert_message_not_traceback(capsys, "crash record")
+    [record] = list((isolated_environment / "logs").glob("crash-*.txt"))
+    reference = record.stem.removeprefix("crash-")
+    assert reference in err
+    written = record.read_text(encoding="utf-8")
+    assert "KeyError" in written and "boom" in written
+    assert "WARGA" not in written and "3303014505900001" not in written
+    assert record.stat().st_mode & 0o077 == 0

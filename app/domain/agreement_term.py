@@ -15,6 +15,9 @@ class TermPhase(Enum):
     NOT_STARTED = "not_started"
     ACTIVE = "active"
     RENEWAL_DUE = "renewal_due"
+    #: After the end date, the renewal was requested in writing: service continues under the
+    #: SPTJM until the addendum is signed, at the latest until the administrator's limit date.
+    RENEWAL_REQUESTED = "renewal_requested"
     ENDED = "ended"
     UNKNOWN = "unknown"
 
@@ -43,17 +46,31 @@ class TermStatus:
 
     @property
     def lookups_allowed(self) -> bool:
-        """Lookups are unlawful before the start and after the end."""
-        return self.phase in (TermPhase.ACTIVE, TermPhase.RENEWAL_DUE, TermPhase.UNKNOWN)
+        """Lookups and card reads are unlawful before the start and after the end (unless
+        the renewal was requested and its limit date has not passed)."""
+        return self.phase in (
+            TermPhase.ACTIVE,
+            TermPhase.RENEWAL_DUE,
+            TermPhase.RENEWAL_REQUESTED,
+            TermPhase.UNKNOWN,
+        )
 
 
-def term_status(today: date, start: date | None, end: date | None) -> TermStatus:
-    """Classify ``today`` against the term (the end date is the last lawful day)."""
+def term_status(
+    today: date, start: date | None, end: date | None, renewal_limit: date | None = None
+) -> TermStatus:
+    """Classify ``today`` against the term (the end date is the last lawful day).
+
+    ``renewal_limit`` is set only while a renewal request is on record: after the end date,
+    service continues (under the SPTJM) up to and including that day, never after it.
+    """
     if start and today < start:
         return TermStatus(TermPhase.NOT_STARTED, None)
     if end is None:
         return TermStatus(TermPhase.UNKNOWN, None)
     if today > end:
+        if renewal_limit is not None and today <= renewal_limit:
+            return TermStatus(TermPhase.RENEWAL_REQUESTED, (renewal_limit - today).days)
         return TermStatus(TermPhase.ENDED, 0)
     days_left = (end - today).days
     if today >= months_before(end, REMINDER_MONTHS):

@@ -12,6 +12,7 @@ from datetime import date
 
 from app.domain.i18n import N_, _
 from app.domain.regions import RegionTable, default_regions
+from app.domain.scrub import scrub
 
 NIK_LENGTH = 16
 _SEPARATORS = " .-"
@@ -110,17 +111,16 @@ def mask_nik(digits: str) -> str:
     return digits[:4] + _MASK + digits[12:]
 
 
-# 16 digits in free text, possibly grouped by spaces, dots or dashes (as parse_nik accepts).
-_NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])")
-
-
 def remove_niks(text: str) -> str:
-    """Free text (an officer's note) without anything that looks like a full NIK."""
-    return _NIK_IN_TEXT.sub(_("[NIK removed]"), text)
+    """Free text without anything :func:`parse_nik` would read as a NIK (see :func:`scrub`)."""
+    return scrub(text)
 
 
 def normalise_digits(text: str) -> str:
-    """Strip whitespace and group separators; raise :class:`NikError` on anything else."""
+    """Strip whitespace and group separators; raise :class:`NikError` on anything else.
+
+    Only ASCII digits are accepted here; :func:`app.domain.scrub.scrub` removes a superset
+    (digits of any script, any separators) from free text."""
     stripped = text.strip()
     if not stripped:
         raise NikError("empty")

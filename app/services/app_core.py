@@ -41,6 +41,18 @@ class StatusSnapshot:
     access_method: str
     plain_http: bool
     demo: bool
+    #: The PoC result letter that allows the web service ("number, date"), or "".
+    poc_letter: str = ""
+    #: The renewal request on record ("letter number, date"), or "".
+    renewal_letter: str = ""
+    renewal_limit: date | None = None
+
+
+def _letter(number: str, day: date | None) -> str:
+    """A letter as "number, dd-mm-yyyy" ("" when none is on record)."""
+    if not number.strip() or day is None:
+        return ""
+    return f"{number.strip()}, {day:%d-%m-%Y}"
 
 
 @dataclass
@@ -72,10 +84,15 @@ class AppServices:
             quota=quota,
             balikan_pending=pending,
             lockouts=lockouts,
-            term=term_status(self.clock().date(), agreement.start, agreement.end),
+            term=term_status(
+                self.clock().date(), agreement.start, agreement.end, agreement.renewal_limit
+            ),
             access_method=agreement.access_method,
             plain_http=settings.gateway.base_url.startswith("http://"),
             demo=settings.is_demo,
+            poc_letter=_letter(agreement.poc_letter_number, agreement.poc_letter_date),
+            renewal_letter=_letter(agreement.renewal_letter_number, agreement.renewal_letter_date),
+            renewal_limit=agreement.renewal_limit,
         )
 
     def clear_lockouts(self, administrator: OfficerView) -> int:

@@ -7,11 +7,12 @@ the settings file; the pinned certificate (public) is copied next to the setting
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import tomli_w
 
 from app.domain.i18n import N_, _
 from app.services.app_core import AppServices
@@ -22,10 +23,13 @@ from app.services.key_binding import open_keys
 from app.services.key_bundle import BundleError, bundle_key_ids
 from app.services.keys import KeyRing
 from app.services.officers import MIN_PASSWORD_LENGTH, Role
+from app.services.safe_output import OutputRefused, write_output
 from app.services.secrets import BALIKAN_TOKEN, GATEWAY_PASSWORD, GATEWAY_USER, SecretStore
 from app.services.settings import Settings, SettingsError, admin_settings_path, settings_from_dicts
 
 CERTIFICATE_NAME = "gateway-cert.pem"
+#: The administrator file and the certificate: owner and group (the administrators) only.
+FILE_MODE = 0o640
 
 
 class FirstRunError(ValueError):
@@ -75,36 +79,26 @@ class FirstRunPlan:
         return self.key_bundle is not None
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    """TOML has no null: leave unset values out (their defaults apply)."""
+    return {
+        key: _without_none(value) if isinstance(value, dict) else value
+        for key, value in data.items()
+        if value is not None
+    }
 
 
 def to_toml(data: dict[str, Any]) -> str:
-    """A small TOML writer for the administrator file (scalars, lists, one level of tables)."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for name, table in data.items():
-        if isinstance(table, dict):
-            lines.append("")
-            lines.append(f"[{name}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None)
-    return "\n".join(lines) + "\n"
+    """The administrator file as TOML (written by ``tomli-w``: quoting, line breaks, dates)."""
+    return tomli_w.dumps(_without_none(data))
 
 
 def validate_plan(plan: FirstRunPlan) -> Settings:
     """The settings the plan describes, or :class:`FirstRunError`."""
-    admin = {key: dict(v) if isinstance(v, dict) else v for key, v in plan.admin.items()}
+    admin = _without_none(plan.admin)
     admin["mode"] = "production"
     gateway = admin.setdefault("gateway", {})
-    web_service = admin.get("agreement", {}).get("access_method", "web_service") == "web_service"
+    web_service = admin.get("agreement", {}).get("access_method") == "web_service"
     if plan.certificate_pem.strip():
         try:
             gateway["certificate_sha256"] = certificate_sha256(plan.certificate_pem)
@@ -173,12 +167,15 @@ def apply_first_run(
     except OSError as error:
         # e.g. %PROGRAMDATA%\Loket is writable by administrators only, as it should be
         raise FirstRunError(_CANNOT_WRITE, f"{path.parent}: {error.strerror}") from error
-    admin = {key: dict(v) if isinstance(v, dict) else v for key, v in plan.admin.items()}
+    admin = _without_none(plan.admin)
     admin["mode"] = "production"
     gateway = admin.setdefault("gateway", {})
     if plan.certificate_pem.strip():
         cert = path.parent / CERTIFICATE_NAME
-        cert.write_text(plan.certificate_pem, encoding="ascii")
+        try:
+            write_output(cert, plan.certificate_pem.encode("ascii"), force=True, mode=FILE_MODE)
+        except OutputRefused as error:
+            raise FirstRunError(_CANNOT_WRITE, error.message) from error
         gateway["certificate_file"] = str(cert)
         gateway["certificate_sha256"] = settings.gateway.certificate_sha256
     if plan.gateway_user.strip():
@@ -187,9 +184,10 @@ def apply_first_run(
         secrets.set(GATEWAY_PASSWORD, plan.gateway_password)
     if plan.balikan_token:
         secrets.set(BALIKAN_TOKEN, plan.balikan_token)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(to_toml(admin), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        write_output(path, to_toml(admin).encode("utf-8"), force=True, mode=FILE_MODE)
+    except OutputRefused as error:
+        raise FirstRunError(_CANNOT_WRITE, error.message) from error
     return settings_from_dicts(admin)
 
 

@@ -5,26 +5,19 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 from pathlib import Path
 
 from platformdirs import user_log_dir
 
+from app.domain.scrub import mask_digit_runs
 from app.services.settings import APP_NAME
 
-# 16 digits, possibly grouped by spaces, dots or dashes, not part of a longer digit run.
-_NIK_LIKE = re.compile(r"(?<![0-9])((?:[0-9][ .\-]?){15}[0-9])(?![0-9])")
 _QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
 
 
 def mask_niks(text: str) -> str:
-    """Replace every 16-digit run (as typed, with separators) by its masked form."""
-
-    def _mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"[^0-9]", "", match.group(1))
-        return digits[:4] + "•" * 8 + digits[12:]
-
-    return _NIK_LIKE.sub(_mask, text)
+    """Mask every NIK/No. KK as :func:`app.domain.scrub.mask_digit_runs` finds them."""
+    return mask_digit_runs(text)
 
 
 class NikMaskingFilter(logging.Filter):
@@ -45,6 +38,20 @@ class NikMaskingFilter(logging.Filter):
         return True
 
 
+#: The log holds no population data, but names officers and cases: owner and group only.
+LOG_FILE_MODE = 0o640
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0640 whatever the umask says."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_FILE_MODE)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, LOG_FILE_MODE)  # an older file created 0644 is tightened too
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def log_dir() -> Path:
     """Where the log files go."""
     override = os.environ.get("LOKET_LOG_DIR")
@@ -56,7 +63,7 @@ def configure_logging(level: int = logging.INFO, directory: Path | None = None) 
     target = directory or log_dir()
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = target / "loket.log"
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

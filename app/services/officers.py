@@ -224,7 +224,10 @@ class OfficerService:
                 refusal = AccountLocked()
             elif not row.active:
                 self._audit.append(session, username, "login.refused_disabled")
-                refusal = AccountDisabled()
+                # only who knows the password learns that the account is disabled: anyone
+                # else gets the same answer as for an unknown user (no account enumeration)
+                matches = self._password_matches(row.password_hash, password)
+                refusal = AccountDisabled() if matches else LoginFailed()
             elif not self._password_matches(row.password_hash, password):
                 row.failed_logins += 1
                 if row.failed_logins >= MAX_FAILED_LOGINS:

@@ -13,23 +13,24 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from platformdirs import user_config_dir
 
 from app.domain.guard_rules import GuardThresholds
+from app.services.settings_checks import ACCESS_METHODS as ACCESS_METHODS
+from app.services.settings_checks import GUARD_FLOORS as GUARD_FLOORS
+from app.services.settings_checks import MODES as MODES
+from app.services.settings_checks import SettingsError as SettingsError
+from app.services.settings_checks import check_admin_file, validate
 
 APP_NAME = "loket-ktpel"
-MODES = ("demo", "production")
-ACCESS_METHODS = ("web_service", "web_portal")
 USER_SECTIONS = frozenset({"ui"})
-
-
-class SettingsError(ValueError):
-    """A settings file is unreadable or holds an invalid value (the message names the key)."""
+USER_KEYS = frozenset({"language", "idle_lock_minutes"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +48,25 @@ class AgreementSettings:
     """The PKS: which elements, which access method, for how long."""
 
     profile: str = "purbalingga-8"
-    access_method: str = "web_service"
+    #: No default in production: the agreements grant the web portal until a PoC (R-24).
+    access_method: str = ""
     start: date | None = None
     end: date | None = None
     portal_url: str = ""
     reference: str = ""
+    #: The Proof of Concept result letter that allows ``web_service`` (number and date).
+    poc_letter_number: str = ""
+    poc_letter_date: date | None = None
+    #: A renewal requested in writing before the end (SPTJM): letter, date and the last day
+    #: the administrator allows service after ``end`` while the addendum is pending.
+    renewal_letter_number: str = ""
+    renewal_letter_date: date | None = None
+    renewal_limit: date | None = None
+
+    @property
+    def renewal_requested(self) -> bool:
+        """True when a renewal request is on record."""
+        return self.renewal_limit is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +145,8 @@ class UiSettings:
 
     language: str = "id"
     idle_lock_minutes: int = 5
+    #: The administrator's maximum; the user file can only choose a shorter lock.
+    idle_lock_max_minutes: int = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +246,9 @@ _TOP_LEVEL = ("mode", "counter_id", "database_url", "database_owner_url")
 _SPECIAL: dict[str, Any] = {
     "agreement.start": "date",
     "agreement.end": "date",
+    "agreement.poc_letter_date": "date",
+    "agreement.renewal_letter_date": "date",
+    "agreement.renewal_limit": "date",
     "quota.daily_limit": "int",
 }
 
@@ -251,79 +271,6 @@ def _section(name: str, data: Any) -> Any:
     return cls(**values)
 
 
-def _validate(settings: Settings) -> None:
-    if settings.mode not in MODES:
-        raise SettingsError(f"mode: must be one of {', '.join(MODES)}")
-    agreement = settings.agreement
-    if agreement.access_method not in ACCESS_METHODS:
-        raise SettingsError(f"agreement.access_method: must be one of {', '.join(ACCESS_METHODS)}")
-    if agreement.start and agreement.end and agreement.end < agreement.start:
-        raise SettingsError("agreement.end: must not be before agreement.start")
-    portal = agreement.access_method == "web_portal"
-    if portal and settings.mode == "production" and not agreement.portal_url:
-        raise SettingsError("agreement.portal_url: required with access_method web_portal")
-    agency = settings.agency
-    if not (len(agency.id_lembaga) == 6 and agency.id_lembaga.isdigit()):
-        raise SettingsError("agency.id_lembaga: must be 6 digits")
-    if not agency.programmes:
-        raise SettingsError("agency.programmes: list at least one programme")
-    gateway = settings.gateway
-    if gateway.layout not in ("consumer", "regional"):
-        raise SettingsError("gateway.layout: must be consumer or regional")
-    for name in ("key_style", "verify_key_style"):
-        if getattr(gateway, name) not in ("default", "lower", "upper"):
-            raise SettingsError(f"gateway.{name}: must be default, lower or upper")
-    if gateway.connect_timeout <= 0 or gateway.read_timeout <= 0:
-        raise SettingsError("gateway.read_timeout: timeouts must be greater than 0")
-    if gateway.base_url.startswith("http://") and not gateway.allow_plain_http:
-        raise SettingsError(
-            "gateway.base_url: plain http needs gateway.allow_plain_http = true (set by the "
-            "administrator only where the closed network requires it)"
-        )
-    if settings.balikan.body_shape not in ("form", "batch"):
-        raise SettingsError("balikan.body_shape: must be form or batch")
-    balikan = settings.balikan
-    if not 0 < balikan.link_share <= 1:
-        raise SettingsError("balikan.link_share: must be between 0 and 1")
-    if balikan.link_kbps <= 0:
-        raise SettingsError("balikan.link_kbps: must be greater than 0")
-    if not 1 <= balikan.batch_size <= 500:
-        raise SettingsError("balikan.batch_size: must be between 1 and 500")
-    if balikan.timeout <= 0:
-        raise SettingsError("balikan.timeout: must be greater than 0")
-    if balikan.delivery not in ("web_service", "file"):
-        raise SettingsError("balikan.delivery: must be web_service or file")
-    if balikan.base_url.startswith("http://") and not balikan.allow_plain_http:
-        raise SettingsError(
-            "balikan.base_url: plain http needs balikan.allow_plain_http = true (set by the "
-            "administrator only where the closed network requires it)"
-        )
-    quota = settings.quota
-    if quota.daily_limit is not None and quota.daily_limit < 1:
-        raise SettingsError("quota.daily_limit: must be at least 1 (or 0 for unlimited)")
-    if not all(0 < f < 1 for f in quota.warn_fractions):
-        raise SettingsError("quota.warn_fractions: each must be between 0 and 1")
-    guard = settings.guard
-    for name in guard.__dataclass_fields__:
-        if getattr(guard, name) < 0:
-            raise SettingsError(f"guard.{name}: must not be negative")
-    if settings.reader.session not in ("photo_only", "vendor_sdk", "apdu_sam", "simulated"):
-        raise SettingsError("reader.session: must be photo_only, vendor_sdk, apdu_sam or simulated")
-    if settings.reader.sam_flow not in ("public", "legacy"):
-        raise SettingsError("reader.sam_flow: must be public or legacy")
-    if not 0 <= settings.reader.sam_slot_select <= 255:
-        raise SettingsError("reader.sam_slot_select: must be between 0 and 255")
-    for pair in settings.reader.slot_pairs:
-        if pair.count("|") != 1 or not all(part.strip() for part in pair.split("|")):
-            raise SettingsError("reader.slot_pairs: each must be 'card reader | SAM reader'")
-    if settings.reader.session == "simulated" and settings.mode == "production":
-        raise SettingsError("reader.session: the simulated reader is refused in production")
-    if settings.ui.language not in ("id", "en"):
-        raise SettingsError("ui.language: must be id or en")
-    if settings.ui.idle_lock_minutes < 1:
-        raise SettingsError("ui.idle_lock_minutes: must be at least 1")
-
-
 def settings_from_dicts(admin: dict[str, Any], user: dict[str, Any] | None = None) -> Settings:
     """Build validated settings; user values apply only to user sections."""
     merged: dict[str, Any] = {}
@@ -339,18 +286,28 @@ def settings_from_dicts(admin: dict[str, Any], user: dict[str, Any] | None = Non
             continue  # the administrator decides everything else; ignored, not an error
         if not isinstance(value, dict):
             raise SettingsError(f"{key}: must be a table [{key}]")
+        personal = {k: v for k, v in value.items() if k in USER_KEYS}
         base = merged.get(key, {})
-        merged[key] = {**value, **base} if isinstance(base, dict) else value
+        merged[key] = {**personal, **base} if isinstance(base, dict) else base
     kwargs: dict[str, Any] = {}
     for key, value in merged.items():
         kwargs[key] = _section(key, value) if key in _SECTIONS else value
     settings = Settings(**kwargs)
-    _validate(settings)
+    if not settings.agreement.access_method and settings.mode != "production":
+        # demo: the built-in simulator answers; production never gets a default
+        settings = replace(
+            settings, agreement=replace(settings.agreement, access_method="web_service")
+        )
+    ui = settings.ui
+    if ui.idle_lock_minutes > ui.idle_lock_max_minutes:
+        settings = replace(settings, ui=replace(ui, idle_lock_minutes=ui.idle_lock_max_minutes))
+    validate(settings)
     return settings
 
 
 def load_settings(admin_path: Path | None = None, user_path: Path | None = None) -> Settings:
     """Read and validate both files (a missing file contributes nothing)."""
+    check_admin_file(admin_path or admin_settings_path())
     admin = _read_toml(admin_path or admin_settings_path())
     user = _read_toml(user_path or user_settings_path())
     try:
@@ -360,8 +317,9 @@ def load_settings(admin_path: Path | None = None, user_path: Path | None = None)
 
 
 def is_configured(admin_path: Path | None = None) -> bool:
-    """True once an administrator file exists (else ``loket run`` opens first-run setup)."""
-    return (admin_path or admin_settings_path()).is_file()
+    """True once anything exists at the administrator path (else ``loket run`` opens the
+    first-run setup); :func:`load_settings` then refuses what is not a usable file."""
+    return os.path.lexists(admin_path or admin_settings_path())
 
 
 def save_user_language(language: str, path: Path | None = None) -> Path:
@@ -372,17 +330,12 @@ def save_user_language(language: str, path: Path | None = None) -> Path:
     current = _read_toml(target).get("ui", {})
     ui = dict(current) if isinstance(current, dict) else {}
     ui["language"] = language
-    lines = ["[ui]"]
-    for key, value in ui.items():
-        if key not in UiSettings.__dataclass_fields__:
-            continue
-        rendered = f'"{value}"' if isinstance(value, str) else str(int(value))
-        lines.append(f"{key} = {rendered}")
+    personal = {key: value for key, value in ui.items() if key in USER_KEYS}
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = target.with_suffix(".tmp")
     fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(tomli_w.dumps({"ui": personal}).encode("utf-8"))
     os.replace(temporary, target)
     return target
 

@@ -87,6 +87,22 @@ def banner_texts(snapshot: StatusSnapshot, end_text: str) -> list[tuple[str, boo
                 False,
             )
         )
+    elif phase is TermPhase.RENEWAL_REQUESTED and snapshot.renewal_limit is not None:
+        notes.append(
+            (
+                _(
+                    "The cooperation agreement (PKS) ended on {end}. Its renewal was requested "
+                    "(letter {letter}); service continues under the SPTJM until the addendum "
+                    "is signed, at the latest until {limit}. After that day every lookup and "
+                    "card read stops."
+                ).format(
+                    end=end_text,
+                    letter=snapshot.renewal_letter,
+                    limit=f"{snapshot.renewal_limit:%d-%m-%Y}",
+                ),
+                True,
+            )
+        )
     elif phase in (TermPhase.ENDED, TermPhase.NOT_STARTED):
         notes.append(
             (

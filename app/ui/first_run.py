@@ -128,10 +128,17 @@ class FirstRunWizard(QWizard):
         self.end.setDisplayFormat("dd-MM-yyyy")
         self.access = QComboBox()
         self.access.setObjectName("accessMethod")
+        # nothing chosen: the agreement says which (web service only after the PoC)
+        self.access.addItem(_("(choose what the agreement grants)"), "")
+        self.access.addItem(_("Web portal (assisted: the officer uses the portal)"), "web_portal")
         self.access.addItem(
             _("Web service (the app queries the gateway, after the PoC)"), "web_service"
         )
-        self.access.addItem(_("Web portal (assisted: the officer uses the portal)"), "web_portal")
+        self.access.setCurrentIndex(0)
+        self.poc_number = QLineEdit()
+        self.poc_number.setObjectName("pocLetterNumber")
+        self.poc_date = QDateEdit(QDate.currentDate())
+        self.poc_date.setDisplayFormat("dd-MM-yyyy")
         self.portal_url = QLineEdit()
         self.portal_url.setObjectName("portalUrl")
         self.quota = QSpinBox()
@@ -143,6 +150,8 @@ class FirstRunWizard(QWizard):
         form.addRow(_("Term starts"), self.start)
         form.addRow(_("Term ends"), self.end)
         form.addRow(_("Access method"), self.access)
+        form.addRow(_("PoC result letter number (web service only)"), self.poc_number)
+        form.addRow(_("PoC result letter date"), self.poc_date)
         form.addRow(_("Portal address"), self.portal_url)
         form.addRow(_("Daily quota (0 = unlimited)"), self.quota)
         self.addPage(page)
@@ -263,6 +272,13 @@ class FirstRunWizard(QWizard):
         self.certificate_pem = pem
         self.cert_label.setText(_("Imported; SHA-256 {fp}").format(fp=fingerprint[:32] + "…"))
 
+    def _poc_letter(self) -> dict[str, object]:
+        """The PoC result letter, when one was entered."""
+        number = self.poc_number.text().strip()
+        if not number:
+            return {}
+        return {"poc_letter_number": number, "poc_letter_date": _pydate(self.poc_date)}
+
     def build_plan(self) -> FirstRunPlan:
         """The answers as a plan for the core."""
         programmes = [p.strip() for p in self.programmes.text().split(",") if p.strip()]
@@ -282,6 +298,7 @@ class FirstRunWizard(QWizard):
                 "end": _pydate(self.end),
                 "portal_url": self.portal_url.text().strip(),
                 "reference": self.reference.text().strip(),
+                **self._poc_letter(),
             },
             "gateway": {
                 "base_url": self.base_url.text().strip(),

@@ -8,15 +8,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.domain.errors import UserFacingError
 from app.domain.i18n import _
 from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import Core, build_core
+from app.services.crash import install_excepthook, write_crash_record, write_message_record
 from app.services.demo import DEMO_OFFICERS, DEMO_PASSWORD, DemoWorld, build_demo
 from app.services.dukcapil import guidance_text
+from app.services.error_messages import UNEXPECTED, user_message
 from app.services.first_run import (
     FirstRunError,
     apply_first_run,
@@ -29,11 +31,10 @@ from app.services.keys import KeyProblem
 from app.services.logging_setup import configure_logging
 from app.services.secrets import (
     KeyringSecretStore,
-    SecretMissing,
     SecretStore,
     SecretStoreUnavailable,
 )
-from app.services.settings import Settings, SettingsError, is_configured, load_settings
+from app.services.settings import Settings, is_configured, load_settings
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
 from app.ui.key_problem import KeyProblemDialog
@@ -122,6 +123,42 @@ def first_run() -> tuple[Settings, Core, AppServices] | None:
             return settings, core, services
         except (FirstRunError, SecretStoreUnavailable, GatewaySetupError, UserFacingError) as error:
             QMessageBox.critical(wizard, "Loket KTP-el", str(getattr(error, "message", error)))
+        except Exception as error:  # e.g. an unusable database: a message, then try again
+            message = user_message(error)
+            if message is None:
+                raise
+            QMessageBox.critical(wizard, "Loket KTP-el", message)
+
+
+def show_crash(reference: str) -> None:
+    """Tell the person an unexpected error happened, with the crash record's reference."""
+    QMessageBox.critical(None, "Loket KTP-el", _(UNEXPECTED).format(reference=reference))
+
+
+def qt_message_handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Toolkit messages go to the masked log; a critical or fatal one leaves a crash record."""
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        write_message_record(f"qt {kind.name}", message)
+    elif kind is QtMsgType.QtWarningMsg:
+        log.warning("qt: %s", message)
+    else:
+        log.debug("qt: %s", message)
+
+
+def install_crash_handlers() -> None:
+    """``sys.excepthook`` and the Qt message handler: nothing unexpected goes unrecorded."""
+    install_excepthook(show_crash)
+    qInstallMessageHandler(qt_message_handler)
+
+
+def startup_failed(error: Exception) -> int:
+    """A dialog for a start-up failure (a known one says what to do); exit status 2."""
+    message = user_message(error)
+    if message is None:
+        reference = write_crash_record(type(error), error, error.__traceback__)
+        message = _(UNEXPECTED).format(reference=reference)
+    QMessageBox.critical(None, "Loket KTP-el", message)
+    return 2
 
 
 def production_core(settings: Settings) -> Core | None:
@@ -145,6 +182,7 @@ def production_core(settings: Settings) -> Core | None:
 def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     """Start the application in ``mode`` (``demo`` or ``production``)."""
     configure_logging()
+    install_crash_handlers()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     data_dir: Path | None = None
@@ -168,12 +206,8 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
                     return 2
                 core = opened
                 services = production_services(settings, core)
-        except SettingsError as error:
-            QMessageBox.critical(None, "Loket KTP-el", str(error))
-            return 2
-        except (SecretStoreUnavailable, SecretMissing, GatewaySetupError) as error:
-            QMessageBox.critical(None, "Loket KTP-el", str(getattr(error, "message", error)))
-            return 2
+        except Exception as error:  # unusable settings, database, keyring or certificate
+            return startup_failed(error)
         window = AppWindow(services, production_reader(services.core.settings, core.secrets))
     if services.balikan is not None:
         services.balikan.start_background()

@@ -28,6 +28,8 @@ def link_text(snapshot: StatusSnapshot, link_ok: bool | None) -> str:
         text = _("Gateway: http, not encrypted")
     else:
         text = _("Gateway: web service, https")
+    if snapshot.poc_letter:
+        text += " — " + _("PoC letter {letter}").format(letter=snapshot.poc_letter)
     if link_ok is False:
         text += " — " + _("no answer")
     return text

@@ -102,3 +102,24 @@ def test_edit_removal_and_reorder_are_named() -> None:
     problem = verify_chain(KEY, swapped)
     assert problem is not None and problem.seq == 3 and problem.reason == "reordered"
     assert verify_chain(b"x" * 32, entries) is not None  # a different key fails
+
+
+@pytest.mark.parametrize(
+    ("today", "phase", "allowed"),
+    [
+        (date(2027, 9, 16), TermPhase.RENEWAL_DUE, True),
+        (date(2027, 9, 17), TermPhase.RENEWAL_REQUESTED, True),
+        (date(2027, 12, 31), TermPhase.RENEWAL_REQUESTED, True),
+        (date(2028, 1, 1), TermPhase.ENDED, False),
+    ],
+)
+def test_a_renewal_request_allows_service_up_to_its_limit(
+    today: date, phase: TermPhase, allowed: bool
+) -> None:
+    status = term_status(today, date(2025, 9, 16), date(2027, 9, 16), date(2027, 12, 31))
+    assert (status.phase, status.lookups_allowed) == (phase, allowed)
+
+
+def test_without_a_renewal_request_everything_stops_at_the_end() -> None:
+    status = term_status(date(2027, 9, 17), date(2025, 9, 16), date(2027, 9, 16))
+    assert (status.phase, status.lookups_allowed) == (TermPhase.ENDED, False)

@@ -195,5 +195,32 @@ def find_leaks(root: Path, needles: Iterable[str]) -> list[str]:
             hit = matcher.first_hit(layer)
             if hit is not None:
                 leaks.append(f"{path.relative_to(root)}: {hit.decode()[:8]}…")
+
+
+def typed_variants(number: str) -> list[str]:
+    """How an officer might type or paste a NIK / No. KK: spaced, dotted, other digits."""
+    groups = [number[i : i + 4] for i in range(0, 16, 4)]
+    return [
+        "  ".join(groups),  # two spaces between groups
+        " - ".join(groups),
+        "\u00a0".join(groups),  # no-break spaces (pasted)
+        f"{number[:2]}.{number[2:4]}.{number[4:6]}.{number[6:12]}.{number[12:]}",
+        number.translate({ord(str(d)): chr(0xFF10 + d) for d in range(10)}),  # full-width
+        number.translate({ord(str(d)): chr(0x0660 + d) for d in range(10)}),  # Arabic-Indic
+        number.translate({ord(str(d)): chr(0x0966 + d) for d in range(10)}),  # Devanagari
+    ]
+
+
+def scan_for(root: Path, needles: list[str]) -> list[str]:
+    """Files under ``root`` holding any needle (as UTF-8 bytes): "file: needle…"."""
+    encoded = [n.encode("utf-8") for n in needles]
+    leaks: list[str] = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        for needle, raw in zip(needles, encoded, strict=True):
+            if raw in data:
+                leaks.append(f"{path.relative_to(root)}: {needle[:12]}…")
                 break
     return leaks

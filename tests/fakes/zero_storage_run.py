@@ -28,6 +28,10 @@ def main() -> None:
 
     tempfile.tempdir = str(root / "tmp")
 
+    from dataclasses import replace
+
+    from app.domain.case_reasons import CaseReason
+    from app.domain.guard_rules import GuardThresholds
     from app.domain.outcomes import OutcomeKind
     from app.services.cases import Decision, NikSource
     from app.services.demo import build_demo
@@ -53,9 +57,11 @@ def main() -> None:
                 "end": datetime(2027, 9, 16).date(),
             },
             "quota": {"daily_limit": 1000},
-            "guard": {"burst_count": 0, "neighbour_serial_distance": 0},
         }
     )
+    # the canary population is small and dense: switch the pattern rules off for this run
+    # only (settings refuse it; the rules themselves are tested elsewhere)
+    settings = replace(settings, guard=GuardThresholds(burst_count=0, neighbour_serial_distance=0))
     population = canary_population()
     simulator = GatewaySimulator(
         SimulatorConfig(daily_quota=1000), mode="test", clock=clock, population=population
@@ -93,12 +99,20 @@ def main() -> None:
             cases.hand_over(case, officer)
             cases.close(case, officer)
         elif path == 2:
-            cases.decide(case, officer, Decision.RETURN, "berkas kurang")
+            cases.decide(
+                case, officer, Decision.RETURN, "berkas kurang", reasons=[CaseReason.KK_DIFFERS]
+            )
             resumed = cases.resume_returned(officer, case.number, nik, NikSource.CARD)
             cases.look_up(resumed, officer, nik, NikSource.CARD)
             cases.cancel(resumed, officer, "pemohon membatalkan")
         else:
-            cases.decide(case, officer, Decision.REFUSE, "tidak memenuhi syarat")
+            cases.decide(
+                case,
+                officer,
+                Decision.REFUSE,
+                "tidak memenuhi syarat",
+                reasons=[CaseReason.NOT_ELIGIBLE],
+            )
             cases.close(case, officer)
     # What a supervisor saves: every report, the data balikan exports, a record of processing.
     out = root / "out"

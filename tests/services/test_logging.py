@@ -61,3 +61,20 @@ def test_watcher_fails_a_test_that_logs_a_nik(
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "ignore")
     result.assert_outcomes(passed=2, errors=1)  # test_leak passes, then errors in teardown
     result.stdout.fnmatch_lines(["*a log record holds a full NIK*"])
+
+
+def test_the_log_file_is_created_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = configure_logging(directory=tmp_path)
+    finally:
+        os.umask(old)
+    handler = next(h for h in logging.getLogger().handlers if getattr(h, "_loket", False))
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()

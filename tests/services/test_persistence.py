@@ -48,6 +48,7 @@ def test_upgrade_of_an_older_schema_takes_a_backup_first(tmp_path: Path) -> None
         connection.execute(text("ALTER TABLE balikan_items DROP COLUMN delivered_via"))
         connection.execute(text("DROP INDEX ix_audit_log_nik_hash"))  # 0003
         connection.execute(text("DROP INDEX ix_audit_log_case_number"))
+        connection.execute(text("ALTER TABLE cases DROP COLUMN reasons"))  # 0004
     backup = upgrade_database(engine)
     assert backup is not None and Path(backup).is_file()
     assert stat.S_IMODE(Path(backup).stat().st_mode) == 0o600
@@ -117,3 +118,17 @@ def test_concurrent_writers_queue_instead_of_failing(db_engine: Engine) -> None:
         assert (
             connection.execute(text("SELECT value FROM app_meta WHERE key='n'")).scalar() == "100"
         )
+
+
+def test_a_relative_sqlite_path_is_refused_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.settings import SettingsError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SettingsError, match="relative"):
+        create_db_engine("sqlite+pysqlite:///loket.sqlite3")
+    monkeypatch.setenv("LOKET_DATA_DIR", "data")
+    with pytest.raises(SettingsError, match="relative"):
+        create_db_engine()
+    assert list(tmp_path.iterdir()) == []

@@ -29,6 +29,8 @@ profile = "purbalingga-8"
 access_method = "web_service"
 start = 2025-09-16
 end = 2027-09-16
+poc_letter_number = "400.8/PoC/12/2026"
+poc_letter_date = 2026-03-02
 
 [gateway]
 base_url = "https://192.0.2.10:8000"
@@ -40,6 +42,13 @@ daily_limit = 1000
 [ui]
 idle_lock_minutes = 3
 """
+START, END = date(2025, 9, 16), date(2027, 9, 16)
+TERM_PORTAL = {
+    "access_method": "web_portal",
+    "portal_url": "https://192.0.2.7/",
+    "start": START,
+    "end": END,
+}
 
 
 def write(path: Path, text: str) -> Path:
@@ -90,9 +99,15 @@ def test_user_cannot_override_admin_keys(tmp_path: Path) -> None:
         ({"ui": {"language": "fr"}}, "ui.language"),
         ({"guard": "strict"}, "guard"),
         ({"unknown": 1}, "unknown"),
-        ({"mode": "production", "reader": {"session": "simulated"}}, "reader.session"),
         (
-            {"mode": "production", "agreement": {"access_method": "web_portal"}},
+            {"mode": "production", "agreement": TERM_PORTAL, "reader": {"session": "simulated"}},
+            "reader.session",
+        ),
+        (
+            {
+                "mode": "production",
+                "agreement": {"access_method": "web_portal", "start": START, "end": END},
+            },
             "agreement.portal_url",
         ),
     ],
@@ -144,3 +159,143 @@ def test_language_choice_is_remembered_for_the_person(tmp_path: Path) -> None:
     assert oct(user.stat().st_mode & 0o777) == "0o600"
     with pytest.raises(SettingsError):
         save_user_language("fr", user)
+
+
+# ---------------------------------------------------------------- issue 11: fail closed
+PRODUCTION = {
+    "mode": "production",
+    "agency": {"id_lembaga": "330312", "name": "Dinas Contoh"},
+    "agreement": {
+        "access_method": "web_portal",
+        "portal_url": "https://192.0.2.7/",
+        "start": date(2025, 9, 16),
+        "end": date(2027, 9, 16),
+    },
+}
+
+
+def production(**agreement: object) -> dict[str, object]:
+    base = dict(PRODUCTION)
+    base["agreement"] = {**PRODUCTION["agreement"], **agreement}  # type: ignore[dict-item]
+    return base
+
+
+def test_production_has_no_default_access_method() -> None:
+    admin = production()
+    del admin["agreement"]["access_method"]  # type: ignore[attr-defined]
+    with pytest.raises(SettingsError, match=r"agreement\.access_method"):
+        settings_from_dicts(admin)
+
+
+def test_web_service_needs_the_poc_letter() -> None:
+    with pytest.raises(SettingsError, match=r"agreement\.poc_letter_number"):
+        settings_from_dicts(production(access_method="web_service"))
+    settings = settings_from_dicts(
+        production(
+            access_method="web_service",
+            poc_letter_number="400.8/PoC/12/2026",
+            poc_letter_date=date(2026, 3, 2),
+        )
+    )
+    assert settings.agreement.poc_letter_number == "400.8/PoC/12/2026"
+
+
+@pytest.mark.parametrize("key", ["start", "end"])
+def test_production_needs_the_term(key: str) -> None:
+    admin = production()
+    del admin["agreement"][key]  # type: ignore[attr-defined]
+    with pytest.raises(SettingsError, match=rf"agreement\.{key}"):
+        settings_from_dicts(admin)
+
+
+def test_a_renewal_request_needs_letter_date_and_a_limit_after_the_end() -> None:
+    with pytest.raises(SettingsError, match=r"agreement\.renewal"):
+        settings_from_dicts(production(renewal_letter_number="470/1120"))
+    with pytest.raises(SettingsError, match=r"agreement\.renewal_limit"):
+        settings_from_dicts(
+            production(
+                renewal_letter_number="470/1120",
+                renewal_letter_date=date(2027, 6, 3),
+                renewal_limit=date(2027, 9, 1),
+            )
+        )
+    settings = settings_from_dicts(
+        production(
+            renewal_letter_number="470/1120",
+            renewal_letter_date=date(2027, 6, 3),
+            renewal_limit=date(2027, 12, 31),
+        )
+    )
+    assert settings.agreement.renewal_requested
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("neighbour_window_minutes", 0),
+        ("neighbour_serial_distance", 0),
+        ("burst_window_minutes", 1),
+        ("burst_count", 0),
+        ("burst_count", 50),
+        ("min_seconds_between_lookups", 0),
+    ],
+)
+def test_a_guard_rule_cannot_be_switched_off(key: str, value: int) -> None:
+    with pytest.raises(SettingsError, match=rf"guard\.{key}"):
+        settings_from_dicts({"guard": {key: value}})
+
+
+def test_a_guard_rule_can_be_tightened() -> None:
+    guard = settings_from_dicts(
+        {"guard": {"burst_count": 2, "min_seconds_between_lookups": 60}}
+    ).guard
+    assert (guard.burst_count, guard.min_seconds_between_lookups) == (2, 60)
+
+
+def test_the_user_file_can_only_shorten_the_idle_lock(tmp_path: Path) -> None:
+    user = write(tmp_path / "user.toml", "[ui]\nidle_lock_minutes = 100000\n")
+    assert demo_settings(user).ui.idle_lock_minutes == 15
+    admin = write(tmp_path / "admin.toml", "[ui]\nidle_lock_max_minutes = 10\n")
+    assert load_settings(admin, user).ui.idle_lock_minutes == 10
+    user = write(
+        tmp_path / "user.toml", "[ui]\nidle_lock_minutes = 3\nidle_lock_max_minutes = 99\n"
+    )
+    settings = load_settings(admin, user)
+    assert (settings.ui.idle_lock_minutes, settings.ui.idle_lock_max_minutes) == (3, 10)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///loket.sqlite3", "sqlite:///./data/loket.sqlite3", "sqlite://", "nonsense"],
+)
+def test_relative_or_unusable_database_urls_are_refused(url: str) -> None:
+    with pytest.raises(SettingsError, match="database_url"):
+        settings_from_dicts({"database_url": url})
+
+
+def test_an_absolute_sqlite_path_is_accepted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/loket.sqlite3"
+    assert settings_from_dicts({"database_url": url}).database_url == url
+
+
+def test_an_admin_path_that_is_a_folder_is_an_error_not_demo(tmp_path: Path) -> None:
+    folder = tmp_path / "loket.toml"
+    folder.mkdir()
+    assert is_configured(folder)
+    with pytest.raises(SettingsError, match="not a file"):
+        load_settings(folder, tmp_path / "none.toml")
+
+
+def test_an_admin_path_that_links_to_nothing_is_an_error_not_demo(tmp_path: Path) -> None:
+    link = tmp_path / "loket.toml"
+    link.symlink_to(tmp_path / "gone.toml")
+    assert is_configured(link)
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(link, tmp_path / "none.toml")
+
+
+def test_an_admin_file_others_may_write_is_refused(tmp_path: Path) -> None:
+    admin = write(tmp_path / "admin.toml", ADMIN)
+    admin.chmod(0o666)
+    with pytest.raises(SettingsError, match="chmod o-w"):
+        load_settings(admin, tmp_path / "none.toml")

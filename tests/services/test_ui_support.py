@@ -93,6 +93,8 @@ def _plan(**changes: object) -> FirstRunPlan:
                 "access_method": "web_service",
                 "start": date(2025, 9, 16),
                 "end": date(2027, 9, 16),
+                "poc_letter_number": "400.8/PoC/12/2026",
+                "poc_letter_date": date(2026, 3, 2),
             },
             "gateway": {"base_url": "http://10.0.0.1:8080", "allow_plain_http": True},
         },
@@ -149,3 +151,57 @@ def test_first_run_refuses_incomplete_answers(changes: dict[str, object]) -> Non
     with pytest.raises(FirstRunError) as error:
         validate_plan(_plan(**changes))
     assert error.value.message
+
+
+def test_the_status_bar_shows_the_poc_letter_and_the_banner_the_renewal() -> None:
+    from dataclasses import replace as replace_field
+
+    from app.domain.agreement_term import term_status
+    from app.domain.quota_rules import QuotaStatus
+    from app.services.app_core import StatusSnapshot
+    from app.ui.app_window import banner_texts
+    from app.ui.status_bar import link_text
+
+    snapshot = StatusSnapshot(
+        quota=QuotaStatus(used=1, limit=200),
+        balikan_pending=0,
+        lockouts=(),
+        term=term_status(
+            date(2027, 10, 1), date(2025, 9, 16), date(2027, 9, 16), date(2027, 12, 31)
+        ),
+        access_method="web_service",
+        plain_http=False,
+        demo=False,
+        poc_letter="400.8/PoC/12/2026, 02-03-2026",
+        renewal_letter="470/1120, 03-06-2027",
+        renewal_limit=date(2027, 12, 31),
+    )
+    assert "400.8/PoC/12/2026, 02-03-2026" in link_text(snapshot, True)
+    texts = [text for text, serious in banner_texts(snapshot, "16-09-2027") if serious]
+    assert any("470/1120, 03-06-2027" in t and "31-12-2027" in t for t in texts)
+    ended = replace_field(
+        snapshot, term=term_status(date(2028, 1, 1), date(2025, 9, 16), date(2027, 9, 16))
+    )
+    assert not any("470/1120" in t for t, _s in banner_texts(ended, "16-09-2027"))
+
+
+def test_first_run_writes_the_admin_file_with_a_toml_library_and_private_modes(
+    tmp_path: Path,
+) -> None:
+    plan = _plan()
+    plan.admin["agency"]["name"] = 'Dinas "Contoh"\nBaris kedua'  # type: ignore[index]
+    plan.admin["agreement"]["reference"] = None  # type: ignore[index]
+    path = tmp_path / "admin" / "loket.toml"
+    apply_first_run(plan, MemorySecretStore(), path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["agency"]["name"] == 'Dinas "Contoh"\nBaris kedua'
+    assert "reference" not in data["agreement"]  # None is left out, never written as "None"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert load_settings(path, tmp_path / "none.toml").agency.name.endswith("Baris kedua")
+
+
+def test_first_run_refuses_web_service_without_the_poc_letter() -> None:
+    plan = _plan()
+    del plan.admin["agreement"]["poc_letter_number"]  # type: ignore[attr-defined]
+    with pytest.raises(FirstRunError, match="poc_letter"):
+        validate_plan(plan)

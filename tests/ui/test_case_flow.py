@@ -9,10 +9,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.domain.case_flow import CaseState
+from app.domain.case_reasons import CaseReason
 from app.domain.i18n import _
 from app.domain.nik import NikError
 from app.domain.outcomes import OutcomeKind
 from app.services.cases import NikSource
+from app.services.cases.errors import ReasonRequired
 from app.services.dukcapil import guidance_for
 from app.services.settings import settings_from_dicts
 from app.ui.app_window import AppWindow
@@ -68,6 +70,10 @@ def test_fix_and_recheck_loop_stays_one_case_across_a_restart(qtbot: QtBot, tmp_
     assert case is not None
     number = case.number
     screen.verify_page.note.setText("KK belum diperbarui")
+    click(qtbot, screen.verify_page.return_button)  # no reason ticked: refused, asks for one
+    assert case.state is not CaseState.RETURNED
+    assert ReasonRequired().message in screen.message.text()
+    screen.verify_page.set_reasons([CaseReason.KK_DIFFERS])
     click(qtbot, screen.verify_page.return_button)
     assert case.state is CaseState.RETURNED and case.nik is None  # wiped as the applicant left
     assert nik not in all_text(window)
@@ -127,6 +133,7 @@ def test_every_resident_answer_shows_its_guidance(
     assert screen.verify_page.approve.isEnabled() is (example == "found")
     if example != "found":  # nothing of a resident is shown after a refusal
         assert screen.verify_page.table.rowCount() == 0
+        screen.verify_page.set_reasons([CaseReason.REFER_TO_DUKCAPIL])
         click(qtbot, screen.verify_page.refuse)
         click(qtbot, screen.issue_page.close_case)
         assert case.state is CaseState.CLOSED
@@ -182,6 +189,7 @@ def test_quota_warning_then_exhaustion_refuses_with_what_to_do(
             assert window.banner.isVisible()
             assert "1" in window.status.quota.text()
         screen.verify_page.note.setText("uji")
+        screen.verify_page.set_reasons([CaseReason.NOT_ELIGIBLE])
         click(qtbot, screen.verify_page.refuse)
         click(qtbot, screen.issue_page.close_case)
     start_case(qtbot, screen)
@@ -208,6 +216,7 @@ def test_guard_refusal_and_supervisor_override(
     screen = window.case_screen
     start_case(qtbot, screen)
     look_up(qtbot, screen, base)
+    screen.verify_page.set_reasons([CaseReason.NOT_ELIGIBLE])
     click(qtbot, screen.verify_page.refuse)
     click(qtbot, screen.issue_page.close_case)
     start_case(qtbot, screen)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.domain.case_flow import CaseState
+from app.domain.case_reasons import CaseReason
 from app.ui.app_window import AppWindow
 from app.ui.case.case_screen import PAGE_ISSUE, PAGE_NEW
 from tests.services.cases.conftest import World
@@ -26,7 +27,8 @@ def test_returning_a_case_previews_a_printable_slip(
     look_up(qtbot, screen, nik)
     case = screen.case
     assert case is not None
-    screen.verify_page.note.setText("Bawa KK terbaru")
+    screen.verify_page.note.setText(f"Bawa KK terbaru, {person.name}")
+    screen.verify_page.set_reasons([CaseReason.KK_DIFFERS])
     click(qtbot, screen.verify_page.return_button)
     assert case.state is CaseState.RETURNED and screen.page == PAGE_ISSUE
     preview = screen.issue_page.preview
@@ -34,6 +36,7 @@ def test_returning_a_case_previews_a_printable_slip(
     assert preview.print_button.isEnabled()
     slip = preview.document.getAllText(0).text()
     assert case.number in slip and "Bawa KK terbaru" in slip
+    assert CaseReason.KK_DIFFERS.label in slip
     assert nik not in slip.replace(" ", "") and person.name not in slip
     assert "DEMO / CONTOH" in slip
     assert nik not in all_text(window)
@@ -69,11 +72,16 @@ def test_a_return_note_with_a_nik_is_printed_without_it(
     start_case(qtbot, screen)
     nik = world.examples()["found"]
     look_up(qtbot, screen, nik)
-    screen.ask_reason = lambda title, label: f"NIK {nik} beda dengan KK"
-    click(qtbot, screen.verify_page.return_button)  # no note typed: asked for one
+    spaced = "  ".join(nik[i : i + 4] for i in range(0, 16, 4))
+    screen.verify_page.note.setText(f"NIK {spaced} beda dengan KK")
+    screen.verify_page.set_reasons([CaseReason.KK_DIFFERS])
+    click(qtbot, screen.verify_page.return_button)
     slip = screen.issue_page.preview.document.getAllText(0).text()
     assert "beda dengan KK" in slip and nik not in slip.replace(" ", "")
+    assert nik[4:8] not in slip
     listed = screen.new_page.returned
     click(qtbot, screen.issue_page.close_case)
     texts = [listed.item(i).text() for i in range(listed.count())]
     assert texts and all(nik not in text for text in texts)
+    assert any(CaseReason.KK_DIFFERS.label in text for text in texts)
+    assert all("beda dengan KK" not in text for text in texts)  # the remark is not listed

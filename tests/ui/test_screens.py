@@ -77,6 +77,9 @@ def test_first_run_wizard_collects_a_valid_plan(qtbot: QtBot, tmp_path: Path) ->
     wizard.id_lembaga.setText("330301")
     wizard.agency_name.setText("Dinas Contoh")
     wizard.programmes.setText("PKH, BPNT")
+    assert wizard.access.currentData() == ""  # nothing pre-selected: the agreement says which
+    wizard.access.setCurrentIndex(wizard.access.findData("web_service"))
+    wizard.poc_number.setText("400.8/PoC/12/2026")
     wizard.base_url.setText("http://10.10.0.1:8080")
     wizard.allow_http.setChecked(True)
     wizard.gateway_user.setText("user")

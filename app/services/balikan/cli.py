@@ -15,6 +15,7 @@ from app.services.balikan.client import BalikanSetupError
 from app.services.balikan.export import NOT_SUPERVISOR, ExportError
 from app.services.balikan.service import BalikanService
 from app.services.officers import OfficerError, OfficerService, OfficerView, Role
+from app.services.safe_output import OutputRefused
 from app.services.secrets import SecretMissing, SecretStoreUnavailable
 
 PasswordReader = Callable[[str], str]
@@ -28,7 +29,10 @@ def build_balikan_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     send.add_argument("--once", action="store_true", help="one round, then exit")
     export = sub.add_parser("export", help="write owed items to a CSV or XLSX file (supervisor)")
     export.add_argument("--format", choices=("csv", "xlsx"), default="xlsx")
-    export.add_argument("--out", required=True, type=Path, help="file to write")
+    export.add_argument("--out", required=True, type=Path, help="new file to write")
+    export.add_argument(
+        "--force", action="store_true", help="replace an existing plain file (never the database)"
+    )
     export.add_argument("--user", required=True, help="supervisor's user name")
     confirm = sub.add_parser("confirm", help="a supervisor confirms an export was uploaded")
     which = confirm.add_mutually_exclusive_group(required=True)
@@ -131,7 +135,7 @@ def run_balikan_cli(
             return 0
         supervisor = _supervisor(officers, args.user, ask_password)
         if command == "export":
-            result = service.export(args.out, args.format, supervisor.username)
+            result = service.export(args.out, args.format, supervisor.username, force=args.force)
             print(
                 _("Exported {count} item(s) to {file}. Upload it, then run 'confirm'.").format(
                     count=result.count, file=result.path
@@ -146,7 +150,7 @@ def run_balikan_cli(
         count = service.requeue_attention(supervisor.username)
         print(_("{count} item(s) queued again.").format(count=count), file=stream)
         return 0
-    except ExportError as error:
+    except (ExportError, OutputRefused) as error:
         print(error.message, file=sys.stderr)
     except OfficerError as error:
         print(error.message, file=sys.stderr)

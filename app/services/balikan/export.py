@@ -32,6 +32,7 @@ from app.services.balikan.outbox import (
 )
 from app.services.clock import Clock, system_clock
 from app.services.persistence.models import BalikanExport, BalikanExportItem, BalikanItem
+from app.services.safe_output import check_output, database_files, finish_output, private_temp
 
 FORMATS = ("csv", "xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,14 +93,6 @@ def _rows(outbox: Outbox, items: Sequence[BalikanItem], columns: Sequence[str]) 
         values["NIK"] = outbox.nik_of(item)
         rows.append([_safe_cell(values.get(column, "")) for column in columns])
     return rows
-
-
-def _private_temp(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.part")
-    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    return temp
 
 
 def _write_csv(temp: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
@@ -173,15 +166,23 @@ class BalikanExporter:
         )
         return list(session.execute(statement).scalars())
 
-    def export(self, session: Session, path: Path, file_format: str, actor: str) -> ExportResult:
-        """Write every owed item to ``path`` and mark them exported (caller commits)."""
+    def export(
+        self, session: Session, path: Path, file_format: str, actor: str, *, force: bool = False
+    ) -> ExportResult:
+        """Write every owed item to ``path`` and mark them exported (caller commits).
+
+        The file never replaces the database, a file it did not create (unless ``force`` and
+        a plain file) or the target of a symbolic link (:mod:`app.services.safe_output`).
+        """
         if file_format not in FORMATS:
             raise ExportError(BAD_FORMAT, file_format)
+        protected = database_files(session.get_bind().engine.url)
+        check_output(path, force=force, protected=protected)
         items = self._owed(session)
         if not items:
             raise ExportError(NOTHING_OWED)
         rows = _rows(self._outbox, items, self.columns)
-        temp = _private_temp(path)
+        temp = private_temp(path)
         try:
             if file_format == "csv":
                 _write_csv(temp, self.columns, rows)
@@ -214,7 +215,7 @@ class BalikanExporter:
                 detail={"export": record.id, "count": len(items), "format": file_format},
             )
             session.flush()
-            os.replace(temp, path)
+            finish_output(temp, path, force=force, protected=protected)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise

@@ -24,6 +24,7 @@ from app.services.balikan.sender import BalikanSender, SendReport
 from app.services.clock import Clock, system_clock
 from app.services.link import LinkGovernor
 from app.services.officers import OfficerView, Role
+from app.services.safe_output import OutputRefused
 from app.services.secrets import BALIKAN_TOKEN, SecretStore, require
 from app.services.settings import BalikanSettings
 
@@ -167,15 +168,21 @@ class BalikanService:
         )
 
     # -- files ------------------------------------------------------------------------------
-    def export(self, path: Path, file_format: str, actor: str) -> ExportResult:
+    def export(
+        self, path: Path, file_format: str, actor: str, *, force: bool = False
+    ) -> ExportResult:
         """Write everything owed to ``path`` (CSV or XLSX); items stay owed until confirmed."""
+        written = False
         try:
             with self._sessions.begin() as session:
-                return self.exporter.export(session, path, file_format, actor)
-        except ExportError:
+                result = self.exporter.export(session, path, file_format, actor, force=force)
+                written = True
+            return result
+        except (ExportError, OutputRefused):
             raise
         except BaseException:
-            path.unlink(missing_ok=True)  # written but not recorded: it must not be uploaded
+            if written:  # written but not recorded: it must not be uploaded
+                path.unlink(missing_ok=True)
             raise
 
     def confirm(

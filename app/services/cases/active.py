@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.case_flow import CaseAction, CaseState, allowed_actions
+from app.domain.case_reasons import CaseReason
 from app.domain.nik import Nik
 from app.domain.outcomes import ISSUABLE, OutcomeKind
+from app.domain.scrub import answer_words
 from app.services.cases.port import GatewayAnswer
 
 
@@ -70,7 +72,14 @@ class ActiveCase:
     recipient_number: str | None = None
     decision: str | None = None
     note: str | None = None
+    #: Why the case was returned or refused (stored as codes).
+    reasons: tuple[CaseReason, ...] = ()
+    #: The officer's remark for the return slip: memory only, scrubbed, never stored.
+    remark: str = ""
     history: list[CaseState] = field(default_factory=list)
+    #: The purpose typed at opening is stored only once the answer's words are known
+    #: (or when the case moves on): until then the row holds "".
+    purpose_pending: bool = False
     #: Bumped by every wipe: an answer that arrives after a lock or release is not shown.
     generation: int = 0
 
@@ -83,6 +92,10 @@ class ActiveCase:
     def masked_nik(self) -> str | None:
         """The NIK as it may be shown outside the case screen."""
         return self.nik.masked() if self.nik else None
+
+    def answer_words(self) -> frozenset[str]:
+        """The words of the answer held in memory (what free text must not repeat)."""
+        return answer_words(self.last.record if self.last is not None else None)
 
     def wipe(self) -> None:
         """Forget every piece of population data held by this case."""
@@ -102,6 +115,7 @@ class ReturnedCase:
     note: str | None
     returned_at: datetime
     officer_id: int
+    reasons: tuple[CaseReason, ...] = ()
 
 
 def view_of(answer: GatewayAnswer, guidance: str) -> LookupView:

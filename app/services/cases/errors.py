@@ -126,3 +126,18 @@ class NikNotAllowedHere(CaseError):
     """A number field (document, recipient) holds what looks like a NIK."""
 
     msgid = N_("This looks like a NIK. Enter the document or recipient number here, not the NIK.")
+
+
+class ProgrammeNotListed(CaseError):
+    """The programme is not one of the agency's programmes (settings ``agency.programmes``)."""
+
+    msgid = N_(
+        "Choose the programme from the agency's list. If a programme is missing, the "
+        "administrator adds it to the settings."
+    )
+
+
+class ReasonRequired(CaseError):
+    """A return or refusal needs at least one reason from the list."""
+
+    msgid = N_("Choose at least one reason from the list for a return or refusal.")

@@ -9,7 +9,7 @@ the pattern guard and the quota — in that order — before anything is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -19,9 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.agreement_term import term_status
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
+from app.domain.case_reasons import (
+    CaseReason,
+    decode_reasons,
+    encode_reasons,
+    override_reason,
+    reason_labels,
+)
 from app.domain.guard_rules import LookupFingerprint
-from app.domain.nik import Nik, parse_nik, remove_niks
+from app.domain.nik import Nik, parse_nik
 from app.domain.outcomes import DATA_ACCESSED, OutcomeKind
+from app.domain.scrub import answer_words, scrub
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
@@ -35,6 +43,7 @@ from app.services.cases.errors import (
     NikNotAllowedHere,
     NotIssuable,
     NotPermittedByAgreement,
+    ProgrammeNotListed,
     PurposeMissing,
     SupervisorRequired,
     VerifyElementsMissing,
@@ -68,6 +77,9 @@ RESIDENT_ANSWERS = frozenset(
 NOTE_RETURNED = "DIKEMBALIKAN UNTUK PERBAIKAN BERKAS"
 NOTE_REFUSED = "DITOLAK"
 NOTE_CANCELLED = "DIBATALKAN"
+NOTE_INTERRUPTED = "DIBATALKAN (LAYANAN TERPUTUS)"
+#: What a cancelled case stores: one of these, never the reason the officer typed.
+CANCEL_NOTES = (NOTE_CANCELLED, NOTE_INTERRUPTED)
 
 
 class NikSource(Enum):
@@ -158,10 +170,21 @@ class CaseService:
             select(CaseRow).where(CaseRow.id == case.id).with_for_update()
         ).scalar_one()
 
+    def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
+        """Store the stated purpose, scrubbed of the answer's words (typed before the answer
+        was known, it may name the resident)."""
+        if not case.purpose_pending:
+            return
+        case.purpose = scrub(case.purpose, words | case.answer_words()).strip()[:255]
+        row.purpose = case.purpose or row.programme
+        case.purpose_pending = False
+
     def _move(
         self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
     ) -> CaseRow:
         row = self._row(session, case)
+        if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
+            self._settle_purpose(row, case, frozenset())
         current = CaseState(row.state)
         target = next_state(current, action)
         row.state = target.value
@@ -184,7 +207,9 @@ class CaseService:
 
     def _check_term(self) -> None:
         agreement = self.settings.agreement
-        status = term_status(self._clock().date(), agreement.start, agreement.end)
+        status = term_status(
+            self._clock().date(), agreement.start, agreement.end, agreement.renewal_limit
+        )
         if not status.lookups_allowed:
             raise AgreementEnded(status.phase.value)
 
@@ -200,10 +225,12 @@ class CaseService:
     def open_case(self, officer: OfficerView, programme: str, purpose: str) -> ActiveCase:
         """Step 1: the applicant's request, bound to a programme and purpose."""
         self._check_may_serve(officer)
-        programme = programme.strip()[:120]
-        purpose = remove_niks(purpose).strip()[:255]  # the agency's data: never a NIK
+        programme = programme.strip()
+        purpose = scrub(purpose).strip()[:255]  # never a NIK
         if not programme or not purpose:
             raise PurposeMissing()
+        if programme not in self.settings.agency.programmes:
+            raise ProgrammeNotListed(programme[:40])
         now = self._clock()
         with self._sessions.begin() as session:
             row = CaseRow(
@@ -211,7 +238,7 @@ class CaseService:
                 counter_id=self.settings.counter_id,
                 officer_id=officer.id,
                 programme=programme,
-                purpose=purpose,
+                purpose="",  # stored once the answer's words can be scrubbed from it
                 access_method=self.access_method,
                 state=CaseState.SUBMITTED.value,
                 lookups=0,
@@ -238,6 +265,7 @@ class CaseService:
                 state=CaseState.SUBMITTED,
                 opened_at=now,
                 officer_id=officer.id,
+                purpose_pending=True,
             )
 
     def check_documents(
@@ -278,7 +306,8 @@ class CaseService:
                     raise SupervisorRequired("reason")
                 overridden = {
                     "rule": verdict.rule.value if verdict.rule else "",
-                    "reason": remove_niks(override.reason).strip()[:200],
+                    # a code from the fixed list: typed text never reaches the audit trail
+                    "reason": override_reason(override.reason).value,
                     "officer": officer.username,
                     "supervisor": override.supervisor.username,
                 }
@@ -403,6 +432,7 @@ class CaseService:
         view = view_of(answer, answer.guidance or self._guidance(answer.kind, answer.code))
         with self._case_tx(case) as session:
             row = self._row(session, case)
+            self._settle_purpose(row, case, answer_words(answer.record))
             session.add(self._lookup_row(case, officer, method, answer.kind.value))
             if answer.quota_left is not None:
                 self._quota.resync(session, answer.quota_left)
@@ -514,6 +544,14 @@ class CaseService:
             row.documents_ok = bool(row.documents_ok) and documents_match
         return view
 
+    def may_read_card(self, officer: OfficerView) -> bool:
+        """True when a card may be read now; else raise why not (NDA, agreement term R-27).
+
+        The UI asks before it reads, so nothing is read from a KTP-el after the end date."""
+        self._check_may_serve(officer)
+        self._check_term()
+        return True
+
     def record_card_read(
         self, case: ActiveCase, officer: OfficerView, nik: Nik, *, demographic: bool
     ) -> ActiveCase:
@@ -521,9 +559,10 @@ class CaseService:
 
         Only the NIK is taken from the card here; the card's fields stay with the
         reader's ``CardData`` in memory. A demographic read through the SAM counts as
-        population data accessed, so data balikan becomes owed.
+        population data accessed, so data balikan becomes owed. Like a lookup, a card read
+        needs the agreement in force (R-27).
         """
-        self._check_may_serve(officer)
+        self._check_may_look_up(case, officer)
         nik_hash = self._keys.nik_hash(nik.value)
         with self._sessions.begin() as session:
             row = self._row(session, case)
@@ -551,9 +590,24 @@ class CaseService:
 
     # ---------------------------------------------------------------- step 4
     def decide(
-        self, case: ActiveCase, officer: OfficerView, decision: Decision, note: str = ""
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        decision: Decision,
+        remark: str = "",
+        *,
+        reasons: Sequence[CaseReason] = (),
     ) -> ActiveCase:
-        """Step 4: approve (4a), return for fixes (4b) or refuse."""
+        """Step 4: approve (4a), return for fixes (4b) or refuse.
+
+        What is stored is the decision and its ``reasons`` (a fixed list; a return or
+        refusal without any is stored as "other"). The officer's ``remark`` stays in
+        memory for the return slip, scrubbed of NIKs and of every word of the answer.
+        """
+        chosen = tuple(dict.fromkeys(reasons)) or (
+            () if decision is Decision.APPROVE else (CaseReason.OTHER,)
+        )
+        remark = scrub(remark, case.answer_words()).strip()[:255]
         with self._case_tx(case) as session:
             row = self._row(session, case)
             if decision is Decision.APPROVE:
@@ -566,9 +620,12 @@ class CaseService:
             else:
                 self._move(session, case, CaseAction.REFUSE, officer)
             row.decision = decision.value
-            row.note = remove_niks(note).strip()[:255] or None  # agency data: never a NIK
+            row.reasons = encode_reasons(chosen) or None
+            row.note = None  # free text never reaches the disk
             case.decision = decision.value
-            case.note = row.note
+            case.reasons = chosen
+            case.remark = remark
+            case.note = None
         return case
 
     def returned_cases(self) -> list[ReturnedCase]:
@@ -579,10 +636,7 @@ class CaseService:
                 .where(CaseRow.state == CaseState.RETURNED.value)
                 .order_by(CaseRow.updated_at)
             ).scalars()
-            return [
-                ReturnedCase(r.number, r.programme, r.note, r.updated_at, r.officer_id)
-                for r in rows
-            ]
+            return [_returned(r) for r in rows]
 
     def interrupted_cases(self) -> list[ReturnedCase]:
         """Cases of this counter left open by a crash, power loss or kill (not returned ones).
@@ -605,10 +659,7 @@ class CaseService:
                 )
                 .order_by(CaseRow.opened_at)
             ).scalars()
-            return [
-                ReturnedCase(r.number, r.programme, r.note, r.updated_at, r.officer_id)
-                for r in rows
-            ]
+            return [_returned(r) for r in rows]
 
     def cancel_interrupted(self, officer: OfficerView, case_number: str, reason: str) -> None:
         """Cancel a case interrupted by a crash (data balikan owed is released)."""
@@ -631,7 +682,7 @@ class CaseService:
         elif case.state in (CaseState.REFUSED, CaseState.BALIKAN_QUEUED):
             self.close(case, officer)  # queues what is owed (refused: with its note)
         else:
-            self.cancel(case, officer, reason or "DIBATALKAN (LAYANAN TERPUTUS)")
+            self.cancel(case, officer, reason or NOTE_INTERRUPTED)
 
     def resume_returned(
         self, officer: OfficerView, case_number: str, nik_text: str, source: NikSource
@@ -666,7 +717,7 @@ class CaseService:
     ) -> ActiveCase:
         """Step 4a: the requested document is issued (numbered)."""
         typed = document_number.strip()
-        if remove_niks(typed) != typed:
+        if scrub(typed, case.answer_words()) != typed:
             raise NikNotAllowedHere()
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.ISSUE, officer)
@@ -679,7 +730,7 @@ class CaseService:
         self, case: ActiveCase, officer: OfficerView, recipient_number: str = ""
     ) -> ActiveCase:
         """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
-        if remove_niks(recipient_number) != recipient_number:
+        if scrub(recipient_number, case.answer_words()) != recipient_number:
             raise NikNotAllowedHere()
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.HAND_OVER, officer)
@@ -744,10 +795,15 @@ class CaseService:
         return case
 
     def cancel(self, case: ActiveCase, officer: OfficerView, reason: str) -> ActiveCase:
-        """End the case without issuing; data balikan is still owed if data was accessed."""
+        """End the case without issuing; data balikan is still owed if data was accessed.
+
+        The typed ``reason`` stays in memory (scrubbed) as the case's remark; the row stores
+        only a fixed note (the typed text could name the resident).
+        """
+        case.remark = scrub(reason, case.answer_words()).strip()[:255]
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = (remove_niks(reason).strip() or NOTE_CANCELLED)[:255]
+            row.note = reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED
             row.closed_at = self._clock()
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)
@@ -779,4 +835,12 @@ def _active_from_row(
         documents_ok=row.documents_ok,
         decision=row.decision,
         note=row.note,
+        reasons=decode_reasons(row.reasons),
     )
+
+
+def _returned(row: CaseRow) -> ReturnedCase:
+    """A stored case as listed to officers: number, programme and the reasons (translated)."""
+    reasons = decode_reasons(row.reasons)
+    note = reason_labels(reasons) if reasons else row.note
+    return ReturnedCase(row.number, row.programme, note, row.updated_at, row.officer_id, reasons)

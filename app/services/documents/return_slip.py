@@ -1,9 +1,11 @@
 """The return slip (flowchart 4b): what the applicant must fix, and the case number.
 
 The applicant keeps the slip, so it carries no population data at all: no NIK, no name, no
-record field — only the agency, the case number, the date, the officer and the officer's
-note. A NIK typed into the note by mistake is removed. The PDF is built in memory and
-returned as bytes; the caller previews and prints it, and no copy is written to disk.
+record field — only the agency, the case number, the date, the officer, the reasons chosen
+from the fixed list and the officer's remark (held in memory only, already scrubbed of NIKs
+and of every word of the answer; scrubbed of NIKs once more here). The PDF is built in
+memory and returned as bytes; the caller previews and prints it, and no copy is written to
+disk.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.i18n import N_, _
-from app.domain.nik import remove_niks
+from app.domain.scrub import scrub
 from app.services.cases.active import ActiveCase
 from app.services.documents.page import draw_label_value, draw_signature, letter_page
 from app.services.settings import Settings
@@ -56,9 +58,18 @@ def return_slip_for(
         programme=case.programme,
         officer_name=officer_name,
         returned_at=returned_at,
-        note=remove_niks(case.note or "").strip(),
+        note=_slip_note(case),
         demo=settings.is_demo,
     )
+
+
+def _slip_note(case: ActiveCase) -> str:
+    """The reasons, one per line, then the officer's remark."""
+    lines = [f"- {reason.label}" for reason in case.reasons]
+    remark = scrub(case.remark).strip()
+    if remark:
+        lines.append(remark)
+    return "\n".join(lines)
 
 
 def _paragraph(canvas: Canvas, y: float, text: str, size: int = 10, bold: bool = False) -> float:

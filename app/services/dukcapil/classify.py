@@ -163,7 +163,10 @@ def _small_integer_text(value: int | Decimal) -> str | None:
     """Decimal digits of an integral number below 10**18, without going through float."""
     try:
         if isinstance(value, Decimal):
-            if not value.is_finite() or value != value.to_integral_value():
+            # the size first: int(Decimal("1E+1000000")) takes minutes and grows memory
+            if not value.is_finite() or value.adjusted() >= 18:
+                return None
+            if value != value.to_integral_value():
                 return None
             value = int(value)
         if abs(value) >= 10**18:

@@ -48,7 +48,7 @@ def _digits(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        if not value.is_finite() or value != value.to_integral_value() or value.adjusted() > 20:
+        if not value.is_finite() or value.adjusted() > 20 or value != value.to_integral_value():
             return None
         value = int(value)
     if isinstance(value, int):

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.i18n import N_, _
-from app.services.settings import APP_NAME
+from app.services.settings import APP_NAME, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,15 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 def create_db_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (PostgreSQL or SQLite), or the default SQLite file."""
     if not url:
-        path = default_database_path()
-        _prepare_sqlite_file(path)
-        url = sqlite_url(path)
+        url = sqlite_url(default_database_path())
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
+            if not Path(database).is_absolute():  # it would land in whatever folder is current
+                raise SettingsError(
+                    f"database_url: the SQLite path {database!r} is relative; give an absolute "
+                    "path (or an absolute LOKET_DATA_DIR)"
+                )
             _prepare_sqlite_file(Path(database))
         engine = create_engine(url, connect_args={"timeout": 15})
         _install_sqlite_pragmas(engine)

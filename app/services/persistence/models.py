@@ -73,6 +73,7 @@ class CaseRow(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
     note: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    reasons: Mapped[str | None] = mapped_column(String(200), nullable=True)
     document_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recipient_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -45,6 +45,7 @@ from app.services.cases.compare import (
     verify_fields,
     verify_values_from_card,
 )
+from app.services.cases.errors import ReasonRequired
 from app.services.documents.return_slip import render_return_slip_for
 from app.services.documents.statement import render_statement
 from app.services.dukcapil import Severity, guidance_for
@@ -490,6 +491,10 @@ class CaseScreen(QWidget):
             return
         if not self._may_read_card():
             return
+        officer = self.officer
+        assert officer is not None
+        if not self._call(lambda: self.services.cases.may_read_card(officer)):
+            return  # e.g. the agreement has ended: the card is not read at all
         if not self.reader.available:
             self.nik_page.show_notice(_("No card reader is configured."), Severity.CAUTION)
             return
@@ -537,6 +542,7 @@ class CaseScreen(QWidget):
                 )
             )
             if recorded is None:
+                self._drop_card()  # refused (e.g. the agreement ended): forget what was read
                 return
         self.nik_page.set_nik_from_card(data.nik.value)
         if self.nik_page.verify_edits:
@@ -576,12 +582,15 @@ class CaseScreen(QWidget):
     # ------------------------------------------------------------------ step 4
     def _decide(self, decision: Decision, note: str) -> None:
         case, officer = self._require()
-        if decision is Decision.RETURN and not note.strip():
-            asked = self.ask_reason(_("Return for fixes"), _("What must the applicant fix?"))
-            if asked is None:
-                return
-            note = asked
-        if self._call(lambda: self.services.cases.decide(case, officer, decision, note)) is None:
+        reasons = self.verify_page.chosen_reasons()
+        if decision is not Decision.APPROVE and not reasons:
+            self._say(ReasonRequired().message, error=True)
+            self.verify_page.reasons.setFocus()
+            return
+        decided = self._call(
+            lambda: self.services.cases.decide(case, officer, decision, note, reasons=reasons)
+        )
+        if decided is None:
             return
         self.verify_page.clear()
         if decision is Decision.APPROVE:

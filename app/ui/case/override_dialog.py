@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -12,11 +13,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.case_reasons import OverrideReason
 from app.domain.i18n import _
 
 
 class OverrideDialog(QDialog):
-    """Supervisor's user name, password and reason (recorded in the audit trail)."""
+    """Supervisor's user name, password and reason from a fixed list (its code is audited)."""
 
     def __init__(self, refusal: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,8 +36,10 @@ class OverrideDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("supervisorPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reason = QLineEdit()
+        self.reason = QComboBox()
         self.reason.setObjectName("overrideReason")
+        for reason in OverrideReason:
+            self.reason.addItem(reason.label, reason.value)
         form = QFormLayout()
         form.addRow(_("Supervisor user name"), self.username)
         form.addRow(_("Password"), self.password)
@@ -52,4 +56,4 @@ class OverrideDialog(QDialog):
 
     def answers(self) -> tuple[str, str, str]:
         """(user name, password, reason)."""
-        return self.username.text(), self.password.text(), self.reason.text()
+        return self.username.text(), self.password.text(), str(self.reason.currentData())

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.case_reasons import CaseReason
 from app.domain.i18n import _
 from app.domain.outcomes import ISSUABLE
 from app.services.cases import Decision, LookupView
@@ -56,9 +59,20 @@ class VerificationPage(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.portal_note = QLabel()
         self.portal_note.setWordWrap(True)
+        self.reasons = QListWidget()
+        self.reasons.setObjectName("decisionReasons")
+        for reason in CaseReason:
+            item = QListWidgetItem(reason.label)
+            item.setData(Qt.ItemDataRole.UserRole, reason.value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.reasons.addItem(item)
+        self.reasons.setMaximumHeight(self.reasons.sizeHintForRow(0) * 4 + 6)
+        reasons_label = QLabel(_("Reasons for a return or refusal (stored)"))
+        reasons_label.setBuddy(self.reasons)
         self.note = QLineEdit()
         self.note.setObjectName("decisionNote")
-        self.note.setPlaceholderText(_("Note for a return or refusal (what must be fixed)"))
+        self.note.setPlaceholderText(_("Remark for the return slip only (never stored)"))
         note_label = QLabel(_("N&ote"))
         note_label.setBuddy(self.note)
         self.approve = QPushButton(_("&Approve and issue (4a)"))
@@ -81,6 +95,8 @@ class VerificationPage(QWidget):
         layout.addWidget(self.portal_note)
         layout.addWidget(self.table, 1)
         layout.addStretch(0)  # takes the space when no element is shown
+        layout.addWidget(reasons_label)
+        layout.addWidget(self.reasons)
         layout.addLayout(buttons)
         for label in (self.outcome, self.portal_note):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -91,7 +107,23 @@ class VerificationPage(QWidget):
         self.setTabOrder(self.approve, self.return_button)
         self.setTabOrder(self.return_button, self.refuse)
         self.setTabOrder(self.refuse, self.recheck)
-        self.setTabOrder(self.recheck, self.note)
+        self.setTabOrder(self.recheck, self.reasons)
+        self.setTabOrder(self.reasons, self.note)
+
+    def chosen_reasons(self) -> list[CaseReason]:
+        """The reasons ticked in the list."""
+        return [
+            CaseReason(str(item.data(Qt.ItemDataRole.UserRole)))
+            for item in (self.reasons.item(row) for row in range(self.reasons.count()))
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_reasons(self, reasons: list[CaseReason]) -> None:
+        """Tick exactly ``reasons``."""
+        for row in range(self.reasons.count()):
+            item = self.reasons.item(row)
+            ticked = CaseReason(str(item.data(Qt.ItemDataRole.UserRole))) in reasons
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
 
     def _decide(self, decision: Decision) -> None:
         self.decided.emit(decision, self.note.text())
@@ -153,6 +185,7 @@ class VerificationPage(QWidget):
         self.approve.setEnabled(view.kind in ISSUABLE)
         self.approve.setToolTip("" if view.kind in ISSUABLE else guidance.next_step)
         self.note.clear()
+        self.set_reasons([])
         if view.mismatches:
             self.recheck.setFocus()
         else:
@@ -170,6 +203,7 @@ class VerificationPage(QWidget):
         self.outcome.clear()
         self.portal_note.clear()
         self.note.clear()
+        self.set_reasons([])
 
     def shown_text(self) -> str:
         """Everything the table shows (tests check nothing leaks or lingers)."""

@@ -20,6 +20,11 @@ def production(tmp_path: Path) -> Path:
     admin.write_text(
         'mode = "production"\n'
         f'database_url = "sqlite+pysqlite:///{database}"\n'
+        "[agreement]\n"
+        'access_method = "web_portal"\n'
+        'portal_url = "https://172.16.160.177/"\n'
+        "start = 2025-09-16\n"
+        "end = 2030-09-16\n"
         "[balikan]\n"
         'base_url = "https://172.16.160.189/data_balikan/public"\n',
         encoding="utf-8",
@@ -30,6 +35,7 @@ def production(tmp_path: Path) -> Path:
 
 
 def test_db_upgrade_and_current(production: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
     assert main(["db", "upgrade"]) == 0
     assert head_revision() in capsys.readouterr().out
     assert main(["db", "current"]) == 0

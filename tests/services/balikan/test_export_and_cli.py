@@ -223,3 +223,59 @@ def test_background_sender_delivers_after_wake(world: DemoWorld) -> None:
     assert service.status().sender_running
     service.stop()
     assert not service.status().sender_running
+
+
+# ---------------------------------------------------------------- issue 11: safe --out
+def test_export_never_overwrites_the_live_database(world: DemoWorld) -> None:
+    queue(world, 2)
+    database = Path(str(world.services.core.engine.url.database))
+    before = database.read_bytes()
+    for extra in ((), ("--force",)):
+        code, _text = cli(
+            world,
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            str(database),
+            "--user",
+            "supervisor",
+            *extra,
+        )
+        assert code == 1
+    assert database.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert len(database.read_bytes()) >= len(before) // 2
+    with world.services.core.sessions() as session:  # the owed items are all still there
+        assert len(list(session.execute(select(BalikanItem)).scalars())) == 2
+
+
+def test_export_refuses_an_existing_file_and_a_symlink(world: DemoWorld, tmp_path: Path) -> None:
+    queue(world, 1)
+    existing = tmp_path / "mine.txt"
+    existing.write_text("kept", encoding="utf-8")
+    target = tmp_path / "target.txt"
+    target.write_text("kept too", encoding="utf-8")
+    link = tmp_path / "planted.csv"
+    link.symlink_to(target)
+    assert (
+        cli(world, "export", "--format", "csv", "--out", str(existing), "--user", "supervisor")[0]
+        == 1
+    )
+    assert existing.read_text(encoding="utf-8") == "kept"
+    code, _text = cli(
+        world, "export", "--format", "csv", "--out", str(link), "--user", "supervisor", "--force"
+    )
+    assert code == 1
+    assert target.read_text(encoding="utf-8") == "kept too" and link.is_symlink()
+    code, _text = cli(
+        world,
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        str(existing),
+        "--user",
+        "supervisor",
+        "--force",
+    )
+    assert code == 0 and existing.read_text(encoding="utf-8-sig").startswith("NIK")

@@ -465,3 +465,18 @@ def test_a_case_interrupted_by_a_crash_can_be_cancelled_and_still_owes_balikan(
         assert item.status == PENDING
         assert w2.services.outbox.nik_of(item) == nik
     w2.services.core.close()
+
+
+def test_a_wrong_password_for_a_disabled_account_says_what_an_unknown_user_hears(
+    world: World,
+) -> None:
+    from app.services.officers import LoginFailed
+
+    officers = world.services.officers
+    officers.set_active(world.admin, world.officer2.id, False)
+    messages = []
+    for username, password in (("petugas2", "salah"), ("tidak-ada", "salah"), ("petugas", "x")):
+        with pytest.raises(LoginFailed) as refused:
+            officers.authenticate(username, password)
+        messages.append(refused.value.message)
+    assert len(set(messages)) == 1

@@ -62,7 +62,8 @@ def test_return_slip_has_the_case_and_the_note_and_no_population_data(world: Wor
         assert value not in text
     with world.services.core.sessions() as session:  # nor is the NIK kept in the note
         row = session.execute(select(CaseRow).where(CaseRow.number == case.number)).scalar_one()
-        assert row.note is not None and nik not in row.note
+        assert row.note is None  # the remark lives in memory only
+        assert row.reasons == "other"
 
 
 def test_only_a_returned_case_gets_a_slip(world: World) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from app.services.dukcapil import (
     load_profiles,
 )
 from app.services.dukcapil.classify import CODE_KEYS, MESSAGE_KEYS
+from app.services.dukcapil.client import _decode
 from app.services.simulator.wire import TEXTS
 from tests.services.conftest import demo_credentials, plain_config
 
@@ -132,3 +134,40 @@ def test_client_gives_a_result_or_a_transport_error(body: bytes) -> None:
         if record is not None:
             assert record["NIK"] == NIK
             assert set(record) <= PROFILES["purbalingga-8"].permitted_keys
+
+
+# ---------------------------------------------------------------- issue 11: huge numbers
+NUMBER_KEYS = ["quotaLimiter", "QUOTALIMITER", *CODE_KEYS, "NIK", "NO_KK", "NO_RT", "NO_KEC"]
+huge_numbers = st.builds(
+    lambda sign, mantissa, exponent: f"{sign}{mantissa}E{exponent:+d}",
+    st.sampled_from(["", "-"]),
+    st.sampled_from(["1", "9.99", "123456789012345678901234567890"]),
+    st.one_of(
+        st.integers(min_value=15, max_value=10**6),
+        st.integers(min_value=-(10**6), max_value=-15),
+        st.sampled_from([10**6, 999_999, 100_000]),
+    ),
+)
+
+
+@settings(max_examples=120, deadline=timedelta(seconds=5))
+@given(st.sampled_from(NUMBER_KEYS), huge_numbers, st.booleans())
+def test_huge_numbers_in_an_answer_are_refused_quickly(key: str, number: str, inside: bool) -> None:
+    """`{"content":[...],"quotaLimiter":1E+1000000}` once hung the client for minutes."""
+    answer = f'{{"RESPONSE_CODE":"13","NIK":"{NIK}","NAMA_LGKP":"WARGA CONTOH"'
+    if inside:
+        body = f'{{"content":[{answer},"{key}":{number}}}]}}'
+    else:
+        body = f'{{"content":[{answer}}}],"{key}":{number}}}'
+    outcome = classify_response(_decode(body.encode()))
+    assert outcome.quota_left is None or 0 <= outcome.quota_left < 10**18
+    assert outcome.code is None or len(outcome.code) <= 12
+    if outcome.record is not None:
+        for profile in PROFILES.values():
+            profile.filter_record(dict(outcome.record))
+
+
+def test_the_reported_answer_is_classified_without_a_quota() -> None:
+    body = b'{"content":[{"RESPONSE_CODE":"13"}],"quotaLimiter":1E+1000000}'
+    outcome = classify_response(_decode(body))
+    assert outcome.quota_left is None

@@ -1,0 +1,144 @@
+"""Issue 11: the GUI shows a dialog (what to do), never a traceback; crashes leave a record."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.services.secrets import GATEWAY_PASSWORD, GATEWAY_USER, KeyringSecretStore
+from app.services.simulator.certs import make_self_signed
+
+ADMIN = """
+mode = "production"
+counter_id = "LOKET-9"
+{extra}
+[agency]
+id_lembaga = "330301"
+name = "Dinas Contoh"
+[agreement]
+{agreement}
+start = 2025-01-01
+end = 2030-09-16
+"""
+PORTAL = 'access_method = "web_portal"\nportal_url = "https://portal.example.invalid/"'
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Dialogs captured; the crash handlers run_gui installs are removed afterwards."""
+    import threading
+
+    from PySide6.QtCore import qInstallMessageHandler
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "app.ui.main.QMessageBox.critical", lambda _parent, _title, text: shown.append(text)
+    )
+    saved, saved_thread_hook = sys.excepthook, threading.excepthook
+    yield shown
+    sys.excepthook, threading.excepthook = saved, saved_thread_hook
+    qInstallMessageHandler(None)
+
+
+def configure(root: Path, extra: str = "", agreement: str = PORTAL, tail: str = "") -> None:
+    admin = root / "admin" / "loket.toml"
+    admin.parent.mkdir(parents=True, exist_ok=True)
+    admin.write_text(ADMIN.format(extra=extra, agreement=agreement) + tail, encoding="utf-8")
+
+
+def test_an_unusable_database_url_is_a_dialog(
+    isolated_environment: Path, dialogs: list[str], qapp: object
+) -> None:
+    from app.ui.main import run_gui
+
+    configure(isolated_environment, 'database_url = "postgresql://loket@127.0.0.1:1/loket"')
+    assert run_gui("production") == 2
+    assert len(dialogs) == 1 and "database_url" in dialogs[0]
+
+
+def test_a_certificate_that_does_not_match_its_pin_is_a_dialog(
+    isolated_environment: Path, dialogs: list[str], qapp: object
+) -> None:
+    from app.ui.main import run_gui
+
+    pem = isolated_environment / "admin" / "gateway.pem"
+    pem.parent.mkdir(parents=True, exist_ok=True)
+    pem.write_text(make_self_signed("Gateway Contoh").cert_pem, encoding="ascii")
+    store = KeyringSecretStore()
+    store.set(GATEWAY_USER, "user")
+    store.set(GATEWAY_PASSWORD, "rahasia")
+    configure(
+        isolated_environment,
+        agreement='access_method = "web_service"\npoc_letter_number = "PoC/1"\n'
+        "poc_letter_date = 2026-03-02",
+        tail=f'[gateway]\nbase_url = "https://192.0.2.10:8000"\nconsumer_id = "C"\n'
+        f'certificate_file = "{pem}"\ncertificate_sha256 = "{"ab" * 32}"\n',
+    )
+    assert run_gui("production") == 2
+    assert len(dialogs) == 1 and "does not match" in dialogs[0]
+    assert "certificate_sha256" in dialogs[0]  # what to do
+
+
+def test_the_excepthook_writes_a_crash_record_and_shows_its_reference(
+    isolated_environment: Path, dialogs: list[str], qapp: object
+) -> None:
+    from app.ui.main import install_crash_handlers
+
+    install_crash_handlers()
+    try:
+        raise ValueError("WARGA CONTOH JAKE 3303 0145 0590 0001")
+    except ValueError as error:
+        sys.excepthook(type(error), error, error.__traceback__)
+    [record] = list((isolated_environment / "logs").glob("crash-*.txt"))
+    reference = record.stem.removeprefix("crash-")
+    assert len(dialogs) == 1 and reference in dialogs[0]
+    written = record.read_text(encoding="utf-8")
+    assert "ValueError" in written and "WARGA" not in written and "0145" not in written
+
+
+def test_a_critical_toolkit_message_leaves_a_masked_record(
+    isolated_environment: Path, dialogs: list[str], qapp: object
+) -> None:
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+
+    from app.ui.main import qt_message_handler
+
+    qt_message_handler(QtMsgType.QtCriticalMsg, QMessageLogContext(), "gagal 3303014505900001")
+    [record] = list((isolated_environment / "logs").glob("crash-*.txt"))
+    written = record.read_text(encoding="utf-8")
+    assert "3303••••••••0001" in written and "3303014505900001" not in written
+
+
+def test_no_card_is_read_after_the_agreement_ended(qtbot: object, tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from app.services.cases.errors import AgreementEnded
+    from app.services.settings import demo_settings
+    from app.ui.reader_bridge import SimulatedReader
+    from app.ui.workers import wait_for_all
+    from tests.services.cases.conftest import make_world
+    from tests.ui.conftest import open_window, sign_in, start_case
+
+    settings = demo_settings()
+    ended = replace(settings, agreement=replace(settings.agreement, end=date(2026, 11, 1)))
+    world = make_world(tmp_path / "data", ended)
+    reader = SimulatedReader(demo=True)
+    window = open_window(qtbot, world, reader)  # type: ignore[arg-type]
+    try:
+        sign_in(qtbot, window)  # type: ignore[arg-type]
+        screen = window.case_screen
+        start_case(qtbot, screen)  # type: ignore[arg-type]
+        reader.tap(world.examples()["found"], name="WARGA CONTOH")
+        qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda: AgreementEnded().message in screen.message.text(), timeout=10000
+        )
+        assert screen.card is None and screen.nik_page.nik.text() == ""
+        assert screen.case is not None and not screen.case.data_accessed
+    finally:
+        window.close()
+        wait_for_all(5000)
+        world.services.core.close()
