@@ -83,9 +83,10 @@ class BalikanSettings:
     store_path: str = "/api/store"
     params_path: str = "/api/getparam_bylembaga"
     body_shape: str = "form"
-    link_share: float = 0.3
+    link_share: float = 0.95
     link_kbps: float = 1000.0
     batch_size: int = 25
+    max_in_flight: int = 32
     timeout: float = 30.0
     delivery: str = "web_service"
     certificate_file: str = ""
@@ -280,6 +281,8 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("balikan.link_kbps: must be greater than 0")
     if not 1 <= balikan.batch_size <= 500:
         raise SettingsError("balikan.batch_size: must be between 1 and 500")
+    if not 1 <= balikan.max_in_flight <= 64:
+        raise SettingsError("balikan.max_in_flight: must be between 1 and 64")
     if balikan.timeout <= 0:
         raise SettingsError("balikan.timeout: must be greater than 0")
     if balikan.delivery not in ("web_service", "file"):

@@ -1,20 +1,28 @@
 """The background sender: delivers pending outbox items to the data balikan web service.
 
-Exactly once, across crashes: each item is claimed and marked sent (attempt counted) in its
-own committed transaction *before* the request; the answer is acknowledged in another.
-An item killed between the two stays pending with ``sent_at`` set and is sent again; the
-gateway then answers "Data sudah pernah dikirim", which counts as delivered. So an item is
-never lost and never delivered twice as a new item.
+Exactly once, across crashes: items are claimed and marked sent (attempt counted) in a
+committed transaction *before* their request; answers are acknowledged in another. An item
+killed between the two stays pending with ``sent_at`` set and is sent again; the gateway
+then answers "Data sudah pernah dikirim", which counts as delivered. So an item is never
+lost and never delivered twice as a new item; within one claim it is sent at most once.
+
+Throughput: up to ``max_in_flight`` requests are in flight at once on kept-alive
+connections, each paced by the link governor (no request starts while a lookup is in
+flight). The first request of a send goes alone: a wrong certificate or token then stops
+the whole send after one handshake, before any other connection is opened.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import random
 import socket
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,15 +30,25 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.audit import AuditTrail
-from app.services.balikan.client import BalikanClient, OutgoingItem, StoreAnswer, Verdict
+from app.services.balikan.client import (
+    BalikanClient,
+    BalikanTlsError,
+    OutgoingItem,
+    StoreAnswer,
+    Verdict,
+)
 from app.services.balikan.outbox import DEFAULT_LEASE, VIA_WEB_SERVICE, Outbox, retry_delay
-from app.services.link import LinkGovernor, TurnCancelled
+from app.services.link import LinkGovernor
 from app.services.persistence.models import BalikanItem
 
 log = logging.getLogger(__name__)
 
 SENDER_ACTOR = "system:balikan"
 Hook = Callable[[str], None]
+Pair = tuple[BalikanItem, OutgoingItem]
+#: Bytes an answer is expected to take (status line, headers, short JSON body).
+ANSWER_ESTIMATE = 300
+TLS_REFUSED = "TLS: certificate not the pinned one"
 
 
 @dataclass
@@ -44,12 +62,18 @@ class SendReport:
     requests: int = 0
     bytes_moved: int = 0
     unauthorised: bool = False
+    tls_refused: bool = False
     reasons: list[str] = field(default_factory=list)
 
     @property
     def settled(self) -> int:
         """Items that left the queue as delivered (new or already known)."""
         return self.delivered + self.duplicates
+
+    @property
+    def stopped(self) -> bool:
+        """The send stopped on a fault no item is to blame for (token or certificate)."""
+        return self.unauthorised or self.tls_refused
 
     def add(self, other: SendReport) -> None:
         """Accumulate another report."""
@@ -60,7 +84,18 @@ class SendReport:
         self.requests += other.requests
         self.bytes_moved += other.bytes_moved
         self.unauthorised = self.unauthorised or other.unauthorised
+        self.tls_refused = self.tls_refused or other.tls_refused
         self.reasons.extend(other.reasons)
+
+
+@dataclass
+class _Outcome:
+    """What one worker did with one claimed group."""
+
+    answered: list[tuple[list[Pair], StoreAnswer]] = field(default_factory=list)
+    released: list[Pair] = field(default_factory=list)
+    tls_refused: bool = False
+    error: BaseException | None = None
 
 
 def claimer_name(counter_id: str) -> str:
@@ -90,6 +125,7 @@ class BalikanSender:
         counter_id: str,
         shape: str = "form",
         batch_size: int = 25,
+        max_in_flight: int = 4,
         governor: LinkGovernor | None = None,
         audit: AuditTrail | None = None,
         retry_base: float = 30.0,
@@ -100,6 +136,8 @@ class BalikanSender:
     ) -> None:
         if shape not in ("form", "batch"):
             raise ValueError("shape must be form or batch")
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self._sessions = sessions
         self._outbox = outbox
         self._client = client
@@ -107,6 +145,7 @@ class BalikanSender:
         self.claimer = claimer_name(counter_id)
         self.shape = shape
         self.batch_size = batch_size if shape == "batch" else 1
+        self.max_in_flight = max_in_flight
         self.governor = governor
         self._audit = audit
         self._retry_base = retry_base
@@ -143,18 +182,9 @@ class BalikanSender:
     ) -> SendReport:
         """Send every due item (or ``max_items``); return what happened."""
         report = SendReport()
-        while not (stop is not None and stop.is_set()):
-            handled = report.settled + report.retried + report.attention
-            if max_items is not None and handled >= max_items:
-                break
-            try:
-                sent = self._one_request(stop, report)
-            except TurnCancelled:
-                break
-            if not sent or report.unauthorised:
-                break
+        _Round(self, stop if stop is not None else threading.Event(), max_items, report).run()
         self.last_report = report
-        self.last_problem = report.reasons[-1] if report.unauthorised and report.reasons else None
+        self.last_problem = report.reasons[-1] if report.stopped and report.reasons else None
         if report.requests:
             log.info(
                 "data balikan: %d delivered, %d already delivered, %d to retry, %d need attention",
@@ -163,81 +193,87 @@ class BalikanSender:
                 report.retried,
                 report.attention,
             )
+        if report.tls_refused:
+            log.warning("data balikan: send stopped, the certificate is not the pinned one")
         return report
 
     def _hook_at(self, point: str) -> None:
         if self._hook is not None:
             self._hook(point)
 
-    def _one_request(self, stop: threading.Event | None, report: SendReport) -> bool:
-        """Claim one group and send it; False when nothing is due."""
-        if self.governor is not None and not self.governor.wait_for_turn(stop):
-            raise TurnCancelled()
-        with self._sessions.begin() as session:
-            items = self._outbox.claim(session, self.claimer, self.batch_size, lease=self._lease)
-        if not items:
-            return False
-        self._hook_at("claimed")
-        ready: list[tuple[BalikanItem, OutgoingItem]] = []
-        for item in items:
-            try:
-                ready.append((item, self._outbox.outgoing(item)))
-            except (InvalidTag, ValueError):
-                with self._sessions.begin() as session:
-                    self._outbox.mark_attention(session, item, "NIK cannot be decrypted")
-                report.attention += 1
-        if ready:
-            self._deliver(ready, report, split_allowed=True)
-        return True
+    def _prepare(self, group: Sequence[OutgoingItem]) -> tuple[object, int]:
+        request = (
+            self._client.prepare_form(group[0])
+            if self.shape == "form" and len(group) == 1
+            else self._client.prepare_batch(group)
+        )
+        return request, self._client.request_bytes(request) + ANSWER_ESTIMATE
 
-    def _send(self, group: Sequence[OutgoingItem], first: bool) -> StoreAnswer:
+    def _post(
+        self,
+        group: Sequence[OutgoingItem],
+        stop: threading.Event,
+        prepared: tuple[object, int] | None = None,
+    ) -> StoreAnswer | None:
+        """One request (None: stopped while waiting for a turn on the link).
+
+        ``prepared``: the request and the bytes already reserved for it on the link.
+        """
+        request, estimate = prepared or self._prepare(group)
         governor = self.governor
-        if governor is None:
-            return self._post(group)
-        if first:  # the turn was already granted before claiming
-            started = governor.monotonic()
-            answer = self._post(group)
-            governor.account(answer.bytes_moved, started, governor.monotonic() - started)
-            return answer
-        with governor.sender_turn(self._stop) as record:
-            answer = self._post(group)
-            record(answer.bytes_moved)
+        if governor is not None and prepared is None and not governor.reserve(estimate, stop):
+            return None
+        started = governor.monotonic() if governor is not None else 0.0
+        try:
+            answer = self._client.send(request)  # type: ignore[arg-type]
+        except BalikanTlsError:
+            if governor is not None:
+                governor.correct(-estimate)
+            raise
+        if governor is not None:
+            governor.correct(answer.bytes_moved - estimate, governor.monotonic() - started)
         return answer
 
-    def _post(self, group: Sequence[OutgoingItem]) -> StoreAnswer:
-        if self.shape == "form":
-            return self._client.store_form(group[0])
-        return self._client.store_batch(group)
-
-    def _deliver(
+    def _work(
         self,
-        ready: list[tuple[BalikanItem, OutgoingItem]],
+        pairs: list[Pair],
+        stop: threading.Event,
         report: SendReport,
-        *,
-        split_allowed: bool,
-        first: bool = True,
-    ) -> None:
-        answer = self._send([outgoing for _item, outgoing in ready], first)
-        report.requests += 1
-        report.bytes_moved += answer.bytes_moved
-        self._hook_at("answered")
-        items = [item for item, _outgoing in ready]
-        verdict = answer.verdict
-        if len(ready) > 1 and split_allowed and verdict in (Verdict.DUPLICATE, Verdict.REJECTED):
-            # The batch as a whole was refused: find out item by item which are new.
-            for position, pair in enumerate(ready):
-                try:
-                    self._deliver([pair], report, split_allowed=False, first=False)
-                except TurnCancelled:
-                    with self._sessions.begin() as session:
-                        for item, _outgoing in ready[position:]:
-                            self._outbox.release(session, item)
-                    raise
-            return
-        with self._sessions.begin() as session:
-            for item in items:
-                self._settle(session, item, answer, report)
-        self._hook_at("acknowledged")
+        prepared: tuple[object, int],
+    ) -> _Outcome:
+        """A worker thread: send one group (split when refused as a whole); no database."""
+        outcome = _Outcome()
+        try:
+            answer = self._post([o for _i, o in pairs], stop, prepared)
+            assert answer is not None
+            self._count(report, answer)
+            self._hook_at("answered")
+            if len(pairs) > 1 and answer.verdict in (Verdict.DUPLICATE, Verdict.REJECTED):
+                # The batch as a whole was refused: find out item by item which are new.
+                for position, pair in enumerate(pairs):
+                    single = self._post([pair[1]], stop)
+                    if single is None:
+                        outcome.released.extend(pairs[position:])
+                        break
+                    self._count(report, single)
+                    self._hook_at("answered")
+                    outcome.answered.append(([pair], single))
+            else:
+                outcome.answered.append((pairs, answer))
+        except BalikanTlsError:
+            outcome.tls_refused = True
+            outcome.released = list(pairs)
+        except BaseException as error:  # handed to the round, which releases and re-raises
+            outcome.error = error
+            outcome.released = list(pairs)
+        return outcome
+
+    _count_lock = threading.Lock()
+
+    def _count(self, report: SendReport, answer: StoreAnswer) -> None:
+        with self._count_lock:
+            report.requests += 1
+            report.bytes_moved += answer.bytes_moved
 
     def _settle(
         self, session: Session, item: BalikanItem, answer: StoreAnswer, report: SendReport
@@ -324,3 +360,169 @@ class BalikanSender:
                 self.last_problem = type(error).__name__
             self._wake.wait(pause)
             self._wake.clear()
+
+
+class _Round:
+    """One send: claims ahead, keeps up to ``max_in_flight`` requests in flight, settles."""
+
+    def __init__(
+        self,
+        sender: BalikanSender,
+        stop: threading.Event,
+        max_items: int | None,
+        report: SendReport,
+    ) -> None:
+        self.s = sender
+        self.stop = stop
+        self.max_items = max_items
+        self.report = report
+        self.ready: deque[tuple[float, list[Pair]]] = deque()
+        self.done: queue.Queue[_Outcome] = queue.Queue()
+        self.in_flight = 0
+        self.dispatched = 0
+        self.exhausted = False
+        self.halted = False
+        self.proven = False  # an answer came back: certificate and route are good
+        self.taken_at = 0.0
+        self.error: BaseException | None = None
+
+    # -- claiming ---------------------------------------------------------------------------
+    def _claim(self) -> None:
+        s = self.s
+        want = s.batch_size * s.max_in_flight
+        if self.max_items is not None:
+            want = min(want, self.max_items - self.dispatched - self._queued())
+        if not self.proven:
+            want = min(want, s.batch_size)  # the first request goes alone
+        if want <= 0:
+            self.exhausted = True
+            return
+        with s._sessions.begin() as session:
+            items = s._outbox.claim(session, s.claimer, want, lease=s._lease)
+        if not items:
+            self.exhausted = True
+            return
+        s._hook_at("claimed")
+        pairs: list[Pair] = []
+        broken: list[BalikanItem] = []
+        for item in items:
+            try:
+                pairs.append((item, s._outbox.outgoing(item)))
+            except (InvalidTag, ValueError):
+                broken.append(item)
+        if broken:
+            with s._sessions.begin() as session:
+                for item in broken:
+                    s._outbox.mark_attention(session, item, "NIK cannot be decrypted")
+            self.report.attention += len(broken)
+        now = s.governor.monotonic() if s.governor is not None else 0.0
+        for start in range(0, len(pairs), s.batch_size):
+            self.ready.append((now, pairs[start : start + s.batch_size]))
+
+    def _queued(self) -> int:
+        return sum(len(group) for _at, group in self.ready)
+
+    # -- settling ---------------------------------------------------------------------------
+    def _settle(self, outcomes: list[_Outcome]) -> None:
+        s = self.s
+        report = self.report
+        with s._sessions.begin() as session:
+            for outcome in outcomes:
+                for pairs, answer in outcome.answered:
+                    for item, _outgoing in pairs:
+                        s._settle(session, item, answer, report)
+                    if answer.verdict is Verdict.UNAUTHORISED:
+                        self.halted = True
+                    elif not outcome.tls_refused:
+                        self.proven = True
+                for item, _outgoing in outcome.released:
+                    s._outbox.release(session, item)
+                if outcome.tls_refused and not report.tls_refused:
+                    report.tls_refused = True
+                    report.reasons.append(TLS_REFUSED)
+                if outcome.tls_refused:
+                    self.halted = True
+                if outcome.error is not None and self.error is None:
+                    self.error = outcome.error
+                    self.halted = True
+        if any(outcome.answered for outcome in outcomes):
+            s._hook_at("acknowledged")
+
+    def _collect(self, block: bool) -> None:
+        outcomes: list[_Outcome] = []
+        try:
+            outcomes.append(self.done.get(block=block, timeout=0.25 if block else None))
+        except queue.Empty:
+            return
+        while True:
+            try:
+                outcomes.append(self.done.get_nowait())
+            except queue.Empty:
+                break
+        self.in_flight -= len(outcomes)
+        self._settle(outcomes)
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _limit(self) -> int:
+        return self.s.max_in_flight if self.proven else 1
+
+    def _next_group(self) -> list[Pair] | None:
+        s = self.s
+        lease_half = s._lease.total_seconds() / 2
+        while True:
+            if not self.ready and not self.exhausted:
+                self._claim()
+            if not self.ready:
+                return None
+            claimed_at, group = self.ready.popleft()
+            now = s.governor.monotonic() if s.governor is not None else 0.0
+            if s.governor is None or now - claimed_at < lease_half:
+                self.taken_at = claimed_at
+                return group
+            with s._sessions.begin() as session:  # held back too long: claim afresh
+                for item, _outgoing in group:
+                    s._outbox.release(session, item)
+            self.exhausted = False
+
+    def run(self) -> None:
+        """Send until nothing is due, the round is stopped, or a fault stops the send."""
+        s = self.s
+        with ThreadPoolExecutor(s.max_in_flight, thread_name_prefix="balikan-send") as pool:
+            try:
+                while True:
+                    self._collect(block=False)
+                    if self.stop.is_set():
+                        self.halted = True
+                    busy = self.in_flight >= self._limit()
+                    if self.halted or busy or (self.exhausted and not self.ready):
+                        if self.in_flight == 0 and (self.halted or self.exhausted):
+                            break
+                        self._collect(block=True)
+                        continue
+                    group = self._next_group()
+                    if group is None:
+                        continue
+                    prepared = s._prepare([o for _i, o in group])
+                    governor = s.governor
+                    if governor is not None and not governor.reserve(
+                        prepared[1], self.stop, timeout=0.05
+                    ):
+                        self.ready.appendleft((self.taken_at, group))
+                        continue
+                    self.in_flight += 1
+                    self.dispatched += len(group)
+                    pool.submit(self._submit, group, prepared)
+            finally:
+                while self.in_flight > 0:
+                    self._collect(block=True)
+                if self.ready:
+                    with s._sessions.begin() as session:
+                        for _at, group in self.ready:
+                            for item, _outgoing in group:
+                                s._outbox.release(session, item)
+                    self.ready.clear()
+        if self.error is not None:
+            raise self.error
+
+    def _submit(self, group: list[Pair], prepared: tuple[object, int]) -> None:
+        self.done.put(self.s._work(group, self.stop, self.report, prepared))

@@ -33,7 +33,7 @@ from app.services.dukcapil.normalise import normalise_value
 from app.services.dukcapil.outcomes import Outcome, OutcomeKind, Verdict
 from app.services.dukcapil.profiles import AgreementProfile
 from app.services.dukcapil.record import PermittedRecord
-from app.services.dukcapil.tls import pinned_context
+from app.services.dukcapil.tls import caused_by_tls, pinned_context
 
 log = logging.getLogger(__name__)
 # httpx logs every request line with its URL (confidential IPs and consumer id): keep it quiet
@@ -293,11 +293,4 @@ def _decode(data: bytes) -> Mapping[str, Any]:
 
 
 def _caused_by_tls(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return caused_by_tls(exc)
