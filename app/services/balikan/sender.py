@@ -275,6 +275,31 @@ class BalikanSender:
             report.requests += 1
             report.bytes_moved += answer.bytes_moved
 
+    def _settle_delivered(
+        self, session: Session, delivered: list[tuple[BalikanItem, Verdict]], report: SendReport
+    ) -> None:
+        """Items the web service took (new or already known), in two statements."""
+        fresh = self._outbox.mark_delivered_many(
+            session, [item for item, _verdict in delivered], VIA_WEB_SERVICE
+        )
+        for item, verdict in delivered:
+            if item.id not in fresh:
+                continue
+            fresh.discard(item.id)  # an item answered twice in one round counts once
+            if verdict is Verdict.DELIVERED:
+                report.delivered += 1
+            else:
+                report.duplicates += 1
+            if self._audit is not None:
+                self._audit.append(
+                    session,
+                    SENDER_ACTOR,
+                    "balikan.delivered",
+                    case_number=item.case_number,
+                    nik_hash=item.nik_hash,
+                    detail={"verdict": verdict.value},
+                )
+
     def _settle(
         self, session: Session, item: BalikanItem, answer: StoreAnswer, report: SendReport
     ) -> None:
@@ -384,6 +409,8 @@ class _Round:
         self.halted = False
         self.proven = False  # an answer came back: certificate and route are good
         self.taken_at = 0.0
+        self.finished = False
+        self.cond = threading.Condition()
         self.error: BaseException | None = None
 
     # -- claiming ---------------------------------------------------------------------------
@@ -422,45 +449,65 @@ class _Round:
     def _queued(self) -> int:
         return sum(len(group) for _at, group in self.ready)
 
-    # -- settling ---------------------------------------------------------------------------
+    # -- settling (the acknowledger thread) --------------------------------------------------
     def _settle(self, outcomes: list[_Outcome]) -> None:
         s = self.s
         report = self.report
+        halted = proven = False
         with s._sessions.begin() as session:
+            delivered: list[tuple[BalikanItem, Verdict]] = []
             for outcome in outcomes:
                 for pairs, answer in outcome.answered:
                     for item, _outgoing in pairs:
-                        s._settle(session, item, answer, report)
+                        if answer.verdict in (Verdict.DELIVERED, Verdict.DUPLICATE):
+                            delivered.append((item, answer.verdict))
+                        else:
+                            s._settle(session, item, answer, report)
                     if answer.verdict is Verdict.UNAUTHORISED:
-                        self.halted = True
+                        halted = True
                     elif not outcome.tls_refused:
-                        self.proven = True
+                        proven = True
                 for item, _outgoing in outcome.released:
                     s._outbox.release(session, item)
                 if outcome.tls_refused and not report.tls_refused:
                     report.tls_refused = True
                     report.reasons.append(TLS_REFUSED)
-                if outcome.tls_refused:
-                    self.halted = True
+                halted = halted or outcome.tls_refused
                 if outcome.error is not None and self.error is None:
                     self.error = outcome.error
-                    self.halted = True
+                    halted = True
+            s._settle_delivered(session, delivered, report)
+        with self.cond:
+            self.halted = self.halted or halted
+            self.proven = self.proven or proven
         if any(outcome.answered for outcome in outcomes):
             s._hook_at("acknowledged")
 
-    def _collect(self, block: bool) -> None:
-        outcomes: list[_Outcome] = []
-        try:
-            outcomes.append(self.done.get(block=block, timeout=0.25 if block else None))
-        except queue.Empty:
-            return
+    def _acknowledge(self) -> None:
+        """Settle answers as they come, many per transaction, beside the dispatching."""
         while True:
+            outcomes: list[_Outcome] = []
             try:
-                outcomes.append(self.done.get_nowait())
+                outcomes.append(self.done.get(timeout=0.25))
             except queue.Empty:
-                break
-        self.in_flight -= len(outcomes)
-        self._settle(outcomes)
+                with self.cond:
+                    if self.finished and self.in_flight == 0:
+                        return
+                continue
+            while True:
+                try:
+                    outcomes.append(self.done.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._settle(outcomes)
+            except BaseException as error:  # the database failed: stop sending, keep the error
+                with self.cond:
+                    self.error = self.error or error
+                    self.halted = True
+            with self.cond:
+                self.in_flight -= len(outcomes)
+                self.cond.notify_all()
 
     # -- the loop ---------------------------------------------------------------------------
     def _limit(self) -> int:
@@ -487,18 +534,23 @@ class _Round:
     def run(self) -> None:
         """Send until nothing is due, the round is stopped, or a fault stops the send."""
         s = self.s
+        acknowledger = threading.Thread(target=self._acknowledge, name="balikan-ack", daemon=True)
+        acknowledger.start()
         with ThreadPoolExecutor(s.max_in_flight, thread_name_prefix="balikan-send") as pool:
             try:
                 while True:
-                    self._collect(block=False)
-                    if self.stop.is_set():
-                        self.halted = True
-                    busy = self.in_flight >= self._limit()
-                    if self.halted or busy or (self.exhausted and not self.ready):
-                        if self.in_flight == 0 and (self.halted or self.exhausted):
-                            break
-                        self._collect(block=True)
-                        continue
+                    with self.cond:
+                        if self.stop.is_set():
+                            self.halted = True
+                        idle = self.exhausted and not self.ready
+                        if self.halted or idle:
+                            if self.in_flight == 0:
+                                break
+                            self.cond.wait(0.25)
+                            continue
+                        if self.in_flight >= self._limit():
+                            self.cond.wait(0.25)
+                            continue
                     group = self._next_group()
                     if group is None:
                         continue
@@ -509,12 +561,16 @@ class _Round:
                     ):
                         self.ready.appendleft((self.taken_at, group))
                         continue
-                    self.in_flight += 1
+                    with self.cond:
+                        self.in_flight += 1
                     self.dispatched += len(group)
                     pool.submit(self._submit, group, prepared)
             finally:
-                while self.in_flight > 0:
-                    self._collect(block=True)
+                with self.cond:
+                    while self.in_flight > 0:
+                        self.cond.wait(0.25)
+                    self.finished = True
+                acknowledger.join()
                 if self.ready:
                     with s._sessions.begin() as session:
                         for _at, group in self.ready:
