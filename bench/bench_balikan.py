@@ -1,8 +1,9 @@
 """Data balikan drain on a shared 1 Mbps, 80 ms link: link use, and lookup latency beside it.
 
-The simulator serves on a real socket with 80 ms latency; every byte of every request and
-answer (lookups and data balikan alike, bodies plus ``HEADER_BYTES`` of HTTP headers per
-message) crosses one shared 1 Mbps pipe, segment by segment. For each body shape:
+The simulator serves on a real socket from its own process (``bench/shaped_sim.py``) with
+80 ms latency; every byte of every request and answer (lookups and data balikan alike,
+bodies plus HTTP headers) crosses one shared 1 Mbps pipe, segment by segment. For each
+body shape:
 
 1. Link use: 1 000 items drained with no lookup running (goal: >= 90 % of the link).
 2. Lookup latency: an officer looks NIKs up (one lookup, a short pause, the next), first
@@ -32,43 +33,14 @@ from app.services.keys import KeyRing
 from app.services.link import LinkGovernor
 from app.services.persistence.db import create_db_engine, session_factory, upgrade_database
 from app.services.settings import BalikanSettings
-from app.services.simulator import (
-    FaultPlan,
-    LinkShape,
-    SimulatorConfig,
-    build_population,
-    start_simulator,
-)
+from app.services.simulator import SimulatorConfig, build_population
 from bench.goals import Scorecard
+from bench.shaped_sim import HEADER_BYTES, ShapedSimulator
 
 LINK_KBPS = 1000.0
 LATENCY_MS = 80.0
-SEGMENT = 1460
-HEADER_BYTES = 250  # status/request line and headers of one HTTP message, on the wire too
 GOAL_LINK_USE = 0.90
 GOAL_LATENCY_RATIO = 1.05
-
-
-class SharedLink(FaultPlan):
-    """One pipe for everything: transfers queue segment by segment (like TCP on a slow VPN)."""
-
-    def __init__(self, link: LinkShape) -> None:
-        super().__init__(link)
-        self._pipe = threading.Lock()
-        self._count = threading.Lock()
-        self.bytes_moved = 0
-
-    def wait_transfer(self, size: int) -> None:
-        """Hold the pipe for each segment's serialisation time (headers included)."""
-        remaining = size + HEADER_BYTES
-        while remaining > 0:
-            chunk = min(SEGMENT, remaining)
-            seconds = self.link.transfer_seconds(chunk)
-            with self._pipe:
-                time.sleep(seconds)
-            with self._count:
-                self.bytes_moved += chunk
-            remaining -= chunk
 
 
 def _synthetic_nik(index: int) -> str:
@@ -78,8 +50,7 @@ def _synthetic_nik(index: int) -> str:
 class Bench:
     """One simulator, one database, one officer's client; drains and lookups on demand."""
 
-    def __init__(self, tmp: Path, running: object, link: SharedLink, config: SimulatorConfig):
-        self.running = running
+    def __init__(self, tmp: Path, link: ShapedSimulator, config: SimulatorConfig):
         self.link = link
         self.config = config
         engine = create_db_engine(f"sqlite+pysqlite:///{tmp / 'bench.sqlite3'}")
@@ -94,7 +65,7 @@ class Bench:
         self.governor = LinkGovernor(LINK_KBPS, defaults.link_share)
         self.in_flight = defaults.max_in_flight
         account = config.account
-        base = running.base_url  # type: ignore[attr-defined]
+        base = link.base_url
         gateway = GatewayConfig(
             base_url=base, consumer_id=account.consumer_id, allow_plain_http=True
         )
@@ -190,7 +161,6 @@ def main(argv: list[str] | None = None) -> int:
         args.items, args.lookups, args.pause = 30, 2, 0.05
     card = Scorecard(smoke=args.smoke)
     config = SimulatorConfig(daily_quota=None)
-    link = SharedLink(LinkShape(latency_ms=LATENCY_MS, bandwidth_kbps=LINK_KBPS))
     defaults = BalikanSettings()
     print(
         f"link: {LATENCY_MS:.0f} ms, {LINK_KBPS / 1000:.0f} Mbps shared pipe, "
@@ -200,9 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     broken = False
     with (
         tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp,
-        start_simulator(config, mode="demo", faults=link) as running,
+        ShapedSimulator(LATENCY_MS, LINK_KBPS) as link,
     ):
-        bench = Bench(Path(tmp), running, link, config)
+        bench = Bench(Path(tmp), link, config)
         try:
             for shape in args.shapes.split(","):
                 use, settled, seconds = link_use(bench, shape, args.items)

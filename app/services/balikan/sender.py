@@ -49,6 +49,8 @@ Pair = tuple[BalikanItem, OutgoingItem]
 #: Bytes an answer is expected to take (status line, headers, short JSON body).
 ANSWER_ESTIMATE = 300
 TLS_REFUSED = "TLS: certificate not the pinned one"
+#: Requests' worth of items claimed in one transaction.
+CLAIM_AHEAD = 8
 
 
 @dataclass
@@ -414,21 +416,20 @@ class _Round:
         self.error: BaseException | None = None
 
     # -- claiming ---------------------------------------------------------------------------
-    def _claim(self) -> None:
+    def _claim(self, first: bool = False) -> bool:
+        """Claim the next items (committed before any is sent); False when none is due."""
         s = self.s
-        want = s.batch_size * s.max_in_flight
-        if self.max_items is not None:
-            want = min(want, self.max_items - self.dispatched - self._queued())
-        if not self.proven:
-            want = min(want, s.batch_size)  # the first request goes alone
+        with self.cond:
+            # a few requests' worth at a time: short transactions, claimed just ahead of need
+            want = s.batch_size * (1 if first else min(s.max_in_flight, CLAIM_AHEAD))
+            if self.max_items is not None:
+                want = min(want, self.max_items - self.dispatched - self._queued())
         if want <= 0:
-            self.exhausted = True
-            return
+            return False
         with s._sessions.begin() as session:
             items = s._outbox.claim(session, s.claimer, want, lease=s._lease)
         if not items:
-            self.exhausted = True
-            return
+            return False
         s._hook_at("claimed")
         pairs: list[Pair] = []
         broken: list[BalikanItem] = []
@@ -443,8 +444,31 @@ class _Round:
                     s._outbox.mark_attention(session, item, "NIK cannot be decrypted")
             self.report.attention += len(broken)
         now = s.governor.monotonic() if s.governor is not None else 0.0
-        for start in range(0, len(pairs), s.batch_size):
-            self.ready.append((now, pairs[start : start + s.batch_size]))
+        with self.cond:
+            for start in range(0, len(pairs), s.batch_size):
+                self.ready.append((now, pairs[start : start + s.batch_size]))
+            self.cond.notify_all()
+        return True
+
+    def _claim_ahead(self) -> None:
+        """The claimer thread: keeps a few requests' worth of items claimed ahead."""
+        try:
+            while True:
+                with self.cond:
+                    while not (self.finished or self.halted) and (len(self.ready) >= CLAIM_AHEAD):
+                        self.cond.wait(0.25)
+                    if self.finished or self.halted:
+                        return
+                if not self._claim():
+                    return
+        except BaseException as error:  # the database failed: stop sending, keep the error
+            with self.cond:
+                self.error = self.error or error
+                self.halted = True
+        finally:
+            with self.cond:
+                self.exhausted = True
+                self.cond.notify_all()
 
     def _queued(self) -> int:
         return sum(len(group) for _at, group in self.ready)
@@ -514,62 +538,68 @@ class _Round:
         return self.s.max_in_flight if self.proven else 1
 
     def _next_group(self) -> list[Pair] | None:
+        """The next claimed group to send (None: the round is over or halted)."""
         s = self.s
         lease_half = s._lease.total_seconds() / 2
         while True:
-            if not self.ready and not self.exhausted:
-                self._claim()
-            if not self.ready:
-                return None
-            claimed_at, group = self.ready.popleft()
+            with self.cond:
+                while True:
+                    if self.stop.is_set():
+                        self.halted = True
+                    if self.halted or (self.exhausted and not self.ready):
+                        return None
+                    if self.ready and self.in_flight < self._limit():
+                        break
+                    self.cond.wait(0.25)
+                claimed_at, group = self.ready.popleft()
+                self.cond.notify_all()  # room for the claimer
             now = s.governor.monotonic() if s.governor is not None else 0.0
             if s.governor is None or now - claimed_at < lease_half:
                 self.taken_at = claimed_at
                 return group
-            with s._sessions.begin() as session:  # held back too long: claim afresh
+            with s._sessions.begin() as session:  # held back too long: claim it afresh later
                 for item, _outgoing in group:
                     s._outbox.release(session, item)
-            self.exhausted = False
 
     def run(self) -> None:
         """Send until nothing is due, the round is stopped, or a fault stops the send."""
         s = self.s
         acknowledger = threading.Thread(target=self._acknowledge, name="balikan-ack", daemon=True)
+        claimer: threading.Thread | None = None
         acknowledger.start()
         with ThreadPoolExecutor(s.max_in_flight, thread_name_prefix="balikan-send") as pool:
             try:
+                if not self._claim(first=True):
+                    self.exhausted = True
+                else:
+                    claimer = threading.Thread(
+                        target=self._claim_ahead, name="balikan-claim", daemon=True
+                    )
+                    claimer.start()
                 while True:
-                    with self.cond:
-                        if self.stop.is_set():
-                            self.halted = True
-                        idle = self.exhausted and not self.ready
-                        if self.halted or idle:
-                            if self.in_flight == 0:
-                                break
-                            self.cond.wait(0.25)
-                            continue
-                        if self.in_flight >= self._limit():
-                            self.cond.wait(0.25)
-                            continue
                     group = self._next_group()
                     if group is None:
-                        continue
+                        break
                     prepared = s._prepare([o for _i, o in group])
                     governor = s.governor
                     if governor is not None and not governor.reserve(
                         prepared[1], self.stop, timeout=0.05
                     ):
-                        self.ready.appendleft((self.taken_at, group))
+                        with self.cond:
+                            self.ready.appendleft((self.taken_at, group))
                         continue
                     with self.cond:
                         self.in_flight += 1
-                    self.dispatched += len(group)
+                        self.dispatched += len(group)
                     pool.submit(self._submit, group, prepared)
             finally:
                 with self.cond:
                     while self.in_flight > 0:
                         self.cond.wait(0.25)
                     self.finished = True
+                    self.cond.notify_all()
+                if claimer is not None:
+                    claimer.join()
                 acknowledger.join()
                 if self.ready:
                     with s._sessions.begin() as session:
