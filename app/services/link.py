@@ -126,6 +126,16 @@ class LinkGovernor:
         """Block until the sender may send (True), or ``stop`` is set / ``timeout`` passes."""
         return self.reserve(0, stop, timeout)
 
+    def wait_no_lookup(self, timeout: float = 1.0) -> None:
+        """Hold background work (the sender's database writes) while a lookup is in flight."""
+        deadline = self._now() + timeout
+        with self._cond:
+            while self._lookups > 0:
+                left = deadline - self._now()
+                if left <= 0:
+                    return
+                self._cond.wait(min(left, _POLL_SECONDS))
+
     def correct(self, delta_bytes: int, seconds: float = 0.0) -> None:
         """A request moved ``delta_bytes`` more (or fewer) than it reserved."""
         with self._cond:

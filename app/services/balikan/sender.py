@@ -459,6 +459,8 @@ class _Round:
                         self.cond.wait(0.25)
                     if self.finished or self.halted:
                         return
+                if self.s.governor is not None:
+                    self.s.governor.wait_no_lookup()
                 if not self._claim():
                     return
         except BaseException as error:  # the database failed: stop sending, keep the error
@@ -518,6 +520,8 @@ class _Round:
                     if self.finished and self.in_flight == 0:
                         return
                 continue
+            if self.s.governor is not None:  # an officer's lookup goes first, CPU and disk too
+                self.s.governor.wait_no_lookup()
             while True:
                 try:
                     outcomes.append(self.done.get_nowait())
