@@ -126,7 +126,13 @@ def bench_quota(card: Scorecard, writers: int = 5, per_writer: int = 200) -> Non
     rate = sum(granted) / elapsed
     print(f"quota: {writers} writers, {sum(granted)} granted, {sum(refused)} refused, used={used}")
     assert used == sum(granted) == limit, "lost or excess increments"
-    card.add("quota increments, 5 writers", rate, TARGET_QUOTA_PER_S, "/s", higher_is_better=True)
+    card.add(
+        f"quota increments, {writers} writers",
+        rate,
+        TARGET_QUOTA_PER_S,
+        "/s",
+        higher_is_better=True,
+    )
 
 
 def main() -> int:
