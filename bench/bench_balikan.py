@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                     higher_is_better=True,
                 )
                 # enough items to keep the sender busy through the lookups beside it
-                drain_items = max(args.items, 2 * args.items if shape == "form" else args.items)
+                drain_items = args.items * (2 if shape == "form" else 8)
                 alone, beside, count = latency(bench, shape, drain_items, args.lookups, args.pause)
                 print(
                     f"[{shape}] lookup median alone {alone * 1000:.1f} ms, with sender "

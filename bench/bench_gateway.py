@@ -147,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
             GOAL,
             "x",
         )
+        # the idle minutes alone: the same path, after the silence against warm
+        card.add(
+            f"officer path after {args.idle:.0f} s idle / warm",
+            after_idle / officer_median,
+            GOAL,
+            "x",
+        )
         raw_http.close()
         client.close()
         core.close()

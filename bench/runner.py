@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             if results == 0 or args.smoke:
                 rows.append([path.stem, "-", "-", "-", "FAILED", f"exit {code}"])
     _table(rows)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     if args.smoke:
         print(
             "bench: smoke run passed (tiny sizes, no timing gates)"
