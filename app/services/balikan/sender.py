@@ -380,7 +380,7 @@ class BalikanSender:
             pause = idle_seconds
             try:
                 report = self.send_once(self._stop)
-                if report.unauthorised:
+                if report.stopped:  # wrong token or certificate: not worth retrying soon
                     pause = max(idle_seconds, 300.0)
             except Exception as error:  # keep the thread alive; the items are safe in the DB
                 log.warning("data balikan sender paused (%s)", type(error).__name__)
