@@ -412,6 +412,7 @@ class _Round:
         self.proven = False  # an answer came back: certificate and route are good
         self.taken_at = 0.0
         self.finished = False
+        self.undecryptable = 0
         self.cond = threading.Condition()
         self.error: BaseException | None = None
 
@@ -442,7 +443,8 @@ class _Round:
             with s._sessions.begin() as session:
                 for item in broken:
                     s._outbox.mark_attention(session, item, "NIK cannot be decrypted")
-            self.report.attention += len(broken)
+            with self.cond:
+                self.undecryptable += len(broken)  # added to the report when the round ends
         now = s.governor.monotonic() if s.governor is not None else 0.0
         with self.cond:
             for start in range(0, len(pairs), s.batch_size):
@@ -611,6 +613,7 @@ class _Round:
                             for item, _outgoing in group:
                                 s._outbox.release(session, item)
                     self.ready.clear()
+                self.report.attention += self.undecryptable
         if self.error is not None:
             raise self.error
 
