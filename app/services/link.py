@@ -211,6 +211,12 @@ class GovernedGateway:
         with self.governor.lookup():
             return self.inner.verify(nik, elements)
 
+    def warm(self) -> None:
+        """Have a gateway connection ready for the next query, if the inner gateway can."""
+        warm = getattr(self.inner, "warm", None)
+        if callable(warm):
+            warm()
+
     def close(self) -> None:
         """Close the inner gateway if it can be closed."""
         close = getattr(self.inner, "close", None)

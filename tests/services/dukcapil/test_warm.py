@@ -23,8 +23,8 @@ CONSUMER = SimulatorConfig().account.consumer_id
 
 @pytest.fixture
 def impatient_gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSimulator]:
-    """A TLS gateway that drops a connection idle for 0.3 s (real ones: seconds)."""
-    monkeypatch.setattr(sim_server._Handler, "timeout", 0.3)
+    """A TLS gateway that drops a connection idle for 1 s (real ones: 5 to 75 s)."""
+    monkeypatch.setattr(sim_server._Handler, "timeout", 1.0)
     with start_simulator(mode="test", tls=True) as running:
         yield running
 
@@ -76,3 +76,34 @@ def test_refused_certificate_starts_no_keeper(
         backend = client._warm
         assert backend is not None and backend.spares_opened == 0
     assert running.connections == 1 and running.simulator.received == 0
+
+
+@pytest.fixture
+def gateway() -> Iterator[RunningSimulator]:
+    with start_simulator(mode="test", tls=True) as running:
+        yield running
+
+
+def test_warm_ahead_of_the_first_query_through_the_port(
+    gateway: RunningSimulator, profiles: dict[str, AgreementProfile]
+) -> None:
+    from app.services.dukcapil.port_adapter import ClientGateway
+    from app.services.link import GovernedGateway, LinkGovernor
+
+    running = gateway
+    assert running.cert is not None
+    config = GatewayConfig(
+        base_url=running.base_url, consumer_id=CONSUMER, pinned_cert_pem=running.cert.cert_pem
+    )
+    client = DukcapilClient(config, demo_credentials(), profiles["purbalingga-8"])
+    port = GovernedGateway(ClientGateway(client), LinkGovernor())
+    try:
+        port.warm()  # e.g. a case was opened: the connection is made before the query
+        backend = client._warm
+        assert backend is not None
+        assert _until(lambda: backend.spares_opened >= 1)
+        assert running.simulator.received == 0  # warming sends no request
+        assert port.lookup(EXAMPLES["found"]).kind is OutcomeKind.FOUND
+        assert backend.spares_used == 1
+    finally:
+        port.close()
