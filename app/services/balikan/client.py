@@ -16,6 +16,7 @@ import enum
 import json
 import re
 import ssl
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,21 +159,32 @@ class BalikanClient:
         self._store_path = store_path
         self._params_path = params_path
         verify: ssl.SSLContext | bool = tls if tls is not None else False
-        self._client = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            # plain http (allowed explicitly) never verifies; https only against the pin
-            verify=verify,
-            trust_env=False,  # no proxy variables, no SSL_CERT_FILE: never route or trust by env
-            transport=transport,
-            follow_redirects=False,
-            limits=httpx.Limits(
-                max_connections=max(1, connections),
-                max_keepalive_connections=max(1, connections),
-                keepalive_expiry=keepalive_seconds,
-            ),
-        )
+
+        def one_connection() -> httpx.Client:
+            return httpx.Client(
+                base_url=base_url.rstrip("/"),
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                # plain http (allowed explicitly) never verifies; https only against the pin
+                verify=verify,
+                trust_env=False,  # no proxy variables, no SSL_CERT_FILE: never by environment
+                transport=transport,
+                follow_redirects=False,
+                limits=httpx.Limits(
+                    max_connections=1,
+                    max_keepalive_connections=1,
+                    keepalive_expiry=keepalive_seconds,
+                ),
+            )
+
+        # One kept-alive connection per request in flight, each in its own small pool: a
+        # shared pool would scan every connection for every request.
+        self._one_connection = one_connection
+        self._limit = max(1, connections)
+        self._client = one_connection()
+        self._idle: list[httpx.Client] = [self._client]
+        self._every: list[httpx.Client] = [self._client]
+        self._free = threading.Condition()
 
     @classmethod
     def from_settings(
@@ -233,19 +245,36 @@ class BalikanClient:
 
     def send(self, request: httpx.Request) -> StoreAnswer:
         """Send a prepared request; raises :class:`BalikanTlsError` on a TLS or pin failure."""
+        http = self._take()
         try:
-            response = self._client.send(request)
-            response.read()
-        except httpx.TimeoutException:
-            return StoreAnswer(Verdict.RETRY, "timeout", _size(request, None))
-        except httpx.HTTPError as error:
-            if caused_by_tls(error):
-                raise BalikanTlsError(
-                    "TLS handshake refused: the certificate is not the pinned one"
-                ) from None
-            return StoreAnswer(Verdict.RETRY, scrub(type(error).__name__), _size(request, None))
+            try:
+                response = http.send(request)
+                response.read()
+            except httpx.TimeoutException:
+                return StoreAnswer(Verdict.RETRY, "timeout", _size(request, None))
+            except httpx.HTTPError as error:
+                if caused_by_tls(error):
+                    raise BalikanTlsError(
+                        "TLS handshake refused: the certificate is not the pinned one"
+                    ) from None
+                return StoreAnswer(Verdict.RETRY, scrub(type(error).__name__), _size(request, None))
+        finally:
+            with self._free:
+                self._idle.append(http)
+                self._free.notify()
         verdict, reason = classify(response.status_code, response.content)
         return StoreAnswer(verdict, reason, _size(request, response))
+
+    def _take(self) -> httpx.Client:
+        """An idle connection (the most recently used first), or a new one within the bound."""
+        with self._free:
+            while not self._idle and len(self._every) >= self._limit:
+                self._free.wait()
+            if self._idle:
+                return self._idle.pop()
+            http = self._one_connection()
+            self._every.append(http)
+            return http
 
     def store_form(self, item: OutgoingItem) -> StoreAnswer:
         """Send one item in the form shape."""
@@ -280,4 +309,7 @@ class BalikanClient:
 
     def close(self) -> None:
         """Close the connections."""
-        self._client.close()
+        with self._free:
+            every, self._every, self._idle = self._every, [], []
+        for http in every:
+            http.close()
