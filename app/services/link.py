@@ -1,10 +1,12 @@
 """The shared 1 Mbps link: officers' lookups first, background data balikan paced behind them.
 
 Lookups mark themselves in flight (:meth:`LinkGovernor.lookup`, or by going through
-:class:`GovernedGateway`); the data balikan sender asks for a turn before each request
-(:meth:`LinkGovernor.sender_turn`) and reports the bytes it moved. A turn is given only
-while no lookup is in flight and when the sender's bytes so far, spread over the time it
-has been sending, stay within ``share`` of the link's bandwidth.
+:class:`GovernedGateway`). The data balikan sender reserves each request's bytes before it
+sends it (:meth:`LinkGovernor.reserve`): a reservation is granted only while no lookup is in
+flight, and at the pace of ``share`` of the link's bandwidth, so the sender's bytes enter
+the link no faster than it drains them. The link therefore never holds a queue of sender
+bytes for a lookup to wait behind, and a lookup that starts stops every new sender request
+at once; with no lookup the sender uses ``share`` of the link.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from contextlib import contextmanager
 from app.services.cases.port import GatewayAnswer, GatewayPort
 
 _POLL_SECONDS = 0.25
+#: How far behind its schedule the sender may catch up at once (seconds of link time).
+_CATCH_UP_SECONDS = 0.02
 
 
 class LinkGovernor:
@@ -25,7 +29,7 @@ class LinkGovernor:
     def __init__(
         self,
         bandwidth_kbps: float = 1000.0,
-        share: float = 0.3,
+        share: float = 0.95,
         *,
         quiet_after_lookup: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -72,6 +76,10 @@ class LinkGovernor:
             return self._lookups
 
     # -- sender ----------------------------------------------------------------------------
+    def _slot(self, size_bytes: int) -> float:
+        """Link time ``size_bytes`` take at the sender's share."""
+        return size_bytes * 8 / (self.bandwidth_bps * self.share)
+
     def _wait_needed(self) -> float:
         """Seconds the sender must still wait (0: go); caller holds the lock."""
         if self._lookups > 0:
@@ -80,10 +88,13 @@ class LinkGovernor:
         quiet = self._last_lookup_end + self.quiet_after_lookup - now
         return max(quiet, self._next_allowed - now, 0.0)
 
-    def wait_for_turn(
-        self, stop: threading.Event | None = None, timeout: float | None = None
+    def reserve(
+        self,
+        size_bytes: int,
+        stop: threading.Event | None = None,
+        timeout: float | None = None,
     ) -> bool:
-        """Block until the sender may send (True), or ``stop`` is set / ``timeout`` passes."""
+        """Wait for a turn and book ``size_bytes`` of link time (False: stopped / timed out)."""
         deadline = None if timeout is None else self._now() + timeout
         with self._cond:
             waited_for_lookup = False
@@ -92,8 +103,12 @@ class LinkGovernor:
                     return False
                 delay = self._wait_needed()
                 if delay <= 0:
+                    now = self._now()
                     if self._first_turn is None:
-                        self._first_turn = self._now()
+                        self._first_turn = now
+                    start = max(self._next_allowed, now - _CATCH_UP_SECONDS)
+                    self._next_allowed = start + self._slot(size_bytes)
+                    self._sender_bytes += size_bytes
                     return True
                 if self._lookups > 0 and not waited_for_lookup:
                     waited_for_lookup = True
@@ -105,13 +120,35 @@ class LinkGovernor:
                     delay = min(delay, left)
                 self._cond.wait(min(delay, _POLL_SECONDS))
 
+    def wait_for_turn(
+        self, stop: threading.Event | None = None, timeout: float | None = None
+    ) -> bool:
+        """Block until the sender may send (True), or ``stop`` is set / ``timeout`` passes."""
+        return self.reserve(0, stop, timeout)
+
+    def wait_no_lookup(self, timeout: float = 1.0) -> None:
+        """Hold background work (the sender's database writes) while a lookup is in flight."""
+        deadline = self._now() + timeout
+        with self._cond:
+            while self._lookups > 0:
+                left = deadline - self._now()
+                if left <= 0:
+                    return
+                self._cond.wait(min(left, _POLL_SECONDS))
+
+    def correct(self, delta_bytes: int, seconds: float = 0.0) -> None:
+        """A request moved ``delta_bytes`` more (or fewer) than it reserved."""
+        with self._cond:
+            self._sender_bytes += delta_bytes
+            self._sender_busy += seconds
+            self._next_allowed += self._slot(delta_bytes)
+
     def account(self, size_bytes: int, started: float, seconds: float) -> None:
         """The sender moved ``size_bytes`` in a request that began at ``started`` (monotonic)."""
-        slot = size_bytes * 8 / (self.bandwidth_bps * self.share)
         with self._cond:
             self._sender_bytes += size_bytes
             self._sender_busy += seconds
-            self._next_allowed = max(self._next_allowed, started) + slot
+            self._next_allowed = max(self._next_allowed, started) + self._slot(size_bytes)
 
     @contextmanager
     def sender_turn(self, stop: threading.Event | None = None) -> Iterator[Callable[[int], None]]:
@@ -173,6 +210,12 @@ class GovernedGateway:
         """Verify by element (the sender holds back meanwhile)."""
         with self.governor.lookup():
             return self.inner.verify(nik, elements)
+
+    def warm(self) -> None:
+        """Have a gateway connection ready for the next query, if the inner gateway can."""
+        warm = getattr(self.inner, "warm", None)
+        if callable(warm):
+            warm()
 
     def close(self) -> None:
         """Close the inner gateway if it can be closed."""

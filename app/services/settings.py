@@ -98,9 +98,10 @@ class BalikanSettings:
     store_path: str = "/api/store"
     params_path: str = "/api/getparam_bylembaga"
     body_shape: str = "form"
-    link_share: float = 0.3
+    link_share: float = 0.95
     link_kbps: float = 1000.0
     batch_size: int = 25
+    max_in_flight: int = 32
     timeout: float = 30.0
     delivery: str = "web_service"
     certificate_file: str = ""

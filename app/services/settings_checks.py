@@ -152,6 +152,8 @@ def validate(settings: Settings) -> None:
         raise SettingsError("balikan.link_kbps: must be greater than 0")
     if not 1 <= balikan.batch_size <= 500:
         raise SettingsError("balikan.batch_size: must be between 1 and 500")
+    if not 1 <= balikan.max_in_flight <= 64:
+        raise SettingsError("balikan.max_in_flight: must be between 1 and 64")
     if balikan.timeout <= 0:
         raise SettingsError("balikan.timeout: must be greater than 0")
     if balikan.delivery not in ("web_service", "file"):

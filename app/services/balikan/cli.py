@@ -85,6 +85,15 @@ def _send(service: BalikanService, once: bool, out: TextIO) -> int:
         if report.unauthorised:
             print(_("The web service refused the token: ask the administrator."), file=out)
             return 1
+        if report.tls_refused:
+            print(
+                _(
+                    "The web service's certificate is not the imported one: nothing was sent. "
+                    "Ask the administrator to check balikan.certificate_file."
+                ),
+                file=out,
+            )
+            return 1
         return 0
     if not service.start_background(idle_seconds=30.0):
         raise BalikanSetupError("balikan.delivery or balikan.base_url")

@@ -2,6 +2,12 @@
 
 Two body shapes: one NIK as form fields, or a JSON batch grouped by agency. The answer
 is classified into what the sender does next; nothing here logs a NIK, a URL or the token.
+
+Fail closed: no environment proxy or CA bundle is ever consulted (``trust_env`` off); an
+``https`` endpoint is reached only through the administrator's pinned certificate (the
+gateway's pinned TLS context), never through ordinary CA trust; a TLS or pin failure is
+raised as :class:`BalikanTlsError` so the sender stops the whole send at the first one.
+Connections are kept alive and shared by the sender's requests in flight.
 """
 
 from __future__ import annotations
@@ -9,6 +15,8 @@ from __future__ import annotations
 import enum
 import json
 import re
+import ssl
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +24,8 @@ from typing import Any
 
 import httpx
 
-from app.services.dukcapil.tls import pinned_context
+from app.services.dukcapil.config import GatewayConfigError
+from app.services.dukcapil.tls import PinnedContext, caused_by_tls, pinned_context
 from app.services.settings import BalikanSettings
 
 DUPLICATE_TEXT = "data sudah pernah dikirim"
@@ -56,6 +65,10 @@ class OutgoingItem:
 
 class BalikanSetupError(RuntimeError):
     """The web service cannot be configured (the message names the setting)."""
+
+
+class BalikanTlsError(RuntimeError):
+    """The TLS handshake failed (certificate not the pinned one): nothing was sent."""
 
 
 def scrub(text: str) -> str:
@@ -118,7 +131,11 @@ def _size(request: httpx.Request, response: httpx.Response | None) -> int:
 
 
 class BalikanClient:
-    """Posts items to ``{base_url}{store_path}`` with the agency's Bearer token."""
+    """Posts items to ``{base_url}{store_path}`` with the agency's Bearer token.
+
+    ``tls`` is the pinned context an ``https`` URL requires (there is no CA fallback);
+    ``connections`` bounds the kept-alive connections shared by requests in flight.
+    """
 
     def __init__(
         self,
@@ -128,74 +145,154 @@ class BalikanClient:
         store_path: str = "/api/store",
         params_path: str = "/api/getparam_bylembaga",
         timeout: float = 30.0,
-        verify: Any = True,
+        tls: PinnedContext | None = None,
         transport: httpx.BaseTransport | None = None,
+        connections: int = 4,
+        keepalive_seconds: float = 120.0,
     ) -> None:
         if not base_url:
             raise BalikanSetupError("balikan.base_url is not set")
+        if transport is None and base_url.lower().startswith("https://") and tls is None:
+            raise BalikanSetupError("balikan.base_url: https needs the pinned certificate")
+        if tls is not None and not isinstance(tls, PinnedContext):
+            raise BalikanSetupError("balikan: only a pinned TLS context is accepted")
         self._store_path = store_path
         self._params_path = params_path
-        self._client = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            verify=verify,
-            transport=transport,
-            follow_redirects=False,
-        )
+        verify: ssl.SSLContext | bool = tls if tls is not None else False
+
+        def one_connection() -> httpx.Client:
+            return httpx.Client(
+                base_url=base_url.rstrip("/"),
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                # plain http (allowed explicitly) never verifies; https only against the pin
+                verify=verify,
+                trust_env=False,  # no proxy variables, no SSL_CERT_FILE: never by environment
+                transport=transport,
+                follow_redirects=False,
+                limits=httpx.Limits(
+                    max_connections=1,
+                    max_keepalive_connections=1,
+                    keepalive_expiry=keepalive_seconds,
+                ),
+            )
+
+        # One kept-alive connection per request in flight, each in its own small pool: a
+        # shared pool would scan every connection for every request.
+        self._one_connection = one_connection
+        self._limit = max(1, connections)
+        self._client = one_connection()
+        self._idle: list[httpx.Client] = [self._client]
+        self._every: list[httpx.Client] = [self._client]
+        self._free = threading.Condition()
 
     @classmethod
     def from_settings(
-        cls, settings: BalikanSettings, token: str, transport: httpx.BaseTransport | None = None
+        cls,
+        settings: BalikanSettings,
+        token: str,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        connections: int = 4,
     ) -> BalikanClient:
-        """A client for the configured endpoint; TLS pinned when a certificate is imported."""
+        """A client for the configured endpoint; ``https`` requires the imported certificate."""
         base = settings.base_url
-        verify: Any = True
-        if transport is None and base.startswith("https://") and settings.certificate_file:
+        tls: PinnedContext | None = None
+        scheme = base.split(":", 1)[0].lower()
+        if transport is None and scheme == "https":
+            if not settings.certificate_file:
+                raise BalikanSetupError(
+                    "balikan.certificate_file: https needs the web service certificate imported"
+                )
             try:
                 pem = Path(settings.certificate_file).read_text(encoding="ascii")
-            except OSError as error:
+            except (OSError, UnicodeDecodeError) as error:
+                reason = getattr(error, "strerror", None) or type(error).__name__
                 raise BalikanSetupError(
-                    f"balikan.certificate_file cannot be read ({error.strerror})"
+                    f"balikan.certificate_file cannot be read ({reason})"
                 ) from error
-            verify = pinned_context(pem, settings.certificate_sha256 or None)
-        elif transport is None and base.startswith("http://") and not settings.allow_plain_http:
+            try:
+                tls = pinned_context(pem, settings.certificate_sha256 or None)
+            except GatewayConfigError as error:
+                raise BalikanSetupError(f"balikan.certificate_file: {error}") from error
+        elif transport is None and scheme == "http" and not settings.allow_plain_http:
             raise BalikanSetupError("balikan.base_url: plain http is not allowed")
+        elif transport is None and scheme not in ("http", "https"):
+            raise BalikanSetupError("balikan.base_url must be an http(s) URL")
         return cls(
             base,
             token,
             store_path=settings.store_path,
             params_path=settings.params_path,
             timeout=settings.timeout,
-            verify=verify,
+            tls=tls,
             transport=transport,
+            connections=connections,
         )
 
-    def _post(self, **kwargs: Any) -> StoreAnswer:
-        request = self._client.build_request("POST", self._store_path, **kwargs)
+    def prepare_form(self, item: OutgoingItem) -> httpx.Request:
+        """The request of one item in the form shape (not sent yet)."""
+        return self._client.build_request("POST", self._store_path, data=form_body(item))
+
+    def prepare_batch(self, items: Sequence[OutgoingItem]) -> httpx.Request:
+        """The request of items in the JSON batch shape (not sent yet)."""
+        return self._client.build_request("POST", self._store_path, json=batch_body(items))
+
+    @staticmethod
+    def request_bytes(request: httpx.Request) -> int:
+        """Approximate bytes the request puts on the wire (line, headers, body)."""
+        return _size(request, None)
+
+    def send(self, request: httpx.Request) -> StoreAnswer:
+        """Send a prepared request; raises :class:`BalikanTlsError` on a TLS or pin failure."""
+        http = self._take()
         try:
-            response = self._client.send(request)
-            response.read()
-        except httpx.TimeoutException:
-            return StoreAnswer(Verdict.RETRY, "timeout", _size(request, None))
-        except httpx.HTTPError as error:
-            return StoreAnswer(Verdict.RETRY, scrub(type(error).__name__), _size(request, None))
+            try:
+                response = http.send(request)
+                response.read()
+            except httpx.TimeoutException:
+                return StoreAnswer(Verdict.RETRY, "timeout", _size(request, None))
+            except httpx.HTTPError as error:
+                if caused_by_tls(error):
+                    raise BalikanTlsError(
+                        "TLS handshake refused: the certificate is not the pinned one"
+                    ) from None
+                return StoreAnswer(Verdict.RETRY, scrub(type(error).__name__), _size(request, None))
+        finally:
+            with self._free:
+                self._idle.append(http)
+                self._free.notify()
         verdict, reason = classify(response.status_code, response.content)
         return StoreAnswer(verdict, reason, _size(request, response))
 
+    def _take(self) -> httpx.Client:
+        """An idle connection (the most recently used first), or a new one within the bound."""
+        with self._free:
+            while not self._idle and len(self._every) >= self._limit:
+                self._free.wait()
+            if self._idle:
+                return self._idle.pop()
+            http = self._one_connection()
+            self._every.append(http)
+            return http
+
     def store_form(self, item: OutgoingItem) -> StoreAnswer:
         """Send one item in the form shape."""
-        return self._post(data=form_body(item))
+        return self.send(self.prepare_form(item))
 
     def store_batch(self, items: Sequence[OutgoingItem]) -> StoreAnswer:
         """Send items in the JSON batch shape."""
-        return self._post(json=batch_body(items))
+        return self.send(self.prepare_batch(items))
 
     def param_keys(self) -> list[str]:
         """The agency's agreed ``param`` keys (``getparam_bylembaga``)."""
         try:
             response = self._client.get(self._params_path)
         except httpx.HTTPError as error:
+            if caused_by_tls(error):
+                raise BalikanSetupError(
+                    "getparam_bylembaga: certificate not the pinned one"
+                ) from None
             raise BalikanSetupError(
                 f"getparam_bylembaga failed ({type(error).__name__})"
             ) from error
@@ -212,4 +309,7 @@ class BalikanClient:
 
     def close(self) -> None:
         """Close the connections."""
-        self._client.close()
+        with self._free:
+            every, self._every, self._idle = self._every, [], []
+        for http in every:
+            http.close()

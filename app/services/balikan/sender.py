@@ -1,10 +1,15 @@
 """The background sender: delivers pending outbox items to the data balikan web service.
 
-Exactly once, across crashes: each item is claimed and marked sent (attempt counted) in its
-own committed transaction *before* the request; the answer is acknowledged in another.
-An item killed between the two stays pending with ``sent_at`` set and is sent again; the
-gateway then answers "Data sudah pernah dikirim", which counts as delivered. So an item is
-never lost and never delivered twice as a new item.
+Exactly once, across crashes: items are claimed and marked sent (attempt counted) in a
+committed transaction *before* their request; answers are acknowledged in another. An item
+killed between the two stays pending with ``sent_at`` set and is sent again; the gateway
+then answers "Data sudah pernah dikirim", which counts as delivered. So an item is never
+lost and never delivered twice as a new item; within one claim it is sent at most once.
+
+Throughput: up to ``max_in_flight`` requests are in flight at once on kept-alive
+connections, each paced by the link governor (no request starts while a lookup is in
+flight). The first request of a send goes alone: a wrong certificate or token then stops
+the whole send after one handshake, before any other connection is opened.
 """
 
 from __future__ import annotations
@@ -15,52 +20,31 @@ import random
 import socket
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.audit import AuditTrail
-from app.services.balikan.client import BalikanClient, OutgoingItem, StoreAnswer, Verdict
+from app.services.balikan.client import (
+    BalikanClient,
+    BalikanTlsError,
+    OutgoingItem,
+    StoreAnswer,
+    Verdict,
+)
 from app.services.balikan.outbox import DEFAULT_LEASE, VIA_WEB_SERVICE, Outbox, retry_delay
-from app.services.link import LinkGovernor, TurnCancelled
+from app.services.balikan.send_round import Outcome, Pair, SendReport, SendRound
+from app.services.link import LinkGovernor
 from app.services.persistence.models import BalikanItem
+
+__all__ = ["ANSWER_ESTIMATE", "SENDER_ACTOR", "BalikanSender", "SendReport", "claimer_name"]
 
 log = logging.getLogger(__name__)
 
 SENDER_ACTOR = "system:balikan"
 Hook = Callable[[str], None]
-
-
-@dataclass
-class SendReport:
-    """What one round of sending did (counts only)."""
-
-    delivered: int = 0
-    duplicates: int = 0
-    retried: int = 0
-    attention: int = 0
-    requests: int = 0
-    bytes_moved: int = 0
-    unauthorised: bool = False
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def settled(self) -> int:
-        """Items that left the queue as delivered (new or already known)."""
-        return self.delivered + self.duplicates
-
-    def add(self, other: SendReport) -> None:
-        """Accumulate another report."""
-        self.delivered += other.delivered
-        self.duplicates += other.duplicates
-        self.retried += other.retried
-        self.attention += other.attention
-        self.requests += other.requests
-        self.bytes_moved += other.bytes_moved
-        self.unauthorised = self.unauthorised or other.unauthorised
-        self.reasons.extend(other.reasons)
+#: Bytes an answer is expected to take (status line, headers, short JSON body).
+ANSWER_ESTIMATE = 300
 
 
 def claimer_name(counter_id: str) -> str:
@@ -90,6 +74,7 @@ class BalikanSender:
         counter_id: str,
         shape: str = "form",
         batch_size: int = 25,
+        max_in_flight: int = 4,
         governor: LinkGovernor | None = None,
         audit: AuditTrail | None = None,
         retry_base: float = 30.0,
@@ -100,6 +85,8 @@ class BalikanSender:
     ) -> None:
         if shape not in ("form", "batch"):
             raise ValueError("shape must be form or batch")
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self._sessions = sessions
         self._outbox = outbox
         self._client = client
@@ -107,6 +94,7 @@ class BalikanSender:
         self.claimer = claimer_name(counter_id)
         self.shape = shape
         self.batch_size = batch_size if shape == "batch" else 1
+        self.max_in_flight = max_in_flight
         self.governor = governor
         self._audit = audit
         self._retry_base = retry_base
@@ -143,18 +131,9 @@ class BalikanSender:
     ) -> SendReport:
         """Send every due item (or ``max_items``); return what happened."""
         report = SendReport()
-        while not (stop is not None and stop.is_set()):
-            handled = report.settled + report.retried + report.attention
-            if max_items is not None and handled >= max_items:
-                break
-            try:
-                sent = self._one_request(stop, report)
-            except TurnCancelled:
-                break
-            if not sent or report.unauthorised:
-                break
+        SendRound(self, stop if stop is not None else threading.Event(), max_items, report).run()
         self.last_report = report
-        self.last_problem = report.reasons[-1] if report.unauthorised and report.reasons else None
+        self.last_problem = report.reasons[-1] if report.stopped and report.reasons else None
         if report.requests:
             log.info(
                 "data balikan: %d delivered, %d already delivered, %d to retry, %d need attention",
@@ -163,81 +142,112 @@ class BalikanSender:
                 report.retried,
                 report.attention,
             )
+        if report.tls_refused:
+            log.warning("data balikan: send stopped, the certificate is not the pinned one")
         return report
 
     def _hook_at(self, point: str) -> None:
         if self._hook is not None:
             self._hook(point)
 
-    def _one_request(self, stop: threading.Event | None, report: SendReport) -> bool:
-        """Claim one group and send it; False when nothing is due."""
-        if self.governor is not None and not self.governor.wait_for_turn(stop):
-            raise TurnCancelled()
-        with self._sessions.begin() as session:
-            items = self._outbox.claim(session, self.claimer, self.batch_size, lease=self._lease)
-        if not items:
-            return False
-        self._hook_at("claimed")
-        ready: list[tuple[BalikanItem, OutgoingItem]] = []
-        for item in items:
-            try:
-                ready.append((item, self._outbox.outgoing(item)))
-            except (InvalidTag, ValueError):
-                with self._sessions.begin() as session:
-                    self._outbox.mark_attention(session, item, "NIK cannot be decrypted")
-                report.attention += 1
-        if ready:
-            self._deliver(ready, report, split_allowed=True)
-        return True
+    def _prepare(self, group: Sequence[OutgoingItem]) -> tuple[object, int]:
+        request = (
+            self._client.prepare_form(group[0])
+            if self.shape == "form" and len(group) == 1
+            else self._client.prepare_batch(group)
+        )
+        return request, self._client.request_bytes(request) + ANSWER_ESTIMATE
 
-    def _send(self, group: Sequence[OutgoingItem], first: bool) -> StoreAnswer:
+    def _post(
+        self,
+        group: Sequence[OutgoingItem],
+        stop: threading.Event,
+        prepared: tuple[object, int] | None = None,
+    ) -> StoreAnswer | None:
+        """One request (None: stopped while waiting for a turn on the link).
+
+        ``prepared``: the request and the bytes already reserved for it on the link.
+        """
+        request, estimate = prepared or self._prepare(group)
         governor = self.governor
-        if governor is None:
-            return self._post(group)
-        if first:  # the turn was already granted before claiming
-            started = governor.monotonic()
-            answer = self._post(group)
-            governor.account(answer.bytes_moved, started, governor.monotonic() - started)
-            return answer
-        with governor.sender_turn(self._stop) as record:
-            answer = self._post(group)
-            record(answer.bytes_moved)
+        if governor is not None and prepared is None and not governor.reserve(estimate, stop):
+            return None
+        started = governor.monotonic() if governor is not None else 0.0
+        try:
+            answer = self._client.send(request)  # type: ignore[arg-type]
+        except BalikanTlsError:
+            if governor is not None:
+                governor.correct(-estimate)
+            raise
+        if governor is not None:
+            governor.correct(answer.bytes_moved - estimate, governor.monotonic() - started)
         return answer
 
-    def _post(self, group: Sequence[OutgoingItem]) -> StoreAnswer:
-        if self.shape == "form":
-            return self._client.store_form(group[0])
-        return self._client.store_batch(group)
-
-    def _deliver(
+    def _work(
         self,
-        ready: list[tuple[BalikanItem, OutgoingItem]],
+        pairs: list[Pair],
+        stop: threading.Event,
         report: SendReport,
-        *,
-        split_allowed: bool,
-        first: bool = True,
+        prepared: tuple[object, int],
+    ) -> Outcome:
+        """A worker thread: send one group (split when refused as a whole); no database."""
+        outcome = Outcome()
+        try:
+            answer = self._post([o for _i, o in pairs], stop, prepared)
+            assert answer is not None
+            self._count(report, answer)
+            self._hook_at("answered")
+            if len(pairs) > 1 and answer.verdict in (Verdict.DUPLICATE, Verdict.REJECTED):
+                # The batch as a whole was refused: find out item by item which are new.
+                for position, pair in enumerate(pairs):
+                    single = self._post([pair[1]], stop)
+                    if single is None:
+                        outcome.released.extend(pairs[position:])
+                        break
+                    self._count(report, single)
+                    self._hook_at("answered")
+                    outcome.answered.append(([pair], single))
+            else:
+                outcome.answered.append((pairs, answer))
+        except BalikanTlsError:
+            outcome.tls_refused = True
+            outcome.released = list(pairs)
+        except BaseException as error:  # handed to the round, which releases and re-raises
+            outcome.error = error
+            outcome.released = list(pairs)
+        return outcome
+
+    _count_lock = threading.Lock()
+
+    def _count(self, report: SendReport, answer: StoreAnswer) -> None:
+        with self._count_lock:
+            report.requests += 1
+            report.bytes_moved += answer.bytes_moved
+
+    def _settle_delivered(
+        self, session: Session, delivered: list[tuple[BalikanItem, Verdict]], report: SendReport
     ) -> None:
-        answer = self._send([outgoing for _item, outgoing in ready], first)
-        report.requests += 1
-        report.bytes_moved += answer.bytes_moved
-        self._hook_at("answered")
-        items = [item for item, _outgoing in ready]
-        verdict = answer.verdict
-        if len(ready) > 1 and split_allowed and verdict in (Verdict.DUPLICATE, Verdict.REJECTED):
-            # The batch as a whole was refused: find out item by item which are new.
-            for position, pair in enumerate(ready):
-                try:
-                    self._deliver([pair], report, split_allowed=False, first=False)
-                except TurnCancelled:
-                    with self._sessions.begin() as session:
-                        for item, _outgoing in ready[position:]:
-                            self._outbox.release(session, item)
-                    raise
-            return
-        with self._sessions.begin() as session:
-            for item in items:
-                self._settle(session, item, answer, report)
-        self._hook_at("acknowledged")
+        """Items the web service took (new or already known), in two statements."""
+        fresh = self._outbox.mark_delivered_many(
+            session, [item for item, _verdict in delivered], VIA_WEB_SERVICE
+        )
+        for item, verdict in delivered:
+            if item.id not in fresh:
+                continue
+            fresh.discard(item.id)  # an item answered twice in one round counts once
+            if verdict is Verdict.DELIVERED:
+                report.delivered += 1
+            else:
+                report.duplicates += 1
+            if self._audit is not None:
+                self._audit.append(
+                    session,
+                    SENDER_ACTOR,
+                    "balikan.delivered",
+                    case_number=item.case_number,
+                    nik_hash=item.nik_hash,
+                    detail={"verdict": verdict.value},
+                )
 
     def _settle(
         self, session: Session, item: BalikanItem, answer: StoreAnswer, report: SendReport
@@ -317,7 +327,7 @@ class BalikanSender:
             pause = idle_seconds
             try:
                 report = self.send_once(self._stop)
-                if report.unauthorised:
+                if report.stopped:  # wrong token or certificate: not worth retrying soon
                     pause = max(idle_seconds, 300.0)
             except Exception as error:  # keep the thread alive; the items are safe in the DB
                 log.warning("data balikan sender paused (%s)", type(error).__name__)

@@ -93,7 +93,9 @@ class BalikanService:
         settings = self.settings
         if self._base_url:
             settings = replace(settings, base_url=self._base_url)
-        return BalikanClient.from_settings(settings, token, self._transport)
+        return BalikanClient.from_settings(
+            settings, token, self._transport, connections=settings.max_in_flight
+        )
 
     def sender(self) -> BalikanSender:
         """The (one) sender of this counter, built on first use."""
@@ -102,6 +104,7 @@ class BalikanService:
                 "counter_id": self.counter_id,
                 "shape": self.settings.body_shape,
                 "batch_size": self.settings.batch_size,
+                "max_in_flight": self.settings.max_in_flight,
                 "governor": self.governor,
                 "audit": self._audit,
                 **self._sender_options,

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from app.domain.nik import Nik, mask_nik
@@ -33,7 +35,8 @@ from app.services.dukcapil.normalise import normalise_value
 from app.services.dukcapil.outcomes import Outcome, OutcomeKind, Verdict
 from app.services.dukcapil.profiles import AgreementProfile
 from app.services.dukcapil.record import PermittedRecord
-from app.services.dukcapil.tls import pinned_context
+from app.services.dukcapil.tls import caused_by_tls, pinned_context
+from app.services.dukcapil.warm import WarmBackend
 
 log = logging.getLogger(__name__)
 # httpx logs every request line with its URL (confidential IPs and consumer id): keep it quiet
@@ -49,6 +52,9 @@ _CREDENTIAL_KEYS: Mapping[str, tuple[str, str, str, str]] = {
     "lower": ("nik", "user_id", "password", "ip_user"),
 }
 _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Idle connections are kept this long on our side; the gateway's own idle timeout is shorter
+#: and covered by the spare connection (:mod:`app.services.dukcapil.warm`).
+KEEPALIVE_SECONDS = 900.0
 
 
 class NotPermittedError(RuntimeError):
@@ -90,15 +96,19 @@ class DukcapilClient:
         profile: AgreementProfile,
         *,
         transport: httpx.BaseTransport | None = None,
+        keep_warm: bool = True,
     ) -> None:
         self._config = config
         self._credentials = credentials
         self._profile = profile
-        verify: ssl.SSLContext | bool = True
+        verify: ssl.SSLContext | bool = False  # plain http (explicitly allowed) only
         if not config.is_plain_http:
             assert config.pinned_cert_pem is not None  # enforced by GatewayConfig
             verify = pinned_context(config.pinned_cert_pem, config.pinned_sha256)
         t = config.timeouts
+        self._warm: WarmBackend | None = None
+        if transport is None and keep_warm:
+            transport, self._warm = _warm_transport(config, verify)
         self._http = httpx.Client(
             verify=verify,
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
@@ -106,7 +116,13 @@ class DukcapilClient:
             follow_redirects=False,
             transport=transport,
             headers={"Accept": "application/json"},
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
+
+    def warm(self) -> None:
+        """Have a connection ready for the next query (e.g. when a case opens)."""
+        if self._warm is not None:
+            self._warm.warm()
 
     @property
     def is_plain_http(self) -> bool:
@@ -119,7 +135,9 @@ class DukcapilClient:
         return self._profile
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and the spare connection)."""
+        if self._warm is not None:
+            self._warm.close()
         self._http.close()
 
     def __enter__(self) -> DukcapilClient:
@@ -258,7 +276,35 @@ class DukcapilClient:
                 if size > limit:
                     raise TransportError(TransportFailure.TOO_LARGE)
                 chunks.append(chunk)
+        if self._warm is not None:
+            self._warm.warm()  # the gateway answered: keep a connection ready for the next
         return b"".join(chunks)
+
+
+def _warm_transport(
+    config: GatewayConfig, verify: ssl.SSLContext | bool
+) -> tuple[httpx.BaseTransport | None, WarmBackend | None]:
+    """An HTTP transport whose pool draws on a spare connection kept warm to the gateway."""
+    parts = urlsplit(config.base_url)
+    host = parts.hostname
+    if host is None:
+        return None, None
+    context = verify if isinstance(verify, ssl.SSLContext) else None
+    port = parts.port or (80 if context is None else 443)
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+    transport = httpx.HTTPTransport(verify=verify, trust_env=False, limits=limits)
+    if not hasattr(transport, "_pool"):  # another httpx layout: plain keep-alive only
+        return transport, None
+    backend = WarmBackend(host, port, context, connect_timeout=config.timeouts.connect)
+    pool = httpcore.ConnectionPool(
+        ssl_context=context,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=backend,
+    )
+    transport._pool = pool
+    return transport, backend
 
 
 def _nik_text(nik: str | Nik) -> str:
@@ -293,11 +339,4 @@ def _decode(data: bytes) -> Mapping[str, Any]:
 
 
 def _caused_by_tls(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return caused_by_tls(exc)

@@ -46,6 +46,10 @@ class ClientGateway:
             answer.verdicts = {key: (v.matches, v.score) for key, v in result.verdicts.items()}
         return answer
 
+    def warm(self) -> None:
+        """Have a gateway connection ready for the next query (e.g. when a case opens)."""
+        self._client.warm()
+
     def close(self) -> None:
         """Close the client's connections."""
         self._client.close()

@@ -74,3 +74,15 @@ def pinned_context(cert_pem: str, sha256: str | None = None) -> PinnedContext:
     except ssl.SSLError as exc:
         raise GatewayConfigError("the imported gateway certificate cannot be loaded") from exc
     return context
+
+
+def caused_by_tls(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is a TLS failure: a handshake, certificate or pin."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
