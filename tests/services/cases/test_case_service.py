@@ -442,31 +442,6 @@ def test_verify_by_element_profile(tmp_path: Path) -> None:
     w.services.core.close()
 
 
-def test_a_case_interrupted_by_a_crash_can_be_cancelled_and_still_owes_balikan(
-    tmp_path: Path,
-) -> None:
-    clock = FakeClock()
-    keyring = MemorySecretStore()
-    w = make_world(tmp_path / "data", clock=clock, secrets=keyring)
-    nik = w.examples()["found"]
-    case = start(w)
-    w.services.cases.look_up(case, w.officer, nik, NikSource.TYPED)
-    w.services.core.close()  # the process dies here: the case never closes
-
-    w2 = make_world(tmp_path / "data", clock=clock, secrets=keyring)
-    interrupted = w2.services.cases.interrupted_cases()
-    assert [c.number for c in interrupted] == [case.number]
-    with w2.services.core.sessions() as session:
-        assert w2.services.outbox.pending_count(session) == 0  # held while the case is open
-    w2.services.cases.cancel_interrupted(w2.officer, case.number, "")
-    assert w2.services.cases.interrupted_cases() == []
-    with w2.services.core.sessions() as session:
-        item = session.execute(select(BalikanItem)).scalar_one()
-        assert item.status == PENDING
-        assert w2.services.outbox.nik_of(item) == nik
-    w2.services.core.close()
-
-
 def test_a_wrong_password_for_a_disabled_account_says_what_an_unknown_user_hears(
     world: World,
 ) -> None:

@@ -4,7 +4,6 @@ changed mid-session: nothing owed is lost, nothing is shown that should not be."
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +13,7 @@ from app.services.balikan.outbox import PENDING
 from app.services.cases import Decision, GatewayAnswer, NikNotAllowedHere, NikSource
 from app.services.officers import AccountDisabled
 from app.services.persistence.models import AuditRecord, BalikanItem, LookupRow
-from app.services.secrets import MemorySecretStore
-from tests.services.cases.conftest import FakeClock, World, make_world
+from tests.services.cases.conftest import World
 
 
 class MidFlight:
@@ -63,32 +61,6 @@ def test_answer_arriving_after_a_cancel_still_owes_balikan(world: World) -> None
         assert session.execute(select(BalikanItem.status)).scalar_one() == PENDING
         assert session.execute(select(LookupRow.outcome)).scalar_one() == "found"
     assert case.state is CaseState.CANCELLED
-
-
-@pytest.mark.parametrize("stop_at", ["refused", "issued", "handed_over"])
-def test_interrupted_cases_in_any_state_can_be_finished(tmp_path: Path, stop_at: str) -> None:
-    clock, keyring = FakeClock(), MemorySecretStore()
-    w = make_world(tmp_path / "d", clock=clock, secrets=keyring)
-    cases = w.services.cases
-    case = opened(w)
-    cases.look_up(case, w.officer, w.examples()["found"], NikSource.TYPED)
-    if stop_at == "refused":
-        cases.decide(case, w.officer, Decision.REFUSE, "tidak memenuhi syarat")
-    else:
-        cases.decide(case, w.officer, Decision.APPROVE)
-        cases.issue(case, w.officer, "SK-9")
-        if stop_at == "handed_over":  # a crash between hand-over and queueing is impossible,
-            pass  # hand_over queues in the same transaction: stop at issued instead
-    w.services.core.close()
-    w2 = make_world(tmp_path / "d", clock=clock, secrets=keyring)
-    [left] = w2.services.cases.interrupted_cases()
-    w2.services.cases.cancel_interrupted(w2.officer, left.number, "")
-    assert w2.services.cases.interrupted_cases() == []
-    with w2.services.core.sessions() as session:
-        item = session.execute(select(BalikanItem)).scalar_one()
-        assert item.status == PENDING
-        assert item.params != "[]"
-    w2.services.core.close()
 
 
 def test_an_officer_disabled_elsewhere_cannot_look_up(world: World) -> None:
