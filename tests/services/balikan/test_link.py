@@ -34,7 +34,11 @@ def test_sender_waits_while_a_lookup_is_in_flight(
     started.wait(5)
     worker = threading.Thread(target=sender.send_once)
     worker.start()
-    time.sleep(0.4)
+    # wait until the sender has reached the governor and is held there, then check it sent nothing
+    deadline = time.monotonic() + 30
+    while governor.sender_waits_for_lookups == 0 and time.monotonic() < deadline:
+        worker.join(0.05)
+    assert governor.sender_waits_for_lookups >= 1
     assert sim.received == 0  # held back while the officer waits for the gateway
     release.set()
     worker.join(5)
