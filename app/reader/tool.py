@@ -218,7 +218,14 @@ def cmd_read(config: ReaderConfig, out: TextIO, out_file: str | None, wait: floa
                     file=out,
                 )
                 if out_file:
-                    fd = os.open(out_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    # a new file only: never an existing one, never through a symbolic link
+                    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                    try:
+                        fd = os.open(out_file, flags, 0o600)
+                    except FileExistsError:
+                        print(_("{path} already exists: choose a new file name.").format(
+                            path=out_file), file=out)
+                        return 2
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(result.photo)
                     print(_("Photo written to {path} (demo mode).").format(path=out_file), file=out)

@@ -79,6 +79,16 @@ def test_read_out_only_in_demo(
     assert code == 0, text
     assert target.read_bytes() == card.photo
     assert target.stat().st_mode & 0o077 == 0
+    # a second read never replaces that file, nor writes through a symbolic link
+    code, text = _run(["read", "--wait", "30", "--out", str(target)], config)
+    assert code == 2 and "already exists" in text
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    link = tmp_path / "link.jpg"
+    link.symlink_to(victim)
+    code, text = _run(["read", "--wait", "30", "--out", str(link)], config)
+    assert code == 2
+    assert victim.read_text() == "keep"
 
 
 def test_read_without_card_times_out(config: ReaderConfig, pcscd: Pcscd) -> None:

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from app.services.safe_output import OutputRefused, check_output, write_output
 from app.services.simulator.app import (
     DIALECTS,
     IP_POLICIES,
@@ -140,6 +141,12 @@ def run_simulator_cli(argv: list[str], *, mode: str | None = None) -> int:
     except ValueError as exc:
         print(f"loket simulator: {exc}", file=sys.stderr)
         return 2
+    if args.cert_out:
+        try:
+            check_output(args.cert_out)  # never over an existing file or through a link
+        except OutputRefused as exc:
+            print(f"loket simulator: {exc.message}", file=sys.stderr)
+            return 2
     faults = FaultPlan(
         LinkShape(args.latency_ms, args.bandwidth_kbps),
         always=Fault(args.fault) if args.fault else None,
@@ -259,7 +266,7 @@ def _print_banner(
     if running.cert is not None:
         print(f"  certificate SHA-256 {running.cert.sha256}")
         if cert_out:
-            cert_out.write_text(running.cert.cert_pem, encoding="ascii")
+            write_output(cert_out, running.cert.cert_pem.encode("ascii"), mode=0o644)
             print(f"  certificate written to {cert_out}")
     for outcome, nik in build_population(config.seed, config.population_size).examples().items():
         print(f"  {outcome:<15} {nik}")

@@ -227,3 +227,16 @@ def test_served_recorded_and_summarised_across_a_restart(
     report = capsys.readouterr().out
     assert "items delivered more than once: 1" in report
     assert "duplicate receipts:           2" in report
+
+
+def test_cert_out_never_replaces_an_existing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.services.simulator.cli import run_simulator_cli
+
+    target = tmp_path / "gateway.pem"
+    target.write_text("the administrator's own certificate")
+    argv = ["--tls", "--port", "0", "--cert-out", str(target)]
+    assert run_simulator_cli(argv, mode="demo") == 2
+    assert "already exists" in capsys.readouterr().err
+    assert target.read_text() == "the administrator's own certificate"
