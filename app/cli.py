@@ -164,28 +164,9 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import getpass
-    from datetime import date
-    from pathlib import Path
+    from app.services.reports.cli import run_report_cli
 
-    from app.services.officers import OfficerError
-
-    services = _open_services()
-    try:
-        day = date.fromisoformat(args.day) if args.day else services.clock().date()
-    except ValueError:
-        print(f"invalid --day {args.day!r}; use YYYY-MM-DD", file=sys.stderr)
-        return 2
-    try:
-        supervisor = services.officers.authenticate(args.user, getpass.getpass("password: "))
-        pdf = services.report(args.kind, day, supervisor)
-    except OfficerError as error:
-        print(error.message, file=sys.stderr)
-        return 1
-    out = Path(args.out)
-    out.write_bytes(pdf)
-    print(f"{args.kind} report written to {out} ({len(pdf)} bytes, counts only)")
-    return 0
+    return run_report_cli(args.rest, _open_services)
 
 
 def _cmd_secrets(args: argparse.Namespace) -> int:
@@ -331,12 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--out", required=True, help="PDF file to write for the resident")
     audit.set_defaults(func=_cmd_audit)
 
-    report = sub.add_parser("report", help="usage report as PDF (supervisors; counts only)")
-    report.add_argument("kind", choices=["daily", "semester"])
-    report.add_argument("--day", help="a day in the period (YYYY-MM-DD); default today")
-    report.add_argument("--user", required=True, help="supervisor user name (password asked)")
-    report.add_argument("--out", required=True, help="PDF file to write")
-    report.set_defaults(func=_cmd_report)
+    report = sub.add_parser(
+        "report",
+        help="usage reports: daily | semester | period (pdf/csv/xlsx), due, submitted",
+        add_help=False,
+    )
+    report.add_argument("rest", nargs=argparse.REMAINDER)
 
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
@@ -357,6 +338,7 @@ _PASS_THROUGH = {
     "reader": _cmd_reader,
     "db": _cmd_db,
     "balikan": _cmd_balikan,
+    "report": _cmd_report,
 }
 
 

@@ -130,3 +130,39 @@ def test_audit_subject_asks_the_nik_and_writes_the_record(
     assert out.read_bytes().startswith(b"%PDF")
     answers = iter(["rahasia-123", "12345"])
     assert main(["audit", "subject", "--user", "kepala", "--out", str(out)]) == 1
+
+
+def test_report_command_any_period_formats_and_submissions(
+    configured: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    period = ["--from", "2026-01-01", "--to", "2026-03-31", "--user", "kepala"]
+    out = tmp_path / "laporan.csv"
+    assert main(["report", "period", *period, "--format", "csv", "--out", str(out)]) == 0
+    assert "summary,hits,Pencarian (hit),0" in out.read_text(encoding="utf-8-sig")
+    xlsx = tmp_path / "laporan.xlsx"
+    assert main(["report", "period", *period, "--format", "xlsx", "--out", str(xlsx)]) == 0
+    assert xlsx.read_bytes().startswith(b"PK")
+    pdf = tmp_path / "laporan.pdf"
+    assert main(["report", "period", *period, "--counter", "LOKET-9", "--out", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    backwards = ["--from", "2026-03-31", "--to", "2026-01-01", "--user", "kepala"]
+    assert main(["report", "period", *backwards, "--out", str(pdf)]) == 2
+    assert main(["report", "period", "--from", "kemarin", "--to", "2026-01-01"]) == 2
+    capsys.readouterr()
+    submit = ["report", "submitted", "add", "--from", "2025-07-01", "--to", "2025-12-31"]
+    submit += ["--on", "2025-12-30", "--channel", "email", "--reference", "surel 12/2025"]
+    assert main([*submit, "--user", "kepala"]) == 0
+    assert main(["report", "submitted", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "2025-07-01..2025-12-31  handed in 2025-12-30  email" in listed
+    assert "surel 12/2025" in listed
+    assert main(["report", "due"]) == 0
+    assert main(["report", "--help"]) == 0

@@ -52,6 +52,10 @@ class AgreementSettings:
     end: date | None = None
     portal_url: str = ""
     reference: str = ""
+    # Pasal 8: the usage report is made in June (semester 1) and December (semester 2);
+    # 0 = due by the end of that month, N = N working days after it (the due rule, R-21).
+    report_months: tuple[int, ...] = (6, 12)
+    report_due_working_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +254,11 @@ def _validate(settings: Settings) -> None:
         raise SettingsError(f"agreement.access_method: must be one of {', '.join(ACCESS_METHODS)}")
     if agreement.start and agreement.end and agreement.end < agreement.start:
         raise SettingsError("agreement.end: must not be before agreement.start")
+    months = agreement.report_months
+    if not months or any(not isinstance(m, int) or not 1 <= m <= 12 for m in months):
+        raise SettingsError("agreement.report_months: list months 1-12, e.g. [6, 12]")
+    if len(set(months)) != len(months) or not 0 <= agreement.report_due_working_days <= 60:
+        raise SettingsError("agreement.report_due_working_days: 0-60, months without repeats")
     portal = agreement.access_method == "web_portal"
     if portal and settings.mode == "production" and not agreement.portal_url:
         raise SettingsError("agreement.portal_url: required with access_method web_portal")
