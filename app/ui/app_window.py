@@ -235,8 +235,12 @@ class AppWindow(QMainWindow):
         self.subject_action = self._action(
             _("Record of processing for a &resident…"), "", self.show_processing_record
         )
+        self.period_report_action = self._action(
+            _("Reports for a &period and submissions…"), "", self.show_supervisor_reports
+        )
         reports.addAction(self.daily_report_action)
         reports.addAction(self.semester_report_action)
+        reports.addAction(self.period_report_action)
         reports.addSeparator()
         reports.addAction(self.subject_action)
         admin = bar.addMenu(_("Ad&ministration"))
@@ -257,6 +261,16 @@ class AppWindow(QMainWindow):
         from app.ui.reports_dialog import open_report
 
         self.report_dialog = open_report(self, self.services, self.officer, kind)
+
+    def show_supervisor_reports(self) -> None:
+        """Supervisors: a report for any period, CSV/XLSX, the due reminder, submissions."""
+        if self.officer is None:
+            return
+        from app.ui.supervisor_reports import SupervisorReportsDialog
+
+        self.supervisor_dialog = SupervisorReportsDialog(self.services, self.officer, self)
+        self.supervisor_dialog.finished.connect(lambda _r: self.refresh_status())
+        self.supervisor_dialog.open()
 
     def show_processing_record(self) -> None:
         """Supervisors: answer a resident's request for the record of processing (R-28)."""
@@ -300,6 +314,16 @@ class AppWindow(QMainWindow):
         self.status.show_snapshot(snapshot)
         end = self.settings.agreement.end
         notes = banner_texts(snapshot, end.strftime("%d-%m-%Y") if end else "")
+        if self.officer is not None and self.officer.has_role(Role.SUPERVISOR):
+            from app.ui.supervisor_reports import reminder_text
+
+            try:
+                due = reminder_text(self.services.reports.reminder())
+            except Exception as error:  # the reminder must not break the status refresh
+                log.warning("report reminder failed: %s", type(error).__name__)
+                due = ""
+            if due:
+                notes.append((due, False))
         if notes:
             serious = any(flag for _t, flag in notes)
             self.banner.setText("<br>".join(html.escape(text) for text, _f in notes))
@@ -332,6 +356,7 @@ class AppWindow(QMainWindow):
         self.daily_report_action.setEnabled(signed_in and may_report)
         self.semester_report_action.setEnabled(signed_in and may_report)
         self.subject_action.setEnabled(signed_in and may_report)
+        self.period_report_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:
             self.tap_action.setEnabled(signed_in)

@@ -10,7 +10,14 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.services.persistence.models import AuditRecord, BalikanItem, Base, Lockout
+from app.services.persistence.models import (
+    AuditRecord,
+    BalikanItem,
+    Base,
+    CaseRow,
+    Lockout,
+    LookupRow,
+)
 
 
 class ReportSubmission(Base):
@@ -50,6 +57,16 @@ class Incident(Base):
 
 # Date-bounded report queries (issue 17): counted by action and time, created/delivered by time.
 Index("ix_audit_log_action_at", AuditRecord.action, AuditRecord.at)
+# Covering indexes: a period's lookups and cases are grouped without reading the table rows.
+Index(
+    "ix_lookups_report",
+    LookupRow.at,
+    LookupRow.outcome,
+    LookupRow.officer_id,
+    LookupRow.method,
+    LookupRow.counter_id,
+)
+Index("ix_cases_report", CaseRow.opened_at, CaseRow.counter_id, CaseRow.decision, CaseRow.state)
 Index("ix_balikan_items_created_at", BalikanItem.created_at)
 Index("ix_balikan_items_delivered_at", BalikanItem.delivered_at)
 Index("ix_lockouts_set_at", Lockout.set_at)

@@ -48,6 +48,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_incidents_number'))
     )
     op.create_index('ix_audit_log_action_at', 'audit_log', ['action', 'at'], unique=False)
+    op.create_index('ix_lookups_report', 'lookups', ['at', 'outcome', 'officer_id', 'method', 'counter_id'], unique=False)
+    op.create_index('ix_cases_report', 'cases', ['opened_at', 'counter_id', 'decision', 'state'], unique=False)
     op.create_index('ix_balikan_items_created_at', 'balikan_items', ['created_at'], unique=False)
     op.create_index('ix_balikan_items_delivered_at', 'balikan_items', ['delivered_at'], unique=False)
     op.create_index('ix_lockouts_set_at', 'lockouts', ['set_at'], unique=False)
@@ -57,6 +59,8 @@ def downgrade() -> None:
     op.drop_index('ix_lockouts_set_at', table_name='lockouts')
     op.drop_index('ix_balikan_items_delivered_at', table_name='balikan_items')
     op.drop_index('ix_balikan_items_created_at', table_name='balikan_items')
+    op.drop_index('ix_cases_report', table_name='cases')
+    op.drop_index('ix_lookups_report', table_name='lookups')
     op.drop_index('ix_audit_log_action_at', table_name='audit_log')
     op.drop_table('incidents')
     with op.batch_alter_table('report_submissions', schema=None) as batch_op:
