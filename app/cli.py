@@ -169,6 +169,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return run_report_cli(args.rest, _open_services)
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from app.doctor_reader import reader_checks
+    from app.reader_wiring import reader_config
+    from app.services.doctor import Check
+    from app.services.doctor.cli import run_doctor_cli
+
+    def probe() -> list[Check]:
+        return reader_checks(reader_config(_settings_for_tools()))
+
+    return run_doctor_cli(args.rest, probe)
+
+
 def _cmd_secrets(args: argparse.Namespace) -> int:
     import getpass
 
@@ -319,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("rest", nargs=argparse.REMAINDER)
 
+    doctor = sub.add_parser(
+        "doctor",
+        help="diagnose this counter (ok / warning / error per item; --json)",
+        add_help=False,
+    )
+    doctor.add_argument("rest", nargs=argparse.REMAINDER)
+
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
     secrets_sub.add_parser("status", help="which secrets are set")
@@ -339,6 +358,7 @@ _PASS_THROUGH = {
     "db": _cmd_db,
     "balikan": _cmd_balikan,
     "report": _cmd_report,
+    "doctor": _cmd_doctor,
 }
 
 

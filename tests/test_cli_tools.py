@@ -166,3 +166,17 @@ def test_report_command_any_period_formats_and_submissions(
     assert "surel 12/2025" in listed
     assert main(["report", "due"]) == 0
     assert main(["report", "--help"]) == 0
+
+
+def test_doctor_command_prints_json_and_exits_by_the_worst_line(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    code = main(["doctor", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    names = [check["name"] for check in result["checks"]]
+    assert names[:2] == ["versions", "admin_file"]
+    assert "gateway" in names and "agreement" in names
+    assert code == (1 if result["status"] == "error" else 0)
+    assert main(["doctor", "--help"]) == 0

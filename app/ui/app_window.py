@@ -246,6 +246,8 @@ class AppWindow(QMainWindow):
         admin = bar.addMenu(_("Ad&ministration"))
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
+        self.diagnostics_action = self._action(_("&Diagnostics"), "", self.show_diagnostics)
+        admin.addAction(self.diagnostics_action)
         self.tap_action: QAction | None = None
         if self.demo and self.demo_card is not None:
             demo = bar.addMenu(_("Demo"))  # no mnemonic: Alt+D is "Documents"
@@ -358,6 +360,7 @@ class AppWindow(QMainWindow):
         self.subject_action.setEnabled(signed_in and may_report)
         self.period_report_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
+        self.diagnostics_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:
             self.tap_action.setEnabled(signed_in)
 
@@ -501,6 +504,15 @@ class AppWindow(QMainWindow):
         if self.officer is None:
             return
         self.stack.setCurrentWidget(self.case_screen)
+
+    def show_diagnostics(self) -> None:
+        """Administrators: the doctor's lines (versions, secrets set, database, TLS, reader)."""
+        if self.officer is None or self.officer.role is not Role.ADMINISTRATOR:
+            return
+        from app.ui.diagnostics import DiagnosticsDialog
+
+        self.diagnostics_dialog = DiagnosticsDialog(self.services, self)
+        self.diagnostics_dialog.open()
 
     def show_admin(self) -> None:
         """Officers and access (administrators)."""

@@ -53,3 +53,31 @@ def test_period_report_export_and_submission(
     dialog.reject()
     window.refresh_status()
     assert "01-01-2026 – 30-06-2026" not in window.banner.text()
+
+
+def test_diagnostics_screen_for_administrators(
+    qtbot: QtBot, window: AppWindow, world: World
+) -> None:
+    from app.services.doctor import Status
+
+    sign_in(qtbot, window, "supervisor")
+    assert not window.diagnostics_action.isEnabled()
+    window.sign_out()
+    sign_in(qtbot, window, "admin")
+    window.diagnostics_action.trigger()
+    dialog = window.diagnostics_dialog
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    assert dialog.report is not None
+    names = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
+    assert names[:2] == ["versions", "admin_file"]
+    assert "database" in names and "agreement" in names and "reader" in names
+    lines = {check.name: check for check in dialog.report.checks}
+    assert lines["database"].status is Status.OK
+    cells = " ".join(
+        dialog.table.item(row, column).text()
+        for row in range(dialog.table.rowCount())
+        for column in range(4)
+    )
+    for value in world.services.core.secrets._values.values():
+        assert value not in cells
+    dialog.reject()
