@@ -169,6 +169,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return run_report_cli(args.rest, _open_services)
 
 
+def _cmd_incident(args: argparse.Namespace) -> int:
+    from app.services.incidents.cli import run_incident_cli
+
+    return run_incident_cli(args.rest, _open_services)
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from app.doctor_reader import reader_checks
     from app.reader_wiring import reader_config
@@ -338,6 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("rest", nargs=argparse.REMAINDER)
 
+    incident = sub.add_parser(
+        "incident",
+        help="personal-data incidents: new | list | export | notice | notified",
+        add_help=False,
+    )
+    incident.add_argument("rest", nargs=argparse.REMAINDER)
+
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
     secrets_sub.add_parser("status", help="which secrets are set")
@@ -359,6 +372,7 @@ _PASS_THROUGH = {
     "balikan": _cmd_balikan,
     "report": _cmd_report,
     "doctor": _cmd_doctor,
+    "incident": _cmd_incident,
 }
 
 

@@ -180,3 +180,32 @@ def test_doctor_command_prints_json_and_exits_by_the_worst_line(
     assert "gateway" in names and "agreement" in names
     assert code == (1 if result["status"] == "error" else 0)
     assert main(["doctor", "--help"]) == 0
+
+
+def test_incident_command_records_lists_exports_and_drafts(
+    configured: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    new = ["incident", "new", "--summary", "Laptop loket hilang", "--discovered"]
+    assert main([*new, "2026-01-05 09:30", "--counter", "LOKET-9", "--user", "kepala"]) == 0
+    assert "notice due by 2026-01-08 09:30" in capsys.readouterr().out
+    assert main(["incident", "list"]) == 0
+    assert "INS-2026-0001" in capsys.readouterr().out
+    out = tmp_path / "insiden.csv"
+    assert main(["incident", "export", "--format", "csv", "--out", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == (
+        "number,discovered_at,deadline,occurred_from,occurred_to,counters,residents,notified_at"
+    )
+    notice = tmp_path / "pemberitahuan.pdf"
+    assert main(["incident", "notice", "INS-2026-0001", "--out", str(notice)]) == 0
+    assert notice.read_bytes().startswith(b"%PDF")
+    assert main(["incident", "notice", "INS-1999-0001", "--out", str(notice)]) == 1
+    assert main(["incident", "notified", "INS-2026-0001", "--user", "kepala"]) == 0
+    assert main(["incident", "new", "--summary", "x", "--discovered", "kemarin"]) == 2

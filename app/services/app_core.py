@@ -30,6 +30,7 @@ from app.services.officers import OfficerService, OfficerView
 from app.services.quota import QuotaCounter
 
 if TYPE_CHECKING:
+    from app.services.incidents import IncidentService
     from app.services.reports.service import ReportService
 
 
@@ -103,6 +104,17 @@ class AppServices:
         if not isinstance(service, ReportService):
             service = ReportService(self.core.sessions, self.audit, self.core.settings, self.clock)
             self.extras["reports"] = service
+        return service
+
+    @property
+    def incidents(self) -> IncidentService:
+        """Personal-data incidents and their 3×24-hour notice (supervisors)."""
+        from app.services.incidents import IncidentService
+
+        service = self.extras.get("incidents")
+        if not isinstance(service, IncidentService):
+            service = IncidentService(self.core.sessions, self.audit, self.clock)
+            self.extras["incidents"] = service
         return service
 
     def report(self, kind: str, day: date, printed_by: OfficerView) -> bytes:

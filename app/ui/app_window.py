@@ -241,6 +241,10 @@ class AppWindow(QMainWindow):
         reports.addAction(self.daily_report_action)
         reports.addAction(self.semester_report_action)
         reports.addAction(self.period_report_action)
+        self.incidents_action = self._action(
+            _("Personal-data &incidents…"), "", self.show_incidents
+        )
+        reports.addAction(self.incidents_action)
         reports.addSeparator()
         reports.addAction(self.subject_action)
         admin = bar.addMenu(_("Ad&ministration"))
@@ -273,6 +277,15 @@ class AppWindow(QMainWindow):
         self.supervisor_dialog = SupervisorReportsDialog(self.services, self.officer, self)
         self.supervisor_dialog.finished.connect(lambda _r: self.refresh_status())
         self.supervisor_dialog.open()
+
+    def show_incidents(self) -> None:
+        """Supervisors: the incident register, the 3×24-hour countdown, the notice draft."""
+        if self.officer is None:
+            return
+        from app.ui.incidents import IncidentsDialog
+
+        self.incidents_dialog = IncidentsDialog(self.services, self.officer, self)
+        self.incidents_dialog.open()
 
     def show_processing_record(self) -> None:
         """Supervisors: answer a resident's request for the record of processing (R-28)."""
@@ -359,6 +372,7 @@ class AppWindow(QMainWindow):
         self.semester_report_action.setEnabled(signed_in and may_report)
         self.subject_action.setEnabled(signed_in and may_report)
         self.period_report_action.setEnabled(signed_in and may_report)
+        self.incidents_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
         self.diagnostics_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:

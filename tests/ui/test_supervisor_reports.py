@@ -81,3 +81,37 @@ def test_diagnostics_screen_for_administrators(
     for value in world.services.core.secrets._values.values():
         assert value not in cells
     dialog.reject()
+
+
+def test_incident_screen_records_counts_down_and_drafts_the_notice(
+    qtbot: QtBot, window: AppWindow, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from PySide6.QtCore import QDateTime
+
+    sign_in(qtbot, window, "supervisor")
+    window.incidents_action.trigger()
+    dialog = window.incidents_dialog
+    discovered = world.clock() - timedelta(hours=2)
+    when = QDateTime.fromString(discovered.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
+    dialog.summary.setPlainText("Layar loket terfoto pengunjung")
+    dialog.discovered.setDateTime(when)
+    dialog.occurred_from.setDateTime(when.addSecs(-3600))
+    dialog.occurred_to.setDateTime(when)
+    dialog.record_button.click()
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 4).text() == "sisa 70 jam 0 menit untuk pemberitahuan"
+    dialog.notice_button.click()
+    preview = dialog.report_dialog
+    assert preview is not None
+    qtbot.waitUntil(lambda: preview.preview.loaded, timeout=20000)
+    preview.reject()
+    dialog.notified_button.click()
+    assert dialog.table.item(0, 4).text().startswith("pemberitahuan dikirim")
+    warnings: list[object] = []
+    monkeypatch.setattr("app.ui.incidents.QMessageBox.warning", lambda *a: warnings.append(a))
+    dialog.summary.setPlainText("NIK 3303010101010001 terlihat")
+    dialog.record_button.click()
+    assert len(warnings) == 1 and dialog.table.rowCount() == 1
+    dialog.reject()
