@@ -175,6 +175,12 @@ def _cmd_incident(args: argparse.Namespace) -> int:
     return run_incident_cli(args.rest, _open_services)
 
 
+def _cmd_evidence(args: argparse.Namespace) -> int:
+    from app.services.evidence.cli import run_evidence_cli
+
+    return run_evidence_cli(args.rest, _open_services)
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from app.doctor_reader import reader_checks
     from app.reader_wiring import reader_config
@@ -351,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     incident.add_argument("rest", nargs=argparse.REMAINDER)
 
+    evidence = sub.add_parser(
+        "evidence", help="evidence pack (PDF): clause, control, tests, results", add_help=False
+    )
+    evidence.add_argument("rest", nargs=argparse.REMAINDER)
+
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
     secrets_sub.add_parser("status", help="which secrets are set")
@@ -373,6 +384,7 @@ _PASS_THROUGH = {
     "report": _cmd_report,
     "doctor": _cmd_doctor,
     "incident": _cmd_incident,
+    "evidence": _cmd_evidence,
 }
 
 
