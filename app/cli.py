@@ -181,6 +181,12 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
     return run_evidence_cli(args.rest, _open_services)
 
 
+def _cmd_retention(args: argparse.Namespace) -> int:
+    from app.services.retention import run_retention_cli
+
+    return run_retention_cli(list(args.rest), _open_services)
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from app.doctor_reader import reader_checks
     from app.reader_wiring import reader_config
@@ -362,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evidence.add_argument("rest", nargs=argparse.REMAINDER)
 
+    retention = sub.add_parser("retention", help="retention periods: show | purge", add_help=False)
+    retention.add_argument("rest", nargs=argparse.REMAINDER)
+
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
     secrets_sub.add_parser("status", help="which secrets are set")
@@ -385,6 +394,7 @@ _PASS_THROUGH = {
     "doctor": _cmd_doctor,
     "incident": _cmd_incident,
     "evidence": _cmd_evidence,
+    "retention": _cmd_retention,
 }
 
 

@@ -209,3 +209,13 @@ def test_incident_command_records_lists_exports_and_drafts(
     assert main(["incident", "notice", "INS-1999-0001", "--out", str(notice)]) == 1
     assert main(["incident", "notified", "INS-2026-0001", "--user", "kepala"]) == 0
     assert main(["incident", "new", "--summary", "x", "--discovered", "kemarin"]) == 2
+
+
+def test_retention_command_shows_and_purges(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["retention", "show"]) == 0
+    assert "answer_kind_days = 0" in capsys.readouterr().out
+    assert main(["retention", "purge"]) == 0
+    assert "purged: 0 answer kind(s), 0 case(s)" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0

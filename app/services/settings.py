@@ -123,6 +123,21 @@ class ReaderSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long the agency keeps what it records (UU 27/2022; section ``[retention]``), in days.
+
+    The answer kind next to a case's NIK hash goes first (0: at the first purge after the case
+    closed); a closed case's NIK hash and free text later; delivered data balikan items lose
+    their NIK hash and fields; confirmed export records are deleted. Counts stay for reports.
+    """
+
+    answer_kind_days: int = 0
+    case_days: int = 365
+    delivered_item_days: int = 90
+    export_record_days: int = 365
+
+
+@dataclass(frozen=True, slots=True)
 class UiSettings:
     """Personal preferences of the person at the PC."""
 
@@ -144,6 +159,7 @@ class Settings:
     quota: QuotaSettings = field(default_factory=QuotaSettings)
     guard: GuardSettings = field(default_factory=GuardSettings)
     reader: ReaderSettings = field(default_factory=ReaderSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     ui: UiSettings = field(default_factory=UiSettings)
 
     @property
@@ -218,6 +234,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "quota": QuotaSettings,
     "guard": GuardSettings,
     "reader": ReaderSettings,
+    "retention": RetentionSettings,
     "ui": UiSettings,
 }
 _TOP_LEVEL = ("mode", "counter_id", "database_url")
@@ -311,6 +328,9 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("reader.session: must be photo_only, vendor_sdk, apdu_sam or simulated")
     if settings.reader.session == "simulated" and settings.mode == "production":
         raise SettingsError("reader.session: the simulated reader is refused in production")
+    for name in RetentionSettings.__dataclass_fields__:
+        if not 0 <= getattr(settings.retention, name) <= 36500:
+            raise SettingsError(f"retention.{name}: must be 0-36500 days")
     if settings.ui.language not in ("id", "en"):
         raise SettingsError("ui.language: must be id or en")
     if settings.ui.idle_lock_minutes < 1:

@@ -321,6 +321,7 @@ class AppWindow(QMainWindow):
     # ------------------------------------------------------------------ status
     def refresh_status(self) -> None:
         """Status bar and banners from a fresh snapshot (counts only)."""
+        self._daily_purge()
         try:
             snapshot = self.services.status()
         except Exception as error:  # a locked database must not crash the window
@@ -329,7 +330,7 @@ class AppWindow(QMainWindow):
         self.status.show_snapshot(snapshot)
         end = self.settings.agreement.end
         notes = banner_texts(snapshot, end.strftime("%d-%m-%Y") if end else "")
-        if self.officer is not None and self.officer.has_role(Role.SUPERVISOR):
+        if self.officer is not None and self.officer.role is Role.SUPERVISOR:
             from app.ui.supervisor_reports import reminder_text
 
             try:
@@ -351,6 +352,28 @@ class AppWindow(QMainWindow):
         else:
             self.banner.clear()
             self.banner.hide()
+
+    def _daily_purge(self) -> None:
+        """Retention: once a day, in the worker pool (the first counter of the day does it)."""
+        today = self.services.clock().date()
+        if getattr(self, "_purged_on", None) == today:
+            return
+        self._purged_on = today
+        from app.services.retention import purge_if_due
+        from app.ui.workers import run_task
+
+        services = self.services
+        run_task(
+            self,
+            lambda: purge_if_due(
+                services.core.sessions,
+                services.audit,
+                services.core.settings.retention,
+                services.clock(),
+            ),
+            lambda _result: None,
+            lambda error: log.warning("retention purge failed: %s", type(error).__name__),
+        )
 
     def _link(self, ok: object) -> None:
         self.status.link_ok = bool(ok)
