@@ -187,6 +187,12 @@ def _cmd_retention(args: argparse.Namespace) -> int:
     return run_retention_cli(list(args.rest), _open_services)
 
 
+def _cmd_decommission(args: argparse.Namespace) -> int:
+    from app.services.decommission import run_decommission_cli
+
+    return run_decommission_cli(args.rest, _open_services)
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from app.doctor_reader import reader_checks
     from app.reader_wiring import reader_config
@@ -371,6 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
     retention = sub.add_parser("retention", help="retention periods: show | purge", add_help=False)
     retention.add_argument("rest", nargs=argparse.REMAINDER)
 
+    decommission = sub.add_parser(
+        "decommission",
+        help="end this counter's use: final report, BAST, wipe keys and data",
+        add_help=False,
+    )
+    decommission.add_argument("rest", nargs=argparse.REMAINDER)
+
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
     secrets_sub.add_parser("status", help="which secrets are set")
@@ -395,6 +408,7 @@ _PASS_THROUGH = {
     "incident": _cmd_incident,
     "evidence": _cmd_evidence,
     "retention": _cmd_retention,
+    "decommission": _cmd_decommission,
 }
 
 
