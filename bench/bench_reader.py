@@ -35,12 +35,8 @@ ROUNDS = 15
 def raw_photo_loop(photo_len: int, chunk: int) -> float:
     """The same APDUs on one open handle, no layers: SELECT DF, SELECT EF, READ BINARY loop."""
     _hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    _hr, card, proto = scard.SCardConnect(
-        ctx,
-        CARD_READER,
-        scard.SCARD_SHARE_SHARED,
-        scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
-    )
+    _hr, card, proto = scard.SCardConnect(ctx, CARD_READER, scard.SCARD_SHARE_SHARED,
+                                          scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
     total = photo_len + 2
     t0 = time.perf_counter()
     scard.SCardTransmit(card, proto, list(select_file(0x7F0A)))
@@ -76,22 +72,16 @@ def bench_photo(size: int) -> None:
         layered = statistics.median(layered_photo(chunk) for _ in range(ROUNDS))
         raw = statistics.median(raw_photo_loop(len(card.photo), chunk) for _ in range(ROUNDS))
         chunks = -(-(len(card.photo) + 2) // chunk)
-        print(
-            f"photo {len(card.photo):6d} B ({chunks} chunks): layered {layered * 1000:7.2f} ms, "
-            f"raw loop {raw * 1000:7.2f} ms, ratio {layered / raw:5.2f}"
-        )
+        print(f"photo {len(card.photo):6d} B ({chunks} chunks): layered {layered * 1000:7.2f} ms, "
+              f"raw loop {raw * 1000:7.2f} ms, ratio {layered / raw:5.2f}")
     finally:
         card.remove()
         wait_slot(CARD_READER, present=False)
 
 
 def bench_insertion(debounce_ms: int) -> None:
-    config = ReaderConfig(
-        card_slot_patterns=(CARD_READER,),
-        sam_slot_patterns=(SAM_READER,),
-        allow_virtual=True,
-        require_sam=False,
-    )
+    config = ReaderConfig(card_slot_patterns=(CARD_READER,), sam_slot_patterns=(SAM_READER,),
+                          allow_virtual=True, require_sam=False)
     config = dataclasses.replace(config, debounce_ms=debounce_ms)
     present = threading.Event()
 
@@ -112,10 +102,8 @@ def bench_insertion(debounce_ms: int) -> None:
             samples.append(time.perf_counter() - t0)
             card.remove()
             service.wait_for({ReaderState.READY}, 5)
-    print(
-        f"insertion-to-event (debounce {debounce_ms:3d} ms): median "
-        f"{statistics.median(samples) * 1000:6.1f} ms, max {max(samples) * 1000:6.1f} ms"
-    )
+    print(f"insertion-to-event (debounce {debounce_ms:3d} ms): median "
+          f"{statistics.median(samples) * 1000:6.1f} ms, max {max(samples) * 1000:6.1f} ms")
 
 
 def main() -> int:

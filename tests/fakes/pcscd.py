@@ -53,9 +53,8 @@ def ensure_installed() -> None:
 
 def foreign_pcscd() -> list[str]:
     """Other pcscd processes (``pid cmdline``)."""
-    out = subprocess.run(
-        ["pgrep", "-a", "-x", "pcscd"], capture_output=True, text=True, check=False
-    )
+    out = subprocess.run(["pgrep", "-a", "-x", "pcscd"], capture_output=True, text=True,
+                         check=False)
     return [line for line in out.stdout.splitlines() if line.strip()]
 
 
@@ -96,18 +95,15 @@ class Pcscd:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [PCSCD, "--foreground", "-c", str(self.conf_dir)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise PcscdUnavailable(
-                    f"pcscd exited with {self.process.returncode}; see {self.log_path}"
-                )
+                raise PcscdUnavailable(f"pcscd exited with {self.process.returncode}; "
+                                       f"see {self.log_path}")
             readers = _readers()
             if readers and CARD_READER in readers and SAM_READER in readers:
                 return

@@ -92,9 +92,8 @@ class Recorder:
             self.events.append(event)
             self._cond.notify_all()
 
-    def wait(
-        self, predicate: Callable[[ReaderEvent], bool], timeout: float = 5.0, *, after: int = 0
-    ) -> ReaderEvent:
+    def wait(self, predicate: Callable[[ReaderEvent], bool], timeout: float = 5.0,
+             *, after: int = 0) -> ReaderEvent:
         """The first event from index ``after`` matching ``predicate``."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -108,9 +107,8 @@ class Recorder:
                     raise TimeoutError(f"no matching event; saw {states}")
                 self._cond.wait(left)
 
-    def wait_state(
-        self, state: ReaderState, timeout: float = 5.0, *, after: int = 0
-    ) -> ReaderEvent:
+    def wait_state(self, state: ReaderState, timeout: float = 5.0, *, after: int = 0
+                   ) -> ReaderEvent:
         """The first event in ``state``."""
         return self.wait(lambda e: e.state is state, timeout, after=after)
 

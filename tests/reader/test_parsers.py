@@ -54,17 +54,12 @@ def test_lenient_dates() -> None:
 
 
 def test_unknown_values_and_bad_dates_are_reported_without_values() -> None:
-    raw = build_demographic(
-        synthetic_record(sex="X", religion="LAINNYA", date_of_birth="??", valid_until="01-13-2020")
-    )
+    raw = build_demographic(synthetic_record(sex="X", religion="LAINNYA", date_of_birth="??",
+                                             valid_until="01-13-2020"))
     record = parse_demographic(raw)
     problems = {(i.field, i.reason) for i in record.issues}
-    assert problems == {
-        ("sex", "unknown value"),
-        ("religion", "unknown value"),
-        ("date_of_birth", "unparseable date"),
-        ("valid_until", "unparseable date"),
-    }
+    assert problems == {("sex", "unknown value"), ("religion", "unknown value"),
+                        ("date_of_birth", "unparseable date"), ("valid_until", "unparseable date")}
     assert "LAINNYA" not in repr(record.issues)
 
 

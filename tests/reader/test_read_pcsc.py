@@ -146,9 +146,8 @@ def test_pcscd_restart_during_a_read(
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         future = pool.submit(service.read_card)
         mark = len(recorder.events)
-        recorder.wait(
-            lambda e: e.state is ReaderState.READING and (e.progress or 0) >= 10, after=mark
-        )
+        recorder.wait(lambda e: e.state is ReaderState.READING and (e.progress or 0) >= 10,
+                      after=mark)
         pcscd.restart()
         with pytest.raises((CardRemoved, ServiceUnavailable)):
             future.result(timeout=5)
@@ -178,7 +177,9 @@ def test_wrong_sam_keys_stop_and_are_never_retried(
     assert sam.tries == 2
 
 
-def test_invalid_nik_on_the_card(pcscd: Pcscd, config, sam: VirtualSam, recorder: Recorder) -> None:
+def test_invalid_nik_on_the_card(
+    pcscd: Pcscd, config, sam: VirtualSam, recorder: Recorder
+) -> None:
     card = VirtualKtpel(demographic=synthetic_demographic("33030155059"))
     with ReaderService(config, ApduSamSession(TEST_KEYS), listener=recorder) as svc:
         svc.wait_for({ReaderState.READY}, 5)
@@ -193,9 +194,7 @@ def test_invalid_nik_on_the_card(pcscd: Pcscd, config, sam: VirtualSam, recorder
 
 
 def test_logs_carry_no_card_data_or_secrets(
-    service: ReaderService,
-    card: VirtualKtpel,
-    recorder: Recorder,
+    service: ReaderService, card: VirtualKtpel, recorder: Recorder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)

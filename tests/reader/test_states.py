@@ -31,36 +31,19 @@ def test_starts_without_service() -> None:
 
 def test_the_whole_happy_path() -> None:
     m = ReaderStateMachine()
-    seen = [
-        m.feed(Input.SERVICE_UP),
-        m.feed(Input.READER_FOUND, reader="R PICC"),
-        m.feed(Input.SAM_INSERTED, reader="R SAM"),
-        m.feed(Input.CARD_INSERTED),
-        m.feed(Input.READ_STARTED),
-        m.feed(Input.READ_PROGRESS, progress=40),
-        m.feed(Input.READ_SUCCEEDED),
-        m.feed(Input.CARD_REMOVED),
-    ]
+    seen = [m.feed(Input.SERVICE_UP), m.feed(Input.READER_FOUND, reader="R PICC"),
+            m.feed(Input.SAM_INSERTED, reader="R SAM"), m.feed(Input.CARD_INSERTED),
+            m.feed(Input.READ_STARTED), m.feed(Input.READ_PROGRESS, progress=40),
+            m.feed(Input.READ_SUCCEEDED), m.feed(Input.CARD_REMOVED)]
     assert [e.state for e in seen if e] == [
-        S.NO_READER,
-        S.NO_SAM,
-        S.READY,
-        S.CARD_PRESENT,
-        S.READING,
-        S.READING,
-        S.READ,
-        S.READY,
+        S.NO_READER, S.NO_SAM, S.READY, S.CARD_PRESENT, S.READING, S.READING, S.READ, S.READY,
     ]
     assert seen[5] == ReaderEvent(S.READING, 40, None, "R PICC", "R SAM")
 
 
-@pytest.mark.parametrize(
-    ("final", "state"),
-    [
-        (Input.READ_FAILED, S.READ_FAILED),
-        (Input.NOT_KTPEL, S.NOT_KTPEL),
-    ],
-)
+@pytest.mark.parametrize(("final", "state"), [
+    (Input.READ_FAILED, S.READ_FAILED), (Input.NOT_KTPEL, S.NOT_KTPEL),
+])
 def test_failures_end_when_the_card_leaves(final: Input, state: ReaderState) -> None:
     m = ready()
     m.feed(Input.CARD_INSERTED)
@@ -139,8 +122,5 @@ def test_no_change_no_event() -> None:
 
 def test_read_restart_allowed_after_each_outcome() -> None:
     assert READ_INPUTS_ALLOWED[Input.READ_STARTED] == {
-        S.CARD_PRESENT,
-        S.READ,
-        S.READ_FAILED,
-        S.NOT_KTPEL,
+        S.CARD_PRESENT, S.READ, S.READ_FAILED, S.NOT_KTPEL,
     }

@@ -62,7 +62,9 @@ def test_read_prints_uid_and_photo(config: ReaderConfig, card: VirtualKtpel) -> 
     assert f"Photo: {len(card.photo)} bytes, JPEG 240×320" in text
 
 
-def test_read_out_only_in_demo(config: ReaderConfig, card: VirtualKtpel, tmp_path: Path) -> None:
+def test_read_out_only_in_demo(
+    config: ReaderConfig, card: VirtualKtpel, tmp_path: Path
+) -> None:
     target = tmp_path / "photo.jpg"
     code, text = _run(["read", "--out", str(target)], config, allow_virtual=False)
     assert code == 2

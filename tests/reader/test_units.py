@@ -17,11 +17,8 @@ from app.reader.simulated import SimulatedSession
 from app.reader.slots import discover, is_virtual
 from app.reader.synthetic import synthetic_demographic, synthetic_record
 
-ACS = [
-    "ACS ACR1281 1S Dual Reader ICC 0",
-    "ACS ACR1281 1S Dual Reader PICC 0",
-    "ACS ACR1281 1S Dual Reader SAM 0",
-]
+ACS = ["ACS ACR1281 1S Dual Reader ICC 0", "ACS ACR1281 1S Dual Reader PICC 0",
+       "ACS ACR1281 1S Dual Reader SAM 0"]
 
 
 def test_default_patterns_find_common_dual_readers() -> None:
@@ -29,10 +26,8 @@ def test_default_patterns_find_common_dual_readers() -> None:
     assert slots.card == "ACS ACR1281 1S Dual Reader PICC 0"
     assert slots.sam == "ACS ACR1281 1S Dual Reader SAM 0"
     assert slots.others == ("ACS ACR1281 1S Dual Reader ICC 0",)
-    omnikey = [
-        "HID Global OMNIKEY 5422 Smartcard Reader 0",
-        "HID Global OMNIKEY 5422CL Smartcard Reader 0",
-    ]
+    omnikey = ["HID Global OMNIKEY 5422 Smartcard Reader 0",
+               "HID Global OMNIKEY 5422CL Smartcard Reader 0"]
     slots = discover(omnikey, ReaderConfig())
     assert (slots.card, slots.sam) == (omnikey[1], omnikey[0])
 
@@ -75,9 +70,8 @@ def test_sam_keys_xor_and_redaction() -> None:
 
 def test_card_data_wipes_and_hides() -> None:
     photo = bytearray(b"\xff\xd8photo")
-    data = CardData.from_raw(
-        synthetic_demographic(), uid=b"\x01\x02", photo=photo, signature_png=b"\x89PNG"
-    )
+    data = CardData.from_raw(synthetic_demographic(), uid=b"\x01\x02", photo=photo,
+                             signature_png=b"\x89PNG")
     assert "WARGA" not in repr(data)
     assert "3303••••••••0001" in repr(data)
     buffer = data.photo
@@ -136,7 +130,6 @@ def test_reader_layer_imports_no_qt_and_no_services() -> None:
         " 'app.ui'))]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -29,10 +29,8 @@ def fake_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
             pytest.fail("gcc is required to build the fake vendor SDK")
         pytest.skip("gcc not available")
     out = tmp_path_factory.mktemp("sdk") / "libektpsdk_fake.so"
-    subprocess.run(
-        [gcc, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", str(out), str(SOURCE)],
-        check=True,
-    )
+    subprocess.run([gcc, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", str(out),
+                    str(SOURCE)], check=True)
     return out
 
 
@@ -69,7 +67,9 @@ def test_wrong_keys_are_never_retried(fake_sdk: Path, probes: ctypes.CDLL) -> No
     assert session.refused
 
 
-def test_read_error_is_a_failed_read(fake_sdk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_error_is_a_failed_read(
+    fake_sdk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAKE_EKTP_READ_RC", "27")
     session = VendorSdkSession(str(fake_sdk), TEST_KEYS)
     with pytest.raises(ReadFailed, match="27"):
