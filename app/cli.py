@@ -183,19 +183,11 @@ def _open_services(with_gateway: bool = False) -> AppServices:
 
 
 def _write_out(services: AppServices, path: Path, data: bytes | None, force: bool) -> Path | None:
-    """Write an ``--out`` file through the shared safe writer (``data`` None: only check
-    that it could be written); None, with the message shown, if refused."""
-    from app.services.safe_output import OutputRefused, check_output, database_files, write_output
+    """Check (``data`` None) or write an ``--out`` file safely; None when refused."""
+    from app.services.safe_output import tool_output
 
-    protected = database_files(services.core.engine.url)
-    try:
-        if data is None:
-            check_output(path, force=force, protected=protected)
-            return path
-        return write_output(path, data, force=force, protected=protected)
-    except OutputRefused as error:
-        print(error.message, file=sys.stderr)
-        return None
+    ok = tool_output(path, data, database_url=services.core.engine.url, force=force)
+    return path if ok else None
 
 
 def _cmd_audit_subject(args: argparse.Namespace) -> int:
@@ -245,31 +237,45 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import getpass
-    from datetime import date
-    from pathlib import Path
+    from app.services.reports.cli import run_report_cli
 
-    from app.services.officers import OfficerError
+    return run_report_cli(args.rest, _open_services)
 
-    services = _open_services()
-    try:
-        day = date.fromisoformat(args.day) if args.day else services.clock().date()
-    except ValueError:
-        print(f"invalid --day {args.day!r}; use YYYY-MM-DD", file=sys.stderr)
-        return 2
-    if _write_out(services, Path(args.out), None, args.force) is None:
-        return 2
-    try:
-        supervisor = services.officers.authenticate(args.user, getpass.getpass("password: "))
-        pdf = services.report(args.kind, day, supervisor)
-    except OfficerError as error:
-        print(error.message, file=sys.stderr)
-        return 1
-    out = _write_out(services, Path(args.out), pdf, args.force)
-    if out is None:
-        return 2
-    print(f"{args.kind} report written to {out} ({len(pdf)} bytes, counts only)")
-    return 0
+
+def _cmd_incident(args: argparse.Namespace) -> int:
+    from app.services.incidents.cli import run_incident_cli
+
+    return run_incident_cli(args.rest, _open_services)
+
+
+def _cmd_evidence(args: argparse.Namespace) -> int:
+    from app.services.evidence.cli import run_evidence_cli
+
+    return run_evidence_cli(args.rest, _open_services)
+
+
+def _cmd_retention(args: argparse.Namespace) -> int:
+    from app.services.retention import run_retention_cli
+
+    return run_retention_cli(list(args.rest), _open_services)
+
+
+def _cmd_decommission(args: argparse.Namespace) -> int:
+    from app.services.decommission import run_decommission_cli
+
+    return run_decommission_cli(args.rest, _open_services)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from app.doctor_reader import reader_checks
+    from app.reader_wiring import reader_config
+    from app.services.doctor import Check
+    from app.services.doctor.cli import run_doctor_cli
+
+    def probe() -> list[Check]:
+        return reader_checks(reader_config(_settings_for_tools()))
+
+    return run_doctor_cli(args.rest, probe)
 
 
 def _cmd_secrets(args: argparse.Namespace) -> int:
@@ -459,13 +465,41 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--force", action="store_true", help=FORCE_HELP)
     audit.set_defaults(func=_cmd_audit)
 
-    report = sub.add_parser("report", help="usage report as PDF (supervisors; counts only)")
-    report.add_argument("kind", choices=["daily", "semester"])
-    report.add_argument("--day", help="a day in the period (YYYY-MM-DD); default today")
-    report.add_argument("--user", required=True, help="supervisor user name (password asked)")
-    report.add_argument("--out", required=True, help="PDF file to write")
-    report.add_argument("--force", action="store_true", help=FORCE_HELP)
-    report.set_defaults(func=_cmd_report)
+    report = sub.add_parser(
+        "report",
+        help="usage reports: daily | semester | period (pdf/csv/xlsx), due, submitted",
+        add_help=False,
+    )
+    report.add_argument("rest", nargs=argparse.REMAINDER)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="diagnose this counter (ok / warning / error per item; --json)",
+        add_help=False,
+    )
+    doctor.add_argument("rest", nargs=argparse.REMAINDER)
+
+    incident = sub.add_parser(
+        "incident",
+        help="personal-data incidents: new | list | export | notice | notified",
+        add_help=False,
+    )
+    incident.add_argument("rest", nargs=argparse.REMAINDER)
+
+    evidence = sub.add_parser(
+        "evidence", help="evidence pack (PDF): clause, control, tests, results", add_help=False
+    )
+    evidence.add_argument("rest", nargs=argparse.REMAINDER)
+
+    retention = sub.add_parser("retention", help="retention periods: show | purge", add_help=False)
+    retention.add_argument("rest", nargs=argparse.REMAINDER)
+
+    decommission = sub.add_parser(
+        "decommission",
+        help="end this counter's use: final report, BAST, wipe keys and data",
+        add_help=False,
+    )
+    decommission.add_argument("rest", nargs=argparse.REMAINDER)
 
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
@@ -486,7 +520,12 @@ _PASS_THROUGH = {
     "reader": _cmd_reader,
     "db": _cmd_db,
     "balikan": _cmd_balikan,
-    "keys": _cmd_keys,
+    "report": _cmd_report,
+    "doctor": _cmd_doctor,
+    "incident": _cmd_incident,
+    "evidence": _cmd_evidence,
+    "retention": _cmd_retention,
+    "decommission": _cmd_decommission,
 }
 
 

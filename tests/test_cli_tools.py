@@ -272,3 +272,92 @@ def test_an_unexpected_error_leaves_a_crash_record_without_population_data(
     assert "KeyError" in written and "boom" in written
     assert "WARGA" not in written and "3303014505900001" not in written
     assert record.stat().st_mode & 0o077 == 0
+
+
+def test_report_command_any_period_formats_and_submissions(
+    configured: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    period = ["--from", "2026-01-01", "--to", "2026-03-31", "--user", "kepala"]
+    out = tmp_path / "laporan.csv"
+    assert main(["report", "period", *period, "--format", "csv", "--out", str(out)]) == 0
+    assert "summary,hits,Pencarian (hit),0" in out.read_text(encoding="utf-8-sig")
+    xlsx = tmp_path / "laporan.xlsx"
+    assert main(["report", "period", *period, "--format", "xlsx", "--out", str(xlsx)]) == 0
+    assert xlsx.read_bytes().startswith(b"PK")
+    pdf = tmp_path / "laporan.pdf"
+    assert main(["report", "period", *period, "--counter", "LOKET-9", "--out", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    backwards = ["--from", "2026-03-31", "--to", "2026-01-01", "--user", "kepala"]
+    assert main(["report", "period", *backwards, "--out", str(pdf)]) == 2
+    assert main(["report", "period", "--from", "kemarin", "--to", "2026-01-01"]) == 2
+    capsys.readouterr()
+    submit = ["report", "submitted", "add", "--from", "2025-07-01", "--to", "2025-12-31"]
+    submit += ["--on", "2025-12-30", "--channel", "email", "--reference", "surel 12/2025"]
+    assert main([*submit, "--user", "kepala"]) == 0
+    assert main(["report", "submitted", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "2025-07-01..2025-12-31  handed in 2025-12-30  email" in listed
+    assert "surel 12/2025" in listed
+    assert main(["report", "due"]) == 0
+    assert main(["report", "--help"]) == 0
+
+
+def test_doctor_command_prints_json_and_exits_by_the_worst_line(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    code = main(["doctor", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    names = [check["name"] for check in result["checks"]]
+    assert names[:2] == ["versions", "admin_file"]
+    assert "gateway" in names and "agreement" in names
+    assert code == (1 if result["status"] == "error" else 0)
+    assert main(["doctor", "--help"]) == 0
+
+
+def test_incident_command_records_lists_exports_and_drafts(
+    configured: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    core.close()
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    new = ["incident", "new", "--summary", "Laptop loket hilang", "--discovered"]
+    assert main([*new, "2026-01-05 09:30", "--counter", "LOKET-9", "--user", "kepala"]) == 0
+    assert "notice due by 2026-01-08 09:30" in capsys.readouterr().out
+    assert main(["incident", "list"]) == 0
+    assert "INS-2026-0001" in capsys.readouterr().out
+    out = tmp_path / "insiden.csv"
+    assert main(["incident", "export", "--format", "csv", "--out", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == (
+        "number,discovered_at,deadline,occurred_from,occurred_to,counters,residents,notified_at"
+    )
+    notice = tmp_path / "pemberitahuan.pdf"
+    assert main(["incident", "notice", "INS-2026-0001", "--out", str(notice)]) == 0
+    assert notice.read_bytes().startswith(b"%PDF")
+    assert main(["incident", "notice", "INS-1999-0001", "--out", str(notice)]) == 1
+    assert main(["incident", "notified", "INS-2026-0001", "--user", "kepala"]) == 0
+    assert main(["incident", "new", "--summary", "x", "--discovered", "kemarin"]) == 2
+
+
+def test_retention_command_shows_and_purges(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["retention", "show"]) == 0
+    assert "answer_kind_days = 0" in capsys.readouterr().out
+    assert main(["retention", "purge"]) == 0
+    assert "purged: 0 answer kind(s), 0 case(s)" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -28,6 +29,10 @@ from app.services.link import GovernedGateway, LinkGovernor
 from app.services.lockouts import ActiveLockout, LockoutService
 from app.services.officers import OfficerService, OfficerView
 from app.services.quota import QuotaCounter
+
+if TYPE_CHECKING:
+    from app.services.incidents import IncidentService
+    from app.services.reports.service import ReportService
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,29 +113,32 @@ class AppServices:
             )
         return count
 
-    def report(self, kind: str, day: date, printed_by: OfficerView) -> bytes:
-        """The daily summary or the semester report as PDF bytes (supervisors only)."""
-        from app.services.officers import NotPermitted, Role
-        from app.services.reports import ReportHeader, daily_report, semester_report
+    @property
+    def reports(self) -> ReportService:
+        """Reports, due reminders and submission records (supervisors)."""
+        from app.services.reports.service import ReportService
 
-        if not printed_by.has_role(Role.SUPERVISOR):
-            raise NotPermitted(printed_by.username)
-        settings = self.core.settings
-        header = ReportHeader(
-            agency_name=settings.agency.name,
-            counter_id=settings.counter_id,
-            agreement_reference=settings.agreement.reference,
-            printed_by=printed_by.display_name,
-            printed_at=self.clock(),
-            demo=settings.is_demo,
-        )
-        build = daily_report if kind == "daily" else semester_report
-        pdf = build(self.core.sessions, day, header)
-        with self.core.sessions.begin() as session:
-            self.audit.append(
-                session, printed_by.username, "report.printed", detail={"kind": kind, "day": day}
-            )
-        return pdf
+        service = self.extras.get("reports")
+        if not isinstance(service, ReportService):
+            service = ReportService(self.core.sessions, self.audit, self.core.settings, self.clock)
+            self.extras["reports"] = service
+        return service
+
+    @property
+    def incidents(self) -> IncidentService:
+        """Personal-data incidents and their 3×24-hour notice (supervisors)."""
+        from app.services.incidents import IncidentService
+
+        service = self.extras.get("incidents")
+        if not isinstance(service, IncidentService):
+            service = IncidentService(self.core.sessions, self.audit, self.clock)
+            self.extras["incidents"] = service
+        return service
+
+    def report(self, kind: str, day: date, printed_by: OfficerView) -> bytes:
+        """The daily summary or the semester report containing ``day`` as PDF (supervisors)."""
+        start, end = self.reports.period(kind, day)
+        return self.reports.pdf(printed_by, kind, start, end)
 
     def processing_record(self, nik_text: str, requested_by: OfficerView) -> bytes:
         """A resident's record of processing (R-28) as PDF; supervisors only, audited."""

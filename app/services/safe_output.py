@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -128,3 +129,20 @@ def write_output(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def tool_output(
+    path: Path, data: bytes | None, *, database_url: str | URL, force: bool = False
+) -> bool:
+    """For ``--out`` of a command: check (``data`` None) or write ``path`` safely, never over
+    the database; False, with the refusal printed to stderr, when refused."""
+    protected = database_files(database_url)
+    try:
+        if data is None:
+            check_output(Path(path), force=force, protected=protected)
+        else:
+            write_output(Path(path), data, force=force, protected=protected)
+    except OutputRefused as error:
+        print(error.message, file=sys.stderr)
+        return False
+    return True

@@ -67,6 +67,10 @@ class AgreementSettings:
     def renewal_requested(self) -> bool:
         """True when a renewal request is on record."""
         return self.renewal_limit is not None
+    # Pasal 8: the usage report is made in June (semester 1) and December (semester 2);
+    # 0 = due by the end of that month, N = N working days after it (the due rule, R-21).
+    report_months: tuple[int, ...] = (6, 12)
+    report_due_working_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,21 @@ class ReaderSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long the agency keeps what it records (UU 27/2022; section ``[retention]``), in days.
+
+    The answer kind next to a case's NIK hash goes first (0: at the first purge after the case
+    closed); a closed case's NIK hash and free text later; delivered data balikan items lose
+    their NIK hash and fields; confirmed export records are deleted. Counts stay for reports.
+    """
+
+    answer_kind_days: int = 0
+    case_days: int = 365
+    delivered_item_days: int = 90
+    export_record_days: int = 365
+
+
+@dataclass(frozen=True, slots=True)
 class UiSettings:
     """Personal preferences of the person at the PC."""
 
@@ -167,6 +186,7 @@ class Settings:
     quota: QuotaSettings = field(default_factory=QuotaSettings)
     guard: GuardSettings = field(default_factory=GuardSettings)
     reader: ReaderSettings = field(default_factory=ReaderSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     ui: UiSettings = field(default_factory=UiSettings)
 
     @property
@@ -241,6 +261,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "quota": QuotaSettings,
     "guard": GuardSettings,
     "reader": ReaderSettings,
+    "retention": RetentionSettings,
     "ui": UiSettings,
 }
 _TOP_LEVEL = ("mode", "counter_id", "database_url", "database_owner_url")

@@ -122,6 +122,11 @@ def validate(settings: Settings) -> None:
     _validate_agreement(settings)
     _validate_database_url(settings.database_url)
     agreement = settings.agreement
+    months = agreement.report_months
+    if not months or any(not isinstance(m, int) or not 1 <= m <= 12 for m in months):
+        raise SettingsError("agreement.report_months: list months 1-12, e.g. [6, 12]")
+    if len(set(months)) != len(months) or not 0 <= agreement.report_due_working_days <= 60:
+        raise SettingsError("agreement.report_due_working_days: 0-60, months without repeats")
     portal = agreement.access_method == "web_portal"
     if portal and settings.mode == "production" and not agreement.portal_url:
         raise SettingsError("agreement.portal_url: required with access_method web_portal")
@@ -180,6 +185,11 @@ def validate(settings: Settings) -> None:
             raise SettingsError("reader.slot_pairs: each must be 'card reader | SAM reader'")
     if settings.reader.session == "simulated" and settings.mode == "production":
         raise SettingsError("reader.session: the simulated reader is refused in production")
+    from app.services.settings import RetentionSettings
+
+    for name in RetentionSettings.__dataclass_fields__:
+        if not 0 <= getattr(settings.retention, name) <= 36500:
+            raise SettingsError(f"retention.{name}: must be 0-36500 days")
     if settings.ui.language not in ("id", "en"):
         raise SettingsError("ui.language: must be id or en")
     if settings.ui.idle_lock_minutes < 1:

@@ -251,13 +251,23 @@ class AppWindow(QMainWindow):
         self.subject_action = self._action(
             _("Record of processing for a &resident…"), "", self.show_processing_record
         )
+        self.period_report_action = self._action(
+            _("Reports for a &period and submissions…"), "", self.show_supervisor_reports
+        )
         reports.addAction(self.daily_report_action)
         reports.addAction(self.semester_report_action)
+        reports.addAction(self.period_report_action)
+        self.incidents_action = self._action(
+            _("Personal-data &incidents…"), "", self.show_incidents
+        )
+        reports.addAction(self.incidents_action)
         reports.addSeparator()
         reports.addAction(self.subject_action)
         admin = bar.addMenu(_("Ad&ministration"))
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
+        self.diagnostics_action = self._action(_("&Diagnostics"), "", self.show_diagnostics)
+        admin.addAction(self.diagnostics_action)
         self.tap_action: QAction | None = None
         if self.demo and self.demo_card is not None:
             demo = bar.addMenu(_("Demo"))  # no mnemonic: Alt+D is "Documents"
@@ -273,6 +283,25 @@ class AppWindow(QMainWindow):
         from app.ui.reports_dialog import open_report
 
         self.report_dialog = open_report(self, self.services, self.officer, kind)
+
+    def show_supervisor_reports(self) -> None:
+        """Supervisors: a report for any period, CSV/XLSX, the due reminder, submissions."""
+        if self.officer is None:
+            return
+        from app.ui.supervisor_reports import SupervisorReportsDialog
+
+        self.supervisor_dialog = SupervisorReportsDialog(self.services, self.officer, self)
+        self.supervisor_dialog.finished.connect(lambda _r: self.refresh_status())
+        self.supervisor_dialog.open()
+
+    def show_incidents(self) -> None:
+        """Supervisors: the incident register, the 3×24-hour countdown, the notice draft."""
+        if self.officer is None:
+            return
+        from app.ui.incidents import IncidentsDialog
+
+        self.incidents_dialog = IncidentsDialog(self.services, self.officer, self)
+        self.incidents_dialog.open()
 
     def show_processing_record(self) -> None:
         """Supervisors: answer a resident's request for the record of processing (R-28)."""
@@ -308,6 +337,7 @@ class AppWindow(QMainWindow):
     # ------------------------------------------------------------------ status
     def refresh_status(self) -> None:
         """Status bar and banners from a fresh snapshot (counts only)."""
+        self._daily_purge()
         try:
             snapshot = self.services.status()
         except Exception as error:  # a locked database must not crash the window
@@ -316,6 +346,16 @@ class AppWindow(QMainWindow):
         self.status.show_snapshot(snapshot)
         end = self.settings.agreement.end
         notes = banner_texts(snapshot, end.strftime("%d-%m-%Y") if end else "")
+        if self.officer is not None and self.officer.role is Role.SUPERVISOR:
+            from app.ui.supervisor_reports import reminder_text
+
+            try:
+                due = reminder_text(self.services.reports.reminder())
+            except Exception as error:  # the reminder must not break the status refresh
+                log.warning("report reminder failed: %s", type(error).__name__)
+                due = ""
+            if due:
+                notes.append((due, False))
         if notes:
             serious = any(flag for _t, flag in notes)
             self.banner.setText("<br>".join(html.escape(text) for text, _f in notes))
@@ -328,6 +368,28 @@ class AppWindow(QMainWindow):
         else:
             self.banner.clear()
             self.banner.hide()
+
+    def _daily_purge(self) -> None:
+        """Retention: once a day, in the worker pool (the first counter of the day does it)."""
+        today = self.services.clock().date()
+        if getattr(self, "_purged_on", None) == today:
+            return
+        self._purged_on = today
+        from app.services.retention import purge_if_due
+        from app.ui.workers import run_task
+
+        services = self.services
+        run_task(
+            self,
+            lambda: purge_if_due(
+                services.core.sessions,
+                services.audit,
+                services.core.settings.retention,
+                services.clock(),
+            ),
+            lambda _result: None,
+            lambda error: log.warning("retention purge failed: %s", type(error).__name__),
+        )
 
     def _link(self, ok: object) -> None:
         self.status.link_ok = bool(ok)
@@ -348,7 +410,10 @@ class AppWindow(QMainWindow):
         self.daily_report_action.setEnabled(signed_in and may_report)
         self.semester_report_action.setEnabled(signed_in and may_report)
         self.subject_action.setEnabled(signed_in and may_report)
+        self.period_report_action.setEnabled(signed_in and may_report)
+        self.incidents_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
+        self.diagnostics_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:
             self.tap_action.setEnabled(signed_in)
 
@@ -492,6 +557,15 @@ class AppWindow(QMainWindow):
         if self.officer is None:
             return
         self.stack.setCurrentWidget(self.case_screen)
+
+    def show_diagnostics(self) -> None:
+        """Administrators: the doctor's lines (versions, secrets set, database, TLS, reader)."""
+        if self.officer is None or self.officer.role is not Role.ADMINISTRATOR:
+            return
+        from app.ui.diagnostics import DiagnosticsDialog
+
+        self.diagnostics_dialog = DiagnosticsDialog(self.services, self)
+        self.diagnostics_dialog.open()
 
     def show_admin(self) -> None:
         """Officers and access (administrators)."""

@@ -1,6 +1,12 @@
-"""Supervisors' usage reports (daily summary, semester report): preview from memory and print."""
+"""Supervisors' usage reports (daily summary, semester report): preview from memory and print.
+
+The report is counted and laid out off the UI thread (``app.ui.workers``); the dialog opens at
+once and shows the pages when they are ready.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
@@ -9,23 +15,35 @@ from app.services.app_core import AppServices
 from app.services.officers import OfficerView
 from app.ui.case.case_screen import error_text
 from app.ui.document_preview import DocumentPreview
+from app.ui.workers import Task, run_task
 
 
 class ReportDialog(QDialog):
     """Shows one report (counts only); printing goes to a paper printer only."""
 
-    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, pdf: bytes | None, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(900, 700)
         self.preview = DocumentPreview(self)
         self.preview.notice.setText(_("The report holds counts only and is shown from memory."))
+        self.task: Task | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview)
+        if pdf is not None:
+            self.preview.show_pdf(pdf)
+        else:
+            self.preview.notice.setText(_("Counting the report…"))
+
+    def show_ready(self, pdf: bytes) -> None:
+        """The report built off the UI thread arrives."""
+        self.preview.notice.setText(_("The report holds counts only and is shown from memory."))
         self.preview.show_pdf(pdf)
 
     def done(self, result: int) -> None:
-        """Drop the document when the dialog closes."""
+        """Drop the document when the dialog closes (a report still counting is dropped too)."""
+        if self.task is not None:
+            self.task.cancel()
         self.preview.clear()
         super().done(result)
 
@@ -33,14 +51,27 @@ class ReportDialog(QDialog):
 def open_report(
     parent: QWidget, services: AppServices, officer: OfficerView, kind: str
 ) -> ReportDialog | None:
-    """Build the report for today and show it (refusals become a message)."""
-    try:
-        pdf = services.report(kind, services.clock().date(), officer)
-    except Exception as error:  # refusals and database problems become a message
-        QMessageBox.warning(parent, "Loket KTP-el", error_text(error))
-        return None
+    """Build the report for today off the UI thread and show it (refusals become a message)."""
     title = _("Daily usage summary") if kind == "daily" else _("Semester usage report")
-    dialog = ReportDialog(pdf, title, parent)
+    day = services.clock().date()
+    return open_built_report(parent, title, lambda: services.report(kind, day, officer))
+
+
+def open_built_report(parent: QWidget, title: str, build: Callable[[], bytes]) -> ReportDialog:
+    """Open a dialog at once; ``build`` runs in the worker pool and fills it."""
+    dialog = ReportDialog(None, title, parent)
+
+    def failed(error: Exception) -> None:
+        dialog.task = None
+        dialog.reject()
+        QMessageBox.warning(parent, "Loket KTP-el", error_text(error))
+
+    def ready(pdf: object) -> None:
+        dialog.task = None
+        if isinstance(pdf, bytes):
+            dialog.show_ready(pdf)
+
+    dialog.task = run_task(dialog, build, ready, failed)
     dialog.open()
     return dialog
 

@@ -197,7 +197,7 @@ def test_supervisor_reports_preview_from_memory(qtbot: QtBot, window: AppWindow)
     dialog = window.report_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.preview.loaded)
-    assert dialog.preview.document.pageCount() == 1
+    assert dialog.preview.document.pageCount() == 2  # figures, then chart, controls, signature
     dialog.reject()
     assert not dialog.preview.loaded
     window.semester_report_action.trigger()

@@ -1,0 +1,72 @@
+"""Tables of the supervisor's duties: report submissions and incident records.
+
+Counts and the agency's own facts only; never population data or a resident's identity.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.services.persistence.models import (
+    AuditRecord,
+    BalikanItem,
+    Base,
+    CaseRow,
+    Lockout,
+    LookupRow,
+)
+
+
+class ReportSubmission(Base):
+    """A usage report handed to the Dinas (Pasal 8, R-21): when, how and its reference."""
+
+    __tablename__ = "report_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    counter_id: Mapped[str] = mapped_column(String(64))
+
+
+class Incident(Base):
+    """A personal-data incident (UU 27/2022 Pasal 46): counts, never identities."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    summary: Mapped[str] = mapped_column(Text)
+    occurred_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    occurred_to: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    discovered_at: Mapped[datetime] = mapped_column(DateTime)
+    counters: Mapped[str] = mapped_column(String(255))
+    residents: Mapped[int] = mapped_column(Integer, default=0)
+    measures: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# Date-bounded report queries (issue 17): counted by action and time, created/delivered by time.
+Index("ix_audit_log_action_at", AuditRecord.action, AuditRecord.at)
+# Covering indexes: a period's lookups and cases are grouped without reading the table rows.
+Index(
+    "ix_lookups_report",
+    LookupRow.at,
+    LookupRow.outcome,
+    LookupRow.officer_id,
+    LookupRow.method,
+    LookupRow.counter_id,
+)
+Index("ix_cases_report", CaseRow.opened_at, CaseRow.counter_id, CaseRow.decision, CaseRow.state)
+Index("ix_balikan_items_created_at", BalikanItem.created_at)
+Index("ix_balikan_items_delivered_at", BalikanItem.delivered_at)
+Index("ix_lockouts_set_at", Lockout.set_at)
