@@ -22,6 +22,7 @@ from app.services.documents.page import (
     draw_label_value,
     draw_signature,
     letter_page,
+    official,
 )
 
 
@@ -49,6 +50,7 @@ class IssuedDocument:
 TITLE = N_("STATEMENT OF NIK VERIFICATION")
 
 
+@official
 def render_issued_document(doc: IssuedDocument) -> bytes:
     """The PDF as bytes."""
     if doc.nik is not None and doc.outcome not in ISSUABLE:

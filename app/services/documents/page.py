@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from app.services.translations import official_language
+
 DEMO_WATERMARK = "DEMO / CONTOH"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def official(build: Callable[P, R]) -> Callable[P, R]:
+    """Run ``build`` with the texts in Indonesian: official paper does not follow the
+    screen language (the officer may work in English; the resident gets Indonesian)."""
+
+    @functools.wraps(build)
+    def in_indonesian(*args: P.args, **kwargs: P.kwargs) -> R:
+        with official_language():
+            return build(*args, **kwargs)
+
+    return in_indonesian
 
 
 def draw_demo_watermark(canvas: Canvas) -> None:

@@ -19,7 +19,12 @@ from reportlab.pdfgen.canvas import Canvas
 from app.domain.i18n import N_, _
 from app.domain.nik import remove_niks
 from app.services.cases.active import ActiveCase
-from app.services.documents.page import draw_label_value, draw_signature, letter_page
+from app.services.documents.page import (
+    draw_label_value,
+    draw_signature,
+    letter_page,
+    official,
+)
 from app.services.settings import Settings
 
 TITLE = N_("RETURN SLIP: REQUEST TO BE COMPLETED")
@@ -43,6 +48,7 @@ class ReturnSlip:
     demo: bool
 
 
+@official
 def return_slip_for(
     case: ActiveCase, settings: Settings, officer_name: str, returned_at: datetime
 ) -> ReturnSlip:
@@ -72,6 +78,7 @@ def _paragraph(canvas: Canvas, y: float, text: str, size: int = 10, bold: bool =
     return y
 
 
+@official
 def render_return_slip(slip: ReturnSlip) -> bytes:
     """The slip as PDF bytes (one A4 page)."""
     return letter_page(
@@ -114,6 +121,7 @@ def _slip_body(canvas: Canvas, slip: ReturnSlip) -> None:
     draw_signature(canvas, _("Officer"), slip.officer_name)
 
 
+@official
 def render_return_slip_for(
     case: ActiveCase, settings: Settings, officer_name: str, returned_at: datetime
 ) -> bytes:
