@@ -7,11 +7,13 @@ printing refuses print-to-file and PDF "printers" (which would write the documen
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -63,6 +65,8 @@ class DocumentPreview(QWidget):
         self._bytes = QByteArray()
         self._buffer: QBuffer | None = None
         self.print_dialog_factory = QPrintDialog
+        #: The installed printers' names (replaceable in tests).
+        self.printer_names: Callable[[], list[str]] = QPrinterInfo.availablePrinterNames
 
     @property
     def loaded(self) -> bool:
@@ -92,6 +96,17 @@ class DocumentPreview(QWidget):
     def print_document(self) -> bool:
         """Ask for a printer (never a file) and print every page."""
         if not self.loaded:
+            return False
+        if not self.printer_names():
+            QMessageBox.warning(
+                self,
+                _("No printer installed"),
+                _(
+                    "No printer is installed on this computer, so the document cannot be "
+                    "printed. Ask the administrator to install the counter's paper printer, "
+                    "then print again."
+                ),
+            )
             return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)

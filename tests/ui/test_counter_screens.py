@@ -1,0 +1,42 @@
+"""Printing without a printer, the lock screen, officer admin, language of the demo hints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.domain.outcomes import OutcomeKind
+from app.services.documents.statement import render_statement
+from app.services.settings import demo_settings
+from app.services.translations import install_language
+from app.ui.document_preview import DocumentPreview
+from tests.services.test_ui_support import _case
+
+
+def test_no_printer_installed_is_said_plainly(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_language("id")
+    preview = DocumentPreview()
+    qtbot.addWidget(preview)
+    preview.show_pdf(
+        render_statement(_case(OutcomeKind.FOUND), demo_settings(), "Petugas", datetime(2026, 1, 5))
+    )
+    assert preview.loaded
+    preview.printer_names = lambda: []
+    opened: list[object] = []
+    preview.print_dialog_factory = lambda *args: opened.append(args)  # type: ignore[assignment,misc,return-value]
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text, *rest: shown.append((title, text))
+    )
+    assert preview.print_document() is False
+    assert opened == []  # no print dialog over no printer
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert title == "Belum ada printer"
+    assert "Belum ada printer yang terpasang" in text
+    assert "PDF" not in text and "berkas" not in text.lower()
