@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.outcomes import OutcomeKind
 from app.services.documents.statement import render_statement
 from app.services.settings import demo_settings
 from app.services.translations import install_language
+from app.ui.app_window import AppWindow
 from app.ui.document_preview import DocumentPreview
 from tests.services.test_ui_support import _case
+from tests.ui.conftest import sign_in
 
 
 def test_no_printer_installed_is_said_plainly(
@@ -40,3 +42,27 @@ def test_no_printer_installed_is_said_plainly(
     assert title == "Belum ada printer"
     assert "Belum ada printer yang terpasang" in text
     assert "PDF" not in text and "berkas" not in text.lower()
+
+
+def _fits(widget: QWidget) -> bool:
+    """The widget got at least the height it needs at its width."""
+    needed = widget.heightForWidth(widget.width())
+    needed = needed if needed > 0 else widget.minimumSizeHint().height()
+    return widget.height() >= needed
+
+
+def test_lock_screen_fields_and_notice_get_their_full_height(
+    qtbot: QtBot, window: AppWindow
+) -> None:
+    window.resize(1366, 768)
+    sign_in(qtbot, window)
+    window.lock()
+    login = window.login
+    qtbot.waitUntil(lambda: login.lock_notice.isVisible())
+    QApplication.processEvents()
+    assert "dikunci" in login.lock_notice.text()
+    for widget in (login.lock_notice, login.username, login.password, login.language_box):
+        assert _fits(widget), (widget.objectName(), widget.height())
+    for wrapped in (login.lock_notice, login.demo_label):
+        assert wrapped.geometry().bottom() <= wrapped.parentWidget().contentsRect().bottom()
+        assert wrapped.height() >= wrapped.heightForWidth(wrapped.width())
