@@ -66,3 +66,18 @@ def test_lock_screen_fields_and_notice_get_their_full_height(
     for wrapped in (login.lock_notice, login.demo_label):
         assert wrapped.geometry().bottom() <= wrapped.parentWidget().contentsRect().bottom()
         assert wrapped.height() >= wrapped.heightForWidth(wrapped.width())
+
+
+def test_record_of_processing_preview_does_not_say_counts_only(
+    qtbot: QtBot, window: AppWindow
+) -> None:
+    from app.ui.reports_dialog import open_processing_record
+
+    install_language("id")
+    sign_in(qtbot, window, "supervisor")
+    assert window.officer is not None
+    dialog = open_processing_record(window, window.services, window.officer, "3303014505900001")
+    assert dialog is not None
+    notice = dialog.preview.notice.text()
+    assert notice == "Dokumen ditampilkan dari memori; tidak ada salinan yang disimpan."
+    dialog.done(0)
