@@ -117,6 +117,8 @@ class OfficerView:
     role: Role
     nda_on_file: bool
     must_change_password: bool
+    nda_date: date | None = None
+    nda_reference: str | None = None
 
     def has_role(self, *roles: Role) -> bool:
         """True if the officer holds one of ``roles`` (administrators hold all)."""
@@ -136,6 +138,8 @@ def _view(row: Officer) -> OfficerView:
         role=Role(row.role),
         nda_on_file=row.nda_date is not None and bool(row.nda_reference),
         must_change_password=row.must_change_password,
+        nda_date=row.nda_date,
+        nda_reference=row.nda_reference,
     )
 
 

@@ -59,6 +59,16 @@ def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
 
 
+def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]], object]], bool]:
+    """An officer-admin form that is filled with ``values`` and submitted once."""
+
+    def ask(mode: str, submit: Callable[[dict[str, Any]], object]) -> bool:
+        submit(values)
+        return True
+
+    return ask
+
+
 def click(qtbot: QtBot, button: QPushButton) -> None:
     assert button.isEnabled() and button.isVisible(), button.objectName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

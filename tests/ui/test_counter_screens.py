@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.domain.outcomes import OutcomeKind
@@ -14,8 +23,9 @@ from app.services.settings import demo_settings
 from app.services.translations import install_language
 from app.ui.app_window import AppWindow
 from app.ui.document_preview import DocumentPreview
+from app.ui.officers_admin import OfficerDialog
 from tests.services.test_ui_support import _case
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import click, sign_in
 
 
 def test_no_printer_installed_is_said_plainly(
@@ -81,3 +91,62 @@ def test_record_of_processing_preview_does_not_say_counts_only(
     notice = dialog.preview.notice.text()
     assert notice == "Dokumen ditampilkan dari memori; tidak ada salinan yang disimpan."
     dialog.done(0)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_short_password_keeps_the_form_open_with_the_input(qtbot: QtBot, window: AppWindow) -> None:
+    install_language("id")
+    sign_in(qtbot, window, "admin")
+    window.admin_action.trigger()
+    admin = window.admin
+    admin.select("petugas2")
+    forms: list[OfficerDialog] = []
+
+    def ask(mode: str, submit: Callable[[dict[str, Any]], object]) -> bool:
+        form = OfficerDialog(mode, admin, submit)
+        qtbot.addWidget(form)
+        form.show()
+        forms.append(form)
+        form.password.setText("pendek")
+        form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert form.isVisible()  # refused: still open
+        assert form.error.text() == "Kata sandi minimal 8 karakter."
+        assert form.password.text() == "pendek"  # nothing typed is lost
+        form.password.setText("pendek-tapi-cukup")
+        form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        return form.result() == QDialog.DialogCode.Accepted
+
+    admin.ask = ask
+    click(qtbot, admin.reset_button)
+    assert len(forms) == 1 and not forms[0].isVisible()
+    assert admin.message.styleSheet() == "color:#1b5e20;"
+    assert window.services.officers.authenticate("petugas2", "pendek-tapi-cukup").username == (
+        "petugas2"
+    )
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_nda_date_must_be_entered(qtbot: QtBot) -> None:
+    install_language("id")
+    submitted: list[dict[str, Any]] = []
+    form = OfficerDialog("nda", None, submitted.append)
+    qtbot.addWidget(form)
+    form.show()
+    assert form.values()["nda_date"] is None  # no default date
+    form.nda_reference.setText("NDA/9/2026")
+    form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert submitted == [] and form.isVisible()
+    assert form.error.text() == "Isi tanggal penandatanganan NDA."
+    form.nda_date.setDate(QDate(2026, 1, 7))
+    form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert submitted and submitted[0]["nda_date"] == date(2026, 1, 7)
+    assert submitted[0]["nda_reference"] == "NDA/9/2026"
+
+
+def test_officer_table_shows_the_nda_date_and_reference(qtbot: QtBot, window: AppWindow) -> None:
+    sign_in(qtbot, window, "admin")
+    window.admin_action.trigger()
+    table = window.admin.table
+    rows = {table.item(row, 0).text(): table.item(row, 3).text() for row in range(table.rowCount())}
+    assert rows["petugas"] == "16-09-2025 · NDA-DEMO/PETUGAS"
+    assert rows["supervisor"] == "16-09-2025 · NDA-DEMO/SUPERVISOR"
