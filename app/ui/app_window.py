@@ -120,7 +120,7 @@ class AppWindow(QMainWindow):
         services: AppServices,
         reader: CardReaderPort | None = None,
         *,
-        demo_hint: str = "",
+        demo_hint: str | Callable[[], str] = "",
         demo_card: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
@@ -162,7 +162,7 @@ class AppWindow(QMainWindow):
             self.services.officers.authenticate,
             demo=self.demo,
             agency=self.settings.agency.name,
-            demo_hint=self.demo_hint,
+            demo_hint=self.demo_hint() if callable(self.demo_hint) else self.demo_hint,
         )
         self.case_screen = CaseScreen(self.services, self.bridge)
         self.admin = OfficersAdmin(self.services)
@@ -282,6 +282,7 @@ class AppWindow(QMainWindow):
         if self.officer is not None:
             return
         apply_language(language)
+        install_qt_strings()
         try:
             save_user_language(language)
         except (OSError, SettingsError) as error:  # the choice still applies to this session

@@ -25,9 +25,16 @@ from app.services.secrets import (
     SecretStore,
     SecretStoreUnavailable,
 )
-from app.services.settings import Settings, SettingsError, is_configured, load_settings
+from app.services.settings import (
+    Settings,
+    SettingsError,
+    is_configured,
+    load_settings,
+    user_language,
+)
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
+from app.ui.i18n import apply_language
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
 from app.ui.workers import wait_for_all
 
@@ -66,7 +73,8 @@ def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppW
         reader.tap(nik, **fields)
         QTimer.singleShot(3000, reader.remove)
 
-    return AppWindow(world.services, reader, demo_hint=demo_hint(), demo_card=place_card)
+    # the hint is built again on every language switch
+    return AppWindow(world.services, reader, demo_hint=demo_hint, demo_card=place_card)
 
 
 def production_reader(settings: Settings, secrets: SecretStore) -> CardReaderPort | None:
@@ -91,9 +99,15 @@ def production_services(settings: Settings, core: Core) -> AppServices:
     return build_services(core, gateway, guidance=guidance_text)
 
 
+def first_run_wizard() -> FirstRunWizard:
+    """The set-up wizard in the person's language (Indonesian unless they chose English)."""
+    apply_language(user_language())
+    return FirstRunWizard()
+
+
 def first_run() -> tuple[Settings, Core, AppServices] | None:
     """The administrator's set-up; None when cancelled."""
-    wizard = FirstRunWizard()
+    wizard = first_run_wizard()
     while True:
         if wizard.exec() != QDialog.DialogCode.Accepted or wizard.plan is None:
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +19,16 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.domain.outcomes import OutcomeKind
+from app.services.demo import DemoWorld
 from app.services.documents.statement import render_statement
 from app.services.settings import demo_settings
 from app.services.translations import install_language
 from app.ui.app_window import AppWindow
 from app.ui.document_preview import DocumentPreview
+from app.ui.main import demo_window, first_run_wizard
 from app.ui.officers_admin import OfficerDialog
+from app.ui.reader_bridge import SimulatedReader
+from tests.services.cases.conftest import World
 from tests.services.test_ui_support import _case
 from tests.ui.conftest import click, sign_in
 
@@ -150,3 +155,30 @@ def test_officer_table_shows_the_nda_date_and_reference(qtbot: QtBot, window: Ap
     rows = {table.item(row, 0).text(): table.item(row, 3).text() for row in range(table.rowCount())}
     assert rows["petugas"] == "16-09-2025 · NDA-DEMO/PETUGAS"
     assert rows["supervisor"] == "16-09-2025 · NDA-DEMO/SUPERVISOR"
+
+
+def test_demo_sign_in_hint_follows_the_language_switch(
+    qtbot: QtBot, world: World, reader: SimulatedReader
+) -> None:
+    install_language("id")
+    window = demo_window(DemoWorld(world.services, None), reader)
+    qtbot.addWidget(window)
+    assert window.login.demo_label.text().startswith("DEMO: masuk sebagai petugas")
+    box = window.login.language_box
+    box.setCurrentIndex(box.findData("en"))
+    assert window.login.demo_label.text().startswith("DEMO: sign in as petugas")
+    box = window.login.language_box  # the screen was rebuilt
+    box.setCurrentIndex(box.findData("id"))
+    assert window.login.demo_label.text().startswith("DEMO: masuk sebagai petugas")
+    window.close()
+
+
+def test_first_run_wizard_opens_in_indonesian(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOKET_USER_CONFIG", str(tmp_path / "none" / "settings.toml"))
+    install_language("en")  # whatever was installed before: nothing was chosen yet
+    wizard = first_run_wizard()
+    qtbot.addWidget(wizard)
+    assert wizard.windowTitle() == "Loket KTP-el — penyiapan awal"
+    install_language("id")
