@@ -78,6 +78,11 @@ def _cmd_balikan(args: argparse.Namespace) -> int:
     from app.services.balikan.cli import run_balikan_cli
     from app.services.bootstrap import build_core
 
+    if {"-h", "--help"} & set(args.rest[:2]):  # help needs no configuration
+        from app.services.balikan.cli import build_balikan_parser
+
+        build_balikan_parser(argparse.ArgumentParser(prog="loket balikan")).parse_args(args.rest)
+        return 0
     settings = _settings_for_tools()
     if settings.is_demo:
         print(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -122,6 +122,7 @@ class AppWindow(QMainWindow):
         *,
         demo_hint: str | Callable[[], str] = "",
         demo_card: Callable[[], None] | None = None,
+        training_niks: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         install_qt_strings()
@@ -130,6 +131,8 @@ class AppWindow(QMainWindow):
         self.demo = self.settings.is_demo
         self.demo_hint = demo_hint
         self.demo_card = demo_card
+        self.training_niks = training_niks if self.demo else None
+        self.training_dialog: QDialog | None = None
         self.officer: OfficerView | None = None
         self.bridge = ReaderBridge(reader, self)
         self.idle = IdleWatcher(self.settings.ui.idle_lock_minutes, self)
@@ -243,12 +246,28 @@ class AppWindow(QMainWindow):
         self.admin_action = self._action(_("&Officers and access"), "Ctrl+Shift+O", self.show_admin)
         admin.addAction(self.admin_action)
         self.tap_action: QAction | None = None
-        if self.demo and self.demo_card is not None:
-            demo = bar.addMenu(_("Demo"))  # no mnemonic: Alt+D is "Documents"
-            self.tap_action = self._action(
-                _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
-            )
-            demo.addAction(self.tap_action)
+        self.training_action: QAction | None = None
+        if self.demo and (self.demo_card is not None or self.training_niks):
+            demo = bar.addMenu(_("Training"))  # no mnemonic: Alt+D is "Documents"
+            if self.training_niks:
+                self.training_action = self._action(
+                    _("Demo NIKs by outcome…"), "", self.show_training_niks
+                )
+                demo.addAction(self.training_action)
+            if self.demo_card is not None:
+                self.tap_action = self._action(
+                    _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
+                )
+                demo.addAction(self.tap_action)
+
+    def show_training_niks(self) -> None:
+        """Demo: the invented NIKs to type, one per outcome."""
+        if not self.training_niks:
+            return
+        from app.ui.training import TrainingNiksDialog
+
+        self.training_dialog = TrainingNiksDialog(self.training_niks, self)
+        self.training_dialog.open()
 
     def show_report(self, kind: str) -> None:
         """Supervisors: the day's summary or the semester report, previewed and printable."""

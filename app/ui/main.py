@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -14,7 +13,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from app.domain.i18n import _
 from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import Core, build_core
-from app.services.demo import DEMO_OFFICERS, DEMO_PASSWORD, DemoWorld, build_demo
+from app.services.demo import (
+    DEMO_OFFICERS,
+    DEMO_PASSWORD,
+    DemoWorld,
+    build_demo,
+    make_demo_dir,
+)
 from app.services.dukcapil import guidance_text
 from app.services.first_run import FirstRunError, apply_first_run, create_first_officers
 from app.services.gateway_setup import GatewaySetupError, build_gateway
@@ -74,7 +79,13 @@ def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppW
         QTimer.singleShot(3000, reader.remove)
 
     # the hint is built again on every language switch
-    return AppWindow(world.services, reader, demo_hint=demo_hint, demo_card=place_card)
+    return AppWindow(
+        world.services,
+        reader,
+        demo_hint=demo_hint,
+        demo_card=place_card,
+        training_niks=simulator.population.examples() if simulator is not None else None,
+    )
 
 
 def production_reader(settings: Settings, secrets: SecretStore) -> CardReaderPort | None:
@@ -131,7 +142,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     assert isinstance(app, QApplication)
     data_dir: Path | None = None
     if mode == "demo":
-        data_dir = Path(tempfile.mkdtemp(prefix="loket-demo-"))
+        data_dir = make_demo_dir()  # a killed demo's folder is removed here
         world = build_demo(data_dir)
         core = world.services.core
         services = world.services

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QMessageBox,
+    QTableWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -182,3 +183,31 @@ def test_first_run_wizard_opens_in_indonesian(
     qtbot.addWidget(wizard)
     assert wizard.windowTitle() == "Loket KTP-el — penyiapan awal"
     install_language("id")
+
+
+def test_training_menu_lists_the_demo_niks_by_outcome(
+    qtbot: QtBot, world: World, reader: SimulatedReader
+) -> None:
+    install_language("id")
+    examples = {
+        "found": "3303014505900001",
+        "deceased": "3303010101800002",
+        "not_found": "3303016512990003",
+    }
+    window = AppWindow(world.services, reader, demo_hint="DEMO", training_niks=examples)
+    qtbot.addWidget(window)
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert "Latihan" in titles
+    assert window.training_action is not None
+    window.training_action.trigger()
+    dialog = window.training_dialog
+    assert dialog is not None
+    table = dialog.findChild(QTableWidget, "trainingNiks")
+    rows = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
+    assert rows == [
+        ("Ditemukan: NIK terverifikasi", "3303014505900001"),
+        ("Tidak ditemukan di database kependudukan", "3303016512990003"),
+        ("Tercatat meninggal dunia", "3303010101800002"),
+    ]
+    dialog.close()
+    window.close()

@@ -1,0 +1,54 @@
+"""Trainers' demo: killed demos' folders are removed, `loket balikan --help` helps."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.services.demo import DEMO_PID_FILE, clean_stale_demo_dirs, make_demo_dir
+
+
+def _folder(base: Path, name: str, pid: int | None, age_s: float = 0) -> Path:
+    folder = base / name
+    folder.mkdir()
+    (folder / "loket.sqlite3").write_bytes(b"x")
+    if pid is not None:
+        (folder / DEMO_PID_FILE).write_text(str(pid))
+    if age_s:
+        old = time.time() - age_s
+        os.utime(folder, (old, old))
+    return folder
+
+
+def test_killed_demos_leave_nothing_behind(tmp_path: Path) -> None:
+    running = _folder(tmp_path, "loket-demo-running", 4242)
+    killed = _folder(tmp_path, "loket-demo-killed", 4343)
+    own = _folder(tmp_path, "loket-demo-own", os.getpid())
+    unowned_old = _folder(tmp_path, "loket-demo-old", None, age_s=3 * 3600)
+    unowned_new = _folder(tmp_path, "loket-demo-new", None)
+    other = _folder(tmp_path, "something-else", 4343)
+    removed = clean_stale_demo_dirs(tmp_path, alive=lambda pid: pid == 4242)
+    assert sorted(removed) == sorted([killed, unowned_old])
+    assert not killed.exists() and not unowned_old.exists()
+    assert running.exists() and own.exists() and unowned_new.exists() and other.exists()
+
+
+def test_a_new_demo_folder_records_its_process(tmp_path: Path) -> None:
+    folder = make_demo_dir(tmp_path)
+    assert folder.name.startswith("loket-demo-")
+    assert (folder / DEMO_PID_FILE).read_text() == str(os.getpid())
+    assert clean_stale_demo_dirs(tmp_path) == []  # this process is alive
+
+
+def test_balikan_help_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["balikan", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: loket balikan")
+    for action in ("status", "send", "export", "confirm", "params", "requeue"):
+        assert action in out
