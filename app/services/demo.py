@@ -23,6 +23,12 @@ from app.services.settings import Settings, demo_settings
 from app.services.simulator import GatewaySimulator
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - shown on the demo login screen
+#: argon2id (the hasher's default parameters) of DEMO_PASSWORD, computed once: seeding the
+#: demo accounts at every start then needs no hashing (each hash costs 64 MiB and ~0.1 s+).
+DEMO_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$jZBP8f6i19qTOL0hdA0XEQ"  # noqa: S105 - public demo password
+    "$c3AU1MJuHbetBaxusKzeG/W8+n2rWiZ7ofgK8pdVsTs"
+)
 DEMO_OFFICERS = (
     ("petugas", "Petugas Contoh", Role.OFFICER),
     ("petugas2", "Petugas Contoh Dua", Role.OFFICER),
@@ -105,6 +111,7 @@ def seed_demo_officers(services: AppServices) -> None:
             nda_date=date(2025, 9, 16),
             nda_reference=f"NDA-DEMO/{username.upper()}",
             must_change_password=False,
+            password_hash=DEMO_PASSWORD_HASH,
         )
 
 

@@ -52,3 +52,27 @@ def test_balikan_help_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("usage: loket balikan")
     for action in ("status", "send", "export", "confirm", "params", "requeue"):
         assert action in out
+
+
+def test_demo_start_hashes_no_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from argon2 import PasswordHasher
+
+    from app.services.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH, build_demo
+
+    assert PasswordHasher().verify(DEMO_PASSWORD_HASH, DEMO_PASSWORD)
+    assert not PasswordHasher().check_needs_rehash(DEMO_PASSWORD_HASH)
+    hashed: list[str] = []
+    original = PasswordHasher.hash
+
+    def counting(self: PasswordHasher, password: str | bytes, **kw: object) -> str:
+        hashed.append("x")
+        return original(self, password)
+
+    monkeypatch.setattr(PasswordHasher, "hash", counting)
+    world = build_demo(tmp_path / "data")
+    try:
+        assert hashed == []
+        officer = world.services.officers.authenticate("petugas", DEMO_PASSWORD)
+        assert officer.username == "petugas"
+    finally:
+        world.services.core.close()
