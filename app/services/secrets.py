@@ -8,10 +8,8 @@ Demo mode uses :class:`MemorySecretStore`, which forgets everything on exit.
 from __future__ import annotations
 
 import secrets as _random
+from types import ModuleType
 from typing import Protocol
-
-import keyring
-import keyring.errors
 
 from app.domain.i18n import N_, _
 
@@ -83,6 +81,14 @@ class SecretStore(Protocol):
         """Forget a secret (no error if absent)."""
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported on first use (not on demo start: it is slow to load)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 class KeyringSecretStore:
     """Secrets in the operating system's keyring (Windows Credential Manager, Secret Service)."""
 
@@ -96,8 +102,9 @@ class KeyringSecretStore:
 
     def get(self, name: str) -> str | None:
         """The secret, or None when it was never set."""
+        keyring = _keyring()
         try:
-            return keyring.get_password(self._service, name)
+            return keyring.get_password(self._service, name)  # type: ignore[no-any-return]
         except keyring.errors.KeyringError as error:
             raise self._fail(error) from error
         except RuntimeError as error:  # some backends raise plain RuntimeErrors when locked
@@ -105,6 +112,7 @@ class KeyringSecretStore:
 
     def set(self, name: str, value: str) -> None:
         """Store (or replace) a secret."""
+        keyring = _keyring()
         try:
             keyring.set_password(self._service, name, value)
         except (keyring.errors.KeyringError, RuntimeError) as error:
@@ -112,6 +120,7 @@ class KeyringSecretStore:
 
     def delete(self, name: str) -> None:
         """Forget a secret (no error if absent)."""
+        keyring = _keyring()
         try:
             keyring.delete_password(self._service, name)
         except keyring.errors.PasswordDeleteError:

@@ -76,3 +76,24 @@ def test_demo_start_hashes_no_password(tmp_path: Path, monkeypatch: pytest.Monke
         assert officer.username == "petugas"
     finally:
         world.services.core.close()
+
+
+def test_demo_start_path_does_not_load_the_keyring(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, pathlib\n"
+        "import app.ui.main\n"
+        "from app.services.demo import build_demo\n"
+        f"world = build_demo(pathlib.Path({str(tmp_path / 'd')!r}))\n"
+        "world.services.core.close()\n"
+        "print('keyring' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root))
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=root,
+        timeout=240, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == "False"
