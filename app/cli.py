@@ -127,7 +127,10 @@ def _open_services(with_gateway: bool = False) -> AppServices:
     settings = _settings_for_tools()
     if settings.is_demo:
         print(
-            "loket: no configuration on this PC (demo mode): nothing to inspect.", file=sys.stderr
+            "loket: no configuration on this PC (demo mode). The demo keeps its keys in its own "
+            "memory, so a separate command cannot check its audit trail or sign into its "
+            "database; in the running demo, sign in as 'supervisor' and use the Reports menu.",
+            file=sys.stderr,
         )
         raise SystemExit(3)
     core = build_core(settings)

@@ -97,3 +97,13 @@ def test_demo_start_path_does_not_load_the_keyring(tmp_path: Path) -> None:
         timeout=240, check=True,
     )  # fmt: skip
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_supervisor_tools_on_the_demo_point_to_the_reports_menu(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["audit", "verify"])
+    assert stop.value.code == 3
+    err = capsys.readouterr().err
+    assert "Reports menu" in err and "supervisor" in err
