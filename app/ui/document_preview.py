@@ -41,6 +41,8 @@ class DocumentPreview(QWidget):
     """Shows a PDF held in memory; ``clear()`` drops it."""
 
     printed = Signal()
+    #: The installed printers' names (replaced in tests, per instance or for the class).
+    printer_names: Callable[[], list[str]] = staticmethod(QPrinterInfo.availablePrinterNames)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,8 +67,6 @@ class DocumentPreview(QWidget):
         self._bytes = QByteArray()
         self._buffer: QBuffer | None = None
         self.print_dialog_factory = QPrintDialog
-        #: The installed printers' names (replaceable in tests).
-        self.printer_names: Callable[[], list[str]] = QPrinterInfo.availablePrinterNames
 
     @property
     def loaded(self) -> bool:

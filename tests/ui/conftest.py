@@ -22,6 +22,15 @@ from app.ui.workers import wait_for_all
 from tests.services.cases.conftest import FakeClock, World, make_world
 
 
+@pytest.fixture(autouse=True)
+def a_printer_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test machine has no printer; the screens are tested as at a counter with one
+    (tests of the no-printer refusal set ``preview.printer_names`` themselves)."""
+    from app.ui.document_preview import DocumentPreview
+
+    monkeypatch.setattr(DocumentPreview, "printer_names", staticmethod(lambda: ["Loket-Printer"]))
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     w = make_world(tmp_path / "data")

@@ -132,7 +132,6 @@ def test_printing_refuses_files_and_pdf_printers(
             return QDialog.DialogCode.Accepted
 
     preview.print_dialog_factory = FileDialog  # type: ignore[assignment]
-    preview.printer_names = lambda: ["Loket-Printer"]
     from PySide6.QtWidgets import QMessageBox
 
     shown: list[str] = []
