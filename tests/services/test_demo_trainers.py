@@ -78,7 +78,7 @@ def test_demo_start_hashes_no_password(tmp_path: Path, monkeypatch: pytest.Monke
         world.services.core.close()
 
 
-def test_demo_start_path_does_not_load_the_keyring(tmp_path: Path) -> None:
+def test_demo_start_path_does_not_load_keyring_or_reportlab(tmp_path: Path) -> None:
     import subprocess
     import sys
 
@@ -88,7 +88,7 @@ def test_demo_start_path_does_not_load_the_keyring(tmp_path: Path) -> None:
         "from app.services.demo import build_demo\n"
         f"world = build_demo(pathlib.Path({str(tmp_path / 'd')!r}))\n"
         "world.services.core.close()\n"
-        "print('keyring' in sys.modules)\n"
+        "print('keyring' in sys.modules, 'reportlab' in sys.modules)\n"
     )
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root))
@@ -96,7 +96,18 @@ def test_demo_start_path_does_not_load_the_keyring(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=root,
         timeout=240, check=True,
     )  # fmt: skip
-    assert done.stdout.strip().splitlines()[-1] == "False"
+    keyring_loaded, reportlab_loaded = done.stdout.strip().splitlines()[-1].split()
+    assert keyring_loaded == "False"
+    assert reportlab_loaded == "False"  # loaded when the first page is drawn
+
+
+def test_page_units_are_reportlabs() -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+
+    from app.services.documents import page
+
+    assert page.mm == mm and page.A4 == A4
 
 
 def test_supervisor_tools_on_the_demo_point_to_the_reports_menu(

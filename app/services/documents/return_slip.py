@@ -10,24 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from app.domain.i18n import N_, _
 from app.domain.nik import remove_niks
 from app.services.cases.active import ActiveCase
 from app.services.documents.page import (
+    A4,
     draw_label_value,
     draw_signature,
     letter_page,
+    mm,
     official,
+    simple_split,
 )
 from app.services.settings import Settings
 
 TITLE = N_("RETURN SLIP: REQUEST TO BE COMPLETED")
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 
 class NotReturned(ValueError):
@@ -72,7 +74,7 @@ def _paragraph(canvas: Canvas, y: float, text: str, size: int = 10, bold: bool =
     font = "Helvetica-Bold" if bold else "Helvetica"
     canvas.setFont(font, size)
     for line in text.splitlines() or [""]:
-        for part in simpleSplit(line, font, size, width - 50 * mm) or [""]:
+        for part in simple_split(line, font, size, width - 50 * mm) or [""]:
             canvas.drawString(25 * mm, y, part)
             y -= size * 0.5 * mm
     return y
