@@ -124,6 +124,11 @@ def _cmd_balikan(args: argparse.Namespace) -> int:
     from app.services.balikan.cli import run_balikan_cli
     from app.services.bootstrap import build_core
 
+    if {"-h", "--help"} & set(args.rest[:2]):  # help needs no configuration
+        from app.services.balikan.cli import build_balikan_parser
+
+        build_balikan_parser(argparse.ArgumentParser(prog="loket balikan")).parse_args(args.rest)
+        return 0
     settings = _settings_for_tools()
     if settings.is_demo:
         print(
@@ -171,7 +176,10 @@ def _open_services(with_gateway: bool = False) -> AppServices:
     settings = _settings_for_tools()
     if settings.is_demo:
         print(
-            "loket: no configuration on this PC (demo mode): nothing to inspect.", file=sys.stderr
+            "loket: no configuration on this PC (demo mode). The demo keeps its keys in its own "
+            "memory, so a separate command cannot check its audit trail or sign into its "
+            "database; in the running demo, sign in as 'supervisor' and use the Reports menu.",
+            file=sys.stderr,
         )
         raise SystemExit(3)
     try:

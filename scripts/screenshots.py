@@ -58,10 +58,117 @@ def wait_task(app: QApplication, screen: object) -> None:
         settle(app)
 
 
+def counter_screens(app: QApplication, language: str) -> None:
+    """Lock screen, print dialog, record of processing, officer admin, training list, sign-in
+    and first-run wizard in ``language`` (English files end in ``-en``)."""
+    import os
+
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from app.ui.i18n import apply_language
+    from app.ui.main import first_run_wizard
+    from app.ui.qt_strings import install_qt_strings
+    from app.ui.reports_dialog import open_processing_record
+
+    suffix = "" if language == "id" else "-en"
+    clock = Clock()
+    with tempfile.TemporaryDirectory(prefix="loket-shots-") as tmp:
+        os.environ["LOKET_USER_CONFIG"] = str(Path(tmp) / "user.toml")  # never the real one
+        simulator = GatewaySimulator(SimulatorConfig(daily_quota=200), mode="demo", clock=clock)
+        world = build_demo(Path(tmp) / "data", demo_settings(), clock=clock, simulator=simulator)
+        window = demo_window(world, SimulatedReader(demo=True, step_delay_s=0.001))
+        window.resize(1366, 768)
+        window.show()
+        if language != "id":
+            window.switch_language(language)
+        shot(app, window, f"login{suffix}")
+
+        def sign_in(username: str) -> None:
+            window.login.username.setText(username)
+            window.login.password.setText("demo1234")
+            window.login.submit()
+            QThreadPool.globalInstance().waitForDone(10000)
+            settle(app)
+
+        sign_in("petugas")
+        window.lock()
+        shot(app, window, f"lock{suffix}")
+        window.sign_out()
+        sign_in("supervisor")
+        printer = QPrinter()  # kept alive while the dialog uses it
+        dialog = QPrintDialog(printer, window)
+        dialog.resize(640, 480)
+        dialog.show()
+        shot(app, dialog, f"print-dialog{suffix}")
+        dialog.close()
+        window.show_training_niks()
+        assert window.training_dialog is not None
+        shot(app, window.training_dialog, f"training{suffix}")
+        window.training_dialog.close()
+        services = world.services
+        nik = simulator.population.examples()["found"]
+        steps = [
+            ("card.read", None),
+            ("case.opened", "L-20261123-0001"),
+            ("lookup.sent", "L-20261123-0001"),
+            ("lookup.answered", "L-20261123-0001"),
+            ("case.cross_check", "L-20261123-0001"),
+            ("case.approve", "L-20261123-0001"),
+            ("case.issue", "L-20261123-0001"),
+            ("case.hand_over", "L-20261123-0001"),
+            ("balikan.queued", "L-20261123-0001"),
+        ]
+        with services.core.sessions.begin() as session:
+            for action, case_number in steps:
+                services.audit.append(
+                    session,
+                    "petugas",
+                    action,
+                    case_number=case_number,
+                    nik_hash=services.keys.nik_hash(nik),
+                )
+        assert window.officer is not None
+        record = open_processing_record(window, services, window.officer, nik)
+        assert record is not None
+        record.resize(1000, 740)
+        settle(app, 60)
+        shot(app, record, f"record-of-processing{suffix}")
+        record.done(0)
+        window.sign_out()
+        sign_in("admin")
+        window.show_admin()
+        shot(app, window, f"officer-admin{suffix}")
+        window.close()
+        world.services.core.close()
+        apply_language(language)
+        install_qt_strings()
+        os.environ["LOKET_USER_CONFIG"] = str(Path(tmp) / "user.toml")
+        wizard = first_run_wizard() if language == "id" else None
+        if wizard is None:  # an administrator who chose English before
+            from app.services.settings import save_user_language
+
+            save_user_language("en")
+            wizard = first_run_wizard()
+        wizard.resize(1000, 700)
+        wizard.show()
+        wizard.id_lembaga.setText("330301")
+        wizard.agency_name.setText("Bappelitbangda Kabupaten Contoh")
+        wizard.programmes.setText("PKH, BPNT, PBI")
+        shot(app, wizard, f"first-run{suffix}")
+        wizard.close()
+        os.environ.pop("LOKET_USER_CONFIG", None)
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     DOCS.mkdir(exist_ok=True)
+    if sys.argv[1:2] == ["--counter"]:
+        # only the screens of the counter polish, in both languages
+        for language in ("id", "en"):
+            counter_screens(app, language)
+        return 0
     clock = Clock()
     settings = demo_settings()
     simulator = GatewaySimulator(SimulatorConfig(daily_quota=200), mode="demo", clock=clock)

@@ -9,14 +9,23 @@ domain never reads files itself: the catalogue is loaded by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _translate: Callable[[str], str] = lambda message: message  # noqa: E731
 _language = "en"
+#: A language fixed for the current thread/context only (official documents), else None.
+_fixed: ContextVar[tuple[str, Callable[[str], str]] | None] = ContextVar(
+    "loket_fixed_language", default=None
+)
 
 
 def _(message: str) -> str:
-    """Translate ``message`` with the installed catalogue."""
+    """Translate ``message`` with the installed catalogue (or the context's fixed one)."""
+    fixed = _fixed.get()
+    if fixed is not None:
+        return fixed[1](message)
     return _translate(message)
 
 
@@ -33,5 +42,17 @@ def install_translator(language: str, translate: Callable[[str], str]) -> None:
 
 
 def current_language() -> str:
-    """The language code of the installed catalogue (``"id"`` or ``"en"``)."""
-    return _language
+    """The language code in force here (``"id"`` or ``"en"``)."""
+    fixed = _fixed.get()
+    return fixed[0] if fixed is not None else _language
+
+
+@contextmanager
+def translating_in(language: str, translate: Callable[[str], str]) -> Iterator[None]:
+    """Within the block, ``_()`` in this thread answers in ``language`` whatever the
+    installed (screen) language is; other threads are not affected."""
+    token = _fixed.set((language, translate))
+    try:
+        yield
+    finally:
+        _fixed.reset(token)

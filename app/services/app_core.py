@@ -151,7 +151,12 @@ class AppServices:
         nik = parse_nik(nik_text, today=self.clock().date())
         events = processing_record(self.core.sessions, self.keys, nik)
         pdf = render_processing_record(
-            events, nik, self.core.settings.agency.name, requested_by.display_name, self.clock()
+            events,
+            nik,
+            self.core.settings.agency.name,
+            requested_by.display_name,
+            self.clock(),
+            demo=self.core.settings.is_demo,
         )
         with self.core.sessions.begin() as session:
             self.audit.append(

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,12 +24,70 @@ from app.services.settings import Settings, demo_settings
 from app.services.simulator import GatewaySimulator
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - shown on the demo login screen
+#: argon2id (the hasher's default parameters) of DEMO_PASSWORD, computed once: seeding the
+#: demo accounts at every start then needs no hashing (each hash costs 64 MiB and ~0.1 s+).
+DEMO_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$jZBP8f6i19qTOL0hdA0XEQ"  # noqa: S105 - public demo password
+    "$c3AU1MJuHbetBaxusKzeG/W8+n2rWiZ7ofgK8pdVsTs"
+)
 DEMO_OFFICERS = (
     ("petugas", "Petugas Contoh", Role.OFFICER),
     ("petugas2", "Petugas Contoh Dua", Role.OFFICER),
     ("supervisor", "Supervisor Contoh", Role.SUPERVISOR),
     ("admin", "Administrator Contoh", Role.ADMINISTRATOR),
 )
+
+
+DEMO_DIR_PREFIX = "loket-demo-"
+DEMO_PID_FILE = "demo.pid"
+#: A demo folder without a process file (an older version's) counts as stale after this.
+UNOWNED_STALE_AFTER_S = 3600.0
+
+
+def _process_alive(pid: int) -> bool:
+    """True if process ``pid`` still runs (Windows: unknown, so assumed alive)."""
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _stale(folder: Path, alive: Callable[[int], bool], now: float) -> bool:
+    try:
+        pid = int((folder / DEMO_PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        try:
+            return now - folder.stat().st_mtime > UNOWNED_STALE_AFTER_S
+        except OSError:
+            return False
+    return pid != os.getpid() and not alive(pid)
+
+
+def clean_stale_demo_dirs(
+    base: Path | None = None, *, alive: Callable[[int], bool] = _process_alive
+) -> list[Path]:
+    """Remove the temporary folders of demos that were killed (their process is gone)."""
+    root = base or Path(tempfile.gettempdir())
+    now = time.time()
+    removed: list[Path] = []
+    for folder in sorted(root.glob(DEMO_DIR_PREFIX + "*")):
+        if folder.is_dir() and not folder.is_symlink() and _stale(folder, alive, now):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def make_demo_dir(base: Path | None = None) -> Path:
+    """A fresh private folder for this demo's database, after removing killed demos' ones."""
+    clean_stale_demo_dirs(base)
+    folder = Path(tempfile.mkdtemp(prefix=DEMO_DIR_PREFIX, dir=base))
+    (folder / DEMO_PID_FILE).write_text(str(os.getpid()))
+    return folder
 
 
 @dataclass
@@ -48,6 +112,7 @@ def seed_demo_officers(services: AppServices) -> None:
             nda_date=date(2025, 9, 16),
             nda_reference=f"NDA-DEMO/{username.upper()}",
             must_change_password=False,
+            password_hash=DEMO_PASSWORD_HASH,
         )
 
 

@@ -117,6 +117,8 @@ class OfficerView:
     role: Role
     nda_on_file: bool
     must_change_password: bool
+    nda_date: date | None = None
+    nda_reference: str | None = None
 
     def has_role(self, *roles: Role) -> bool:
         """True if the officer holds one of ``roles`` (administrators hold all)."""
@@ -136,6 +138,8 @@ def _view(row: Officer) -> OfficerView:
         role=Role(row.role),
         nda_on_file=row.nda_date is not None and bool(row.nda_reference),
         must_change_password=row.must_change_password,
+        nda_date=row.nda_date,
+        nda_reference=row.nda_reference,
     )
 
 
@@ -172,8 +176,13 @@ class OfficerService:
         nda_date: date | None = None,
         nda_reference: str | None = None,
         must_change_password: bool = True,
+        password_hash: str | None = None,
     ) -> OfficerView:
-        """Create an account (administrators only; ``actor=None`` for first-run set-up)."""
+        """Create an account (administrators only; ``actor=None`` for first-run set-up).
+
+        ``password_hash``: an argon2 hash of ``password`` computed beforehand (the fixed demo
+        accounts), so creating them costs no hashing time or memory at start-up.
+        """
         who = self._require_admin(actor)
         username = username.strip().lower()
         if not username or len(username) > 64:
@@ -187,7 +196,7 @@ class OfficerService:
                 username=username,
                 display_name=display_name.strip() or username,
                 role=role.value,
-                password_hash=self._hasher.hash(password),
+                password_hash=password_hash or self._hasher.hash(password),
                 active=True,
                 nda_date=nda_date,
                 nda_reference=nda_reference,

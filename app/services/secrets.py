@@ -7,13 +7,13 @@ Demo mode uses :class:`MemorySecretStore`, which forgets everything on exit.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-import keyring
-import keyring.backend
-import keyring.errors
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.domain.i18n import N_, _
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 SERVICE = "loket-ktpel"
 
@@ -83,6 +83,14 @@ class SecretStore(Protocol):
         """Forget a secret (no error if absent)."""
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported on first use (not on demo start: it is slow to load)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 class KeyringSecretStore:
     """Secrets in the operating system's keyring (Windows Credential Manager, Secret Service)."""
 
@@ -93,7 +101,11 @@ class KeyringSecretStore:
     ) -> None:
         self._service = service
         # one OS keyring per PC; a given backend instance stands for another PC's (tests)
-        self._keyring: Any = backend if backend is not None else keyring
+        self._backend = backend
+
+    @property
+    def _keyring(self) -> Any:
+        return self._backend if self._backend is not None else _keyring()
 
     def _fail(self, error: Exception) -> SecretStoreUnavailable:
         return SecretStoreUnavailable(type(error).__name__)
@@ -103,7 +115,7 @@ class KeyringSecretStore:
         try:
             value: str | None = self._keyring.get_password(self._service, name)
             return value
-        except keyring.errors.KeyringError as error:
+        except _keyring().errors.KeyringError as error:
             raise self._fail(error) from error
         except RuntimeError as error:  # some backends raise plain RuntimeErrors when locked
             raise self._fail(error) from error
@@ -112,16 +124,16 @@ class KeyringSecretStore:
         """Store (or replace) a secret."""
         try:
             self._keyring.set_password(self._service, name, value)
-        except (keyring.errors.KeyringError, RuntimeError) as error:
+        except (_keyring().errors.KeyringError, RuntimeError) as error:
             raise self._fail(error) from error
 
     def delete(self, name: str) -> None:
         """Forget a secret (no error if absent)."""
         try:
             self._keyring.delete_password(self._service, name)
-        except keyring.errors.PasswordDeleteError:
+        except _keyring().errors.PasswordDeleteError:
             return
-        except (keyring.errors.KeyringError, RuntimeError) as error:
+        except (_keyring().errors.KeyringError, RuntimeError) as error:
             raise self._fail(error) from error
 
     def check(self) -> None:

@@ -344,6 +344,13 @@ def is_configured(admin_path: Path | None = None) -> bool:
     return os.path.lexists(admin_path or admin_settings_path())
 
 
+def user_language(path: Path | None = None) -> str:
+    """The person's saved language choice, else Indonesian (the default)."""
+    ui = _read_toml(path or user_settings_path()).get("ui", {})
+    chosen = ui.get("language") if isinstance(ui, dict) else None
+    return chosen if chosen in ("id", "en") else "id"
+
+
 def save_user_language(language: str, path: Path | None = None) -> Path:
     """Remember the person's language choice in the user file (only ``[ui]`` lives there)."""
     if language not in ("id", "en"):

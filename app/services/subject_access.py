@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.i18n import N_, _
 from app.domain.nik import Nik
+from app.services.documents.page import draw_demo_watermark, official
 from app.services.keys import KeyRing
 from app.services.persistence.models import AuditRecord, CaseRow
 
@@ -34,7 +36,38 @@ ACTION_LABELS: dict[str, str] = {
     "balikan.queued": N_("Data balikan queued"),
     "balikan.delivered": N_("Data balikan delivered"),
     "case.resume_nik_mismatch": N_("Resume refused: NIK did not match"),
+    "case.opened": N_("Case opened"),
+    "case.check_documents": N_("Documents checked"),
+    "case.cross_check": N_("Checked against the Dukcapil answer"),
+    "case.approve": N_("Request approved"),
+    "case.return_for_fixes": N_("Returned for fixes"),
+    "case.refuse": N_("Request refused"),
+    "case.complete_fixes": N_("Fixes brought in"),
+    "case.issue": N_("Statement issued"),
+    "case.hand_over": N_("Statement handed over"),
+    "case.queue_balikan": N_("Data balikan prepared"),
+    "case.close": N_("Case closed"),
+    "case.cancel": N_("Case cancelled"),
+    "lookup.refused": N_("Lookup refused"),
+    "subject_access.printed": N_("Record of processing printed for the resident"),
 }
+#: Actions without their own label are named by their kind, never by the internal code.
+ACTION_KIND_LABELS: dict[str, str] = {
+    "case": N_("Case step"),
+    "lookup": N_("Lookup"),
+    "card": N_("KTP-el read at the counter"),
+    "guard": N_("Pattern guard"),
+    "balikan": N_("Data balikan"),
+}
+OTHER_ACTION = N_("Other processing")
+
+
+def action_label(action: str) -> str:
+    """The resident-readable (translated) name of an audit action code."""
+    label = ACTION_LABELS.get(action)
+    if label is None:
+        label = ACTION_KIND_LABELS.get(action.split(".", 1)[0], OTHER_ACTION)
+    return _(label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +118,18 @@ def processing_record(
     return events
 
 
+@official
 def render_processing_record(
     events: list[ProcessingEvent],
     nik: Nik,
     agency_name: str,
     requested_by: str,
     printed_at: datetime,
+    *,
+    demo: bool = False,
 ) -> bytes:
-    """The answer to the resident as PDF bytes (masked NIK; the resident proves identity)."""
+    """The answer to the resident as PDF bytes (masked NIK; the resident proves identity),
+    in Indonesian, with the DEMO watermark on every page in demo mode."""
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     doc = SimpleDocTemplate(
@@ -104,6 +141,7 @@ def render_processing_record(
         title=_("Record of processing of personal data"),
         author=agency_name,
     )
+    cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8, leading=10)
     rows = [[_("Time"), _("Officer"), _("Counter"), _("Action"), _("Case / purpose")]]
     for event in events:
         purpose = " · ".join(p for p in (event.case_number, event.programme, event.purpose) if p)
@@ -112,8 +150,8 @@ def render_processing_record(
                 f"{event.at:%d-%m-%Y %H:%M}",
                 event.actor,
                 event.counter_id,
-                _(ACTION_LABELS.get(event.action, event.action)),
-                Paragraph(purpose, styles["BodyText"]),
+                Paragraph(action_label(event.action), cell),
+                Paragraph(purpose, cell),
             ]
         )
     table = Table(rows, colWidths=[28 * mm, 25 * mm, 25 * mm, 50 * mm, 52 * mm], repeatRows=1)
@@ -150,5 +188,12 @@ def render_processing_record(
             styles["Italic"],
         ),
     ]
-    doc.build(story)
+    if demo:
+        doc.build(story, onFirstPage=_demo_page, onLaterPages=_demo_page)
+    else:
+        doc.build(story)
     return buffer.getvalue()
+
+
+def _demo_page(canvas: Canvas, _doc: object) -> None:
+    draw_demo_watermark(canvas)

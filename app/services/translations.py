@@ -6,17 +6,21 @@ The same catalogue serves the Qt-free core and the UI, so one switch changes bot
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from app.domain.i18n import install_translator
+from app.domain.i18n import install_translator, translating_in
 from app.domain.resource_files import resource_path
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 DOMAIN = "loket"
+#: Official paper handed to residents is always in Indonesian, whatever the screen shows.
+OFFICIAL_LANGUAGE = "id"
 
 
 @cache
@@ -54,3 +58,12 @@ def install_language(language: str = DEFAULT_LANGUAGE) -> None:
     """Make ``_()`` in the whole application answer in ``language``."""
     table = translator(language)
     install_translator(language, lambda message: table.get(message, message))
+
+
+@contextmanager
+def official_language() -> Iterator[None]:
+    """Within the block, ``_()`` answers in Indonesian (official documents), in this thread
+    only: the screen language of the rest of the application is untouched."""
+    table = translator(OFFICIAL_LANGUAGE)
+    with translating_in(OFFICIAL_LANGUAGE, lambda message: table.get(message, message)):
+        yield

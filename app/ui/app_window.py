@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -136,8 +136,9 @@ class AppWindow(QMainWindow):
         services: AppServices,
         reader: CardReaderPort | None = None,
         *,
-        demo_hint: str = "",
+        demo_hint: str | Callable[[], str] = "",
         demo_card: Callable[[], None] | None = None,
+        training_niks: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         install_qt_strings()
@@ -146,6 +147,8 @@ class AppWindow(QMainWindow):
         self.demo = self.settings.is_demo
         self.demo_hint = demo_hint
         self.demo_card = demo_card
+        self.training_niks = training_niks if self.demo else None
+        self.training_dialog: QDialog | None = None
         self.officer: OfficerView | None = None
         self.bridge = ReaderBridge(reader, self)
         self.idle = IdleWatcher(self.settings.ui.idle_lock_minutes, self)
@@ -178,7 +181,7 @@ class AppWindow(QMainWindow):
             self.services.officers.authenticate,
             demo=self.demo,
             agency=self.settings.agency.name,
-            demo_hint=self.demo_hint,
+            demo_hint=self.demo_hint() if callable(self.demo_hint) else self.demo_hint,
         )
         self.case_screen = CaseScreen(self.services, self.bridge)
         self.admin = OfficersAdmin(self.services)
@@ -269,12 +272,28 @@ class AppWindow(QMainWindow):
         self.diagnostics_action = self._action(_("&Diagnostics"), "", self.show_diagnostics)
         admin.addAction(self.diagnostics_action)
         self.tap_action: QAction | None = None
-        if self.demo and self.demo_card is not None:
-            demo = bar.addMenu(_("Demo"))  # no mnemonic: Alt+D is "Documents"
-            self.tap_action = self._action(
-                _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
-            )
-            demo.addAction(self.tap_action)
+        self.training_action: QAction | None = None
+        if self.demo and (self.demo_card is not None or self.training_niks):
+            demo = bar.addMenu(_("Training"))  # no mnemonic: Alt+D is "Documents"
+            if self.training_niks:
+                self.training_action = self._action(
+                    _("Demo NIKs by outcome…"), "", self.show_training_niks
+                )
+                demo.addAction(self.training_action)
+            if self.demo_card is not None:
+                self.tap_action = self._action(
+                    _("Place a demo KTP-el on the reader"), "Ctrl+T", self.demo_card
+                )
+                demo.addAction(self.tap_action)
+
+    def show_training_niks(self) -> None:
+        """Demo: the invented NIKs to type, one per outcome."""
+        if not self.training_niks:
+            return
+        from app.ui.training import TrainingNiksDialog
+
+        self.training_dialog = TrainingNiksDialog(self.training_niks, self)
+        self.training_dialog.open()
 
     def show_report(self, kind: str) -> None:
         """Supervisors: the day's summary or the semester report, previewed and printable."""
@@ -327,6 +346,7 @@ class AppWindow(QMainWindow):
         if self.officer is not None:
             return
         apply_language(language)
+        install_qt_strings()
         try:
             save_user_language(language)
         except (OSError, SettingsError) as error:  # the choice still applies to this session

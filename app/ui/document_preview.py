@@ -7,11 +7,13 @@ printing refuses print-to-file and PDF "printers" (which would write the documen
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -39,6 +41,8 @@ class DocumentPreview(QWidget):
     """Shows a PDF held in memory; ``clear()`` drops it."""
 
     printed = Signal()
+    #: The installed printers' names (replaced in tests, per instance or for the class).
+    printer_names: Callable[[], list[str]] = staticmethod(QPrinterInfo.availablePrinterNames)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +96,17 @@ class DocumentPreview(QWidget):
     def print_document(self) -> bool:
         """Ask for a printer (never a file) and print every page."""
         if not self.loaded:
+            return False
+        if not self.printer_names():
+            QMessageBox.warning(
+                self,
+                _("No printer installed"),
+                _(
+                    "No printer is installed on this computer, so the document cannot be "
+                    "printed. Ask the administrator to install the counter's paper printer, "
+                    "then print again."
+                ),
+            )
             return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)

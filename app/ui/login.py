@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -86,7 +87,7 @@ class LoginScreen(QWidget):
 
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setMaximumWidth(520)
+        box.setFixedWidth(560)  # a known width: wrapped notices get their full height
         inner = QVBoxLayout(box)
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
@@ -95,9 +96,15 @@ class LoginScreen(QWidget):
         inner.addWidget(self.sign_in)
         inner.addWidget(self.error)
         inner.addWidget(self.demo_label)
+        # Centred by stretches, not by an alignment flag: an aligned item gets its size hint
+        # (which ignores word wrapping) and the wrapped notices squash the fields.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
         self.sign_in.clicked.connect(self.submit)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
@@ -16,7 +15,13 @@ from app.domain.i18n import _
 from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import Core, build_core
 from app.services.crash import install_excepthook, write_crash_record, write_message_record
-from app.services.demo import DEMO_OFFICERS, DEMO_PASSWORD, DemoWorld, build_demo
+from app.services.demo import (
+    DEMO_OFFICERS,
+    DEMO_PASSWORD,
+    DemoWorld,
+    build_demo,
+    make_demo_dir,
+)
 from app.services.dukcapil import guidance_text
 from app.services.error_messages import UNEXPECTED, user_message
 from app.services.first_run import (
@@ -34,9 +39,15 @@ from app.services.secrets import (
     SecretStore,
     SecretStoreUnavailable,
 )
-from app.services.settings import Settings, is_configured, load_settings
+from app.services.settings import (
+    Settings,
+    is_configured,
+    load_settings,
+    user_language,
+)
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
+from app.ui.i18n import apply_language
 from app.ui.key_problem import KeyProblemDialog
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
 from app.ui.workers import wait_for_all
@@ -76,7 +87,14 @@ def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppW
         reader.tap(nik, **fields)
         QTimer.singleShot(3000, reader.remove)
 
-    return AppWindow(world.services, reader, demo_hint=demo_hint(), demo_card=place_card)
+    # the hint is built again on every language switch
+    return AppWindow(
+        world.services,
+        reader,
+        demo_hint=demo_hint,
+        demo_card=place_card,
+        training_niks=simulator.population.examples() if simulator is not None else None,
+    )
 
 
 def production_reader(settings: Settings, secrets: SecretStore) -> CardReaderPort | None:
@@ -101,9 +119,15 @@ def production_services(settings: Settings, core: Core) -> AppServices:
     return build_services(core, gateway, guidance=guidance_text)
 
 
+def first_run_wizard() -> FirstRunWizard:
+    """The set-up wizard in the person's language (Indonesian unless they chose English)."""
+    apply_language(user_language())
+    return FirstRunWizard()
+
+
 def first_run() -> tuple[Settings, Core, AppServices] | None:
     """The administrator's set-up; None when cancelled."""
-    wizard = FirstRunWizard()
+    wizard = first_run_wizard()
     while True:
         if wizard.exec() != QDialog.DialogCode.Accepted or wizard.plan is None:
             return None
@@ -187,7 +211,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     assert isinstance(app, QApplication)
     data_dir: Path | None = None
     if mode == "demo":
-        data_dir = Path(tempfile.mkdtemp(prefix="loket-demo-"))
+        data_dir = make_demo_dir()  # a killed demo's folder is removed here
         world = build_demo(data_dir)
         core = world.services.core
         services = world.services

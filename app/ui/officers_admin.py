@@ -36,11 +36,26 @@ ROLE_LABELS = {
 }
 
 
-class OfficerDialog(QDialog):
-    """New account (``create=True``), NDA record, or password reset."""
+#: The date edit shows this (blank) until the administrator enters the NDA's date.
+NO_DATE = QDate(2000, 1, 1)
 
-    def __init__(self, mode: str, parent: QWidget | None = None) -> None:
+
+class OfficerDialog(QDialog):
+    """New account (``create``), NDA record (``nda``), or password reset (``reset``).
+
+    ``submit`` carries the entered values out; when it refuses (raises), the dialog stays open
+    with the message and everything typed, so the administrator corrects one field.
+    """
+
+    def __init__(
+        self,
+        mode: str,
+        parent: QWidget | None = None,
+        submit: Callable[[dict[str, Any]], object] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.mode = mode
+        self.submit = submit
         titles = {
             "create": _("New officer"),
             "nda": _("Record the signed NDA"),
@@ -54,10 +69,21 @@ class OfficerDialog(QDialog):
         self.role = QComboBox()
         for role, label in ROLE_LABELS.items():
             self.role.addItem(_(label), role)
-        self.nda_date = QDateEdit(QDate.currentDate())
-        self.nda_date.setCalendarPopup(True)
+        # no default: the date on the signed statement must be entered, never assumed
+        self.nda_date = QDateEdit()
         self.nda_date.setDisplayFormat("dd-MM-yyyy")
+        self.nda_date.setMinimumDate(NO_DATE)
+        self.nda_date.setMaximumDate(QDate.currentDate())
+        self.nda_date.setSpecialValueText(" ")
+        self.nda_date.setDate(NO_DATE)
+        self.nda_date.setCalendarPopup(True)
+        today = QDate.currentDate()  # the popup opens on this month, nothing is chosen
+        self.nda_date.calendarWidget().setCurrentPage(today.year(), today.month())
         self.nda_reference = QLineEdit()
+        self.error = QLabel()
+        self.error.setObjectName("officerDialogError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#b00020;")
         form = QFormLayout()
         if mode == "create":
             form.addRow(_("User name"), self.username)
@@ -66,36 +92,62 @@ class OfficerDialog(QDialog):
         if mode in ("create", "reset"):
             form.addRow(_("Password (at least 8 characters)"), self.password)
         if mode in ("create", "nda"):
-            form.addRow(_("NDA signed on"), self.nda_date)
+            form.addRow(_("NDA signed on (dd-mm-yyyy)"), self.nda_date)
             form.addRow(_("NDA reference"), self.nda_reference)
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
 
     def values(self) -> dict[str, Any]:
-        """What was entered."""
+        """What was entered (``nda_date`` is None until a date is entered)."""
         qd = self.nda_date.date()
+        entered = qd != NO_DATE
         return {
             "username": self.username.text(),
             "display_name": self.display_name.text(),
             "password": self.password.text(),
             "role": self.role.currentData(),
-            "nda_date": date(qd.year(), qd.month(), qd.day()),
-            "nda_reference": self.nda_reference.text(),
+            "nda_date": date(qd.year(), qd.month(), qd.day()) if entered else None,
+            "nda_reference": self.nda_reference.text().strip(),
         }
 
-
-def ask_dialog(parent: QWidget, mode: str) -> dict[str, Any] | None:
-    """Run the dialog; None when cancelled."""
-    dialog = OfficerDialog(mode, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    def problem(self) -> str | None:
+        """What must still be entered, or None."""
+        values = self.values()
+        if self.mode == "nda" and not values["nda_reference"]:
+            return _("Enter the NDA reference.")
+        if self.mode in ("create", "nda") and values["nda_reference"] and not values["nda_date"]:
+            return _("Enter the date the NDA was signed.")
+        if self.mode == "create" and values["nda_date"] and not values["nda_reference"]:
+            return _("Enter the NDA reference.")
         return None
-    return dialog.values()
+
+    def accept(self) -> None:
+        """Check, hand the values over, and close only when they were accepted."""
+        problem = self.problem()
+        if problem is None and self.submit is not None:
+            try:
+                self.submit(self.values())
+            except Exception as error:  # a refusal: shown here, the input stays
+                problem = str(getattr(error, "message", None) or _("The action was refused."))
+        if problem is not None:
+            self.error.setText(problem)
+            return
+        super().accept()
+
+
+def ask_dialog(
+    parent: QWidget, mode: str, submit: Callable[[dict[str, Any]], object]
+) -> bool:
+    """Run the dialog until ``submit`` accepts the input; False when cancelled."""
+    dialog = OfficerDialog(mode, parent, submit)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 class OfficersAdmin(QWidget):
@@ -108,7 +160,10 @@ class OfficersAdmin(QWidget):
         super().__init__(parent)
         self.services = services
         self.admin: OfficerView | None = None
-        self.ask: Callable[[str], dict[str, Any] | None] = lambda mode: ask_dialog(self, mode)
+        #: Opens the form for a mode; the form calls ``submit`` and stays open on a refusal.
+        self.ask: Callable[[str, Callable[[dict[str, Any]], object]], bool] = (
+            lambda mode, submit: ask_dialog(self, mode, submit)
+        )
         title = QLabel(_("Officers and access"))
         title.setStyleSheet("font-size:14pt; font-weight:bold;")
         intro = QLabel(
@@ -122,7 +177,7 @@ class OfficersAdmin(QWidget):
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("officers")
         self.table.setHorizontalHeaderLabels(
-            [_("User name"), _("Name"), _("Role"), _("NDA on file"), _("Active")]
+            [_("User name"), _("Name"), _("Role"), _("NDA (date · reference)"), _("Active")]
         )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -179,7 +234,7 @@ class OfficersAdmin(QWidget):
                 view.username,
                 view.display_name,
                 _(ROLE_LABELS[view.role]),
-                _("yes") if view.nda_on_file else _("NO — may not serve"),
+                nda_text(view),
                 _("yes") if active else _("disabled"),
             ]
             for column, text in enumerate(cells):
@@ -200,6 +255,12 @@ class OfficersAdmin(QWidget):
             if view.username == username:
                 self.table.selectRow(index)
 
+    def _done(self, message: str) -> None:
+        self.message.setStyleSheet("color:#1b5e20;")
+        self.message.setText(message)
+        self.refresh()
+        self.statusChanged.emit()
+
     def _run(self, fn: Callable[[], Any], done: str) -> None:
         try:
             fn()
@@ -208,42 +269,39 @@ class OfficersAdmin(QWidget):
             self.message.setStyleSheet("color:#b00020;")
             self.message.setText(str(message))
             return
-        self.message.setStyleSheet("color:#1b5e20;")
-        self.message.setText(done)
-        self.refresh()
-        self.statusChanged.emit()
+        self._done(done)
 
     def _create(self) -> None:
-        values = self.ask("create")
-        if values is None:
+        if self.admin is None:
             return
-        self._run(
-            lambda: self.services.officers.create(
-                self.admin,
+        admin = self.admin
+
+        def submit(values: dict[str, Any]) -> object:
+            return self.services.officers.create(
+                admin,
                 values["username"],
                 values["display_name"],
                 values["password"],
                 values["role"],
-                nda_date=values["nda_date"] if values["nda_reference"].strip() else None,
-                nda_reference=values["nda_reference"].strip() or None,
-            ),
-            _("Account created. The officer changes the password at first sign-in."),
-        )
+                nda_date=values["nda_date"] if values["nda_reference"] else None,
+                nda_reference=values["nda_reference"] or None,
+            )
+
+        if self.ask("create", submit):
+            self._done(_("Account created. The officer changes the password at first sign-in."))
 
     def _nda(self) -> None:
         chosen = self.selected()
         if chosen is None or self.admin is None:
             return
-        values = self.ask("nda")
-        if values is None:
-            return
         admin = self.admin
-        self._run(
-            lambda: self.services.officers.record_nda(
+        if self.ask(
+            "nda",
+            lambda values: self.services.officers.record_nda(
                 admin, chosen[0].id, values["nda_date"], values["nda_reference"]
             ),
-            _("NDA recorded."),
-        )
+        ):
+            self._done(_("NDA recorded."))
 
     def _toggle(self) -> None:
         chosen = self.selected()
@@ -260,14 +318,14 @@ class OfficersAdmin(QWidget):
         chosen = self.selected()
         if chosen is None or self.admin is None:
             return
-        values = self.ask("reset")
-        if values is None:
-            return
         admin = self.admin
-        self._run(
-            lambda: self.services.officers.reset_password(admin, chosen[0].id, values["password"]),
-            _("Password reset; the officer must change it at the next sign-in."),
-        )
+        if self.ask(
+            "reset",
+            lambda values: self.services.officers.reset_password(
+                admin, chosen[0].id, values["password"]
+            ),
+        ):
+            self._done(_("Password reset; the officer must change it at the next sign-in."))
 
     def _clear_blocks(self) -> None:
         if self.admin is None:
@@ -277,3 +335,10 @@ class OfficersAdmin(QWidget):
             lambda: self.services.clear_lockouts(admin),
             _("Access blocks cleared. Lookups are possible again."),
         )
+
+
+def nda_text(view: OfficerView) -> str:
+    """The NDA column: its date and reference, or that the officer may not serve."""
+    if not view.nda_on_file or view.nda_date is None:
+        return _("NO — may not serve")
+    return f"{view.nda_date:%d-%m-%Y} · {view.nda_reference}"

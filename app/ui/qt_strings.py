@@ -1,15 +1,17 @@
-"""Qt's own button texts (wizard, message boxes) through the application's catalogue.
+"""Qt's own texts (wizard, message boxes, context menus, shortcuts) in the chosen language.
 
-Qt ships no Indonesian translation of its standard buttons; this translator answers
-Qt's lookups from the same gettext catalogue as the rest of the app, so the one
-language switch covers them too.
+Qt ships no Indonesian translation of its standard texts. Two translators answer Qt's
+lookups: Qt's own ``qtbase`` catalogue for the language when the Qt installation has one,
+and the application's gettext catalogue for the standard buttons we translate ourselves.
+Every other text gets *no* translation (a null string), so Qt shows its English original;
+an empty string would be taken as the translation and blank the text out.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from app.domain.i18n import N_, _
+from app.domain.i18n import N_, _, current_language
 
 #: Qt source texts we translate (contexts QWizard, QPlatformTheme, QMessageBox, QDialogButtonBox).
 QT_TEXTS = frozenset(
@@ -44,20 +46,42 @@ class CatalogueTranslator(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
+    ) -> str | None:
         if source in QT_TEXTS:
             return _(source)
-        return ""  # not ours: Qt keeps its own text
+        return None  # not ours: no translation, Qt keeps its own text
 
 
 _installed: CatalogueTranslator | None = None
+_qtbase: QTranslator | None = None
 
 
-def install_qt_strings() -> None:
-    """Install the translator on the running application (once)."""
-    global _installed
+def load_qtbase(language: str) -> QTranslator | None:
+    """Qt's own catalogue for ``language`` from the Qt installation, or None if it ships none."""
+    translator = QTranslator()
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(language), "qtbase", "_", folder):
+        return translator
+    return None
+
+
+def install_qt_strings(language: str | None = None) -> None:
+    """Install the translators on the running application for ``language`` (default: the
+    installed one); calling it again after a language switch swaps Qt's own catalogue."""
+    global _installed, _qtbase
     app = QCoreApplication.instance()
-    if app is None or _installed is not None:
+    if app is None:
         return
-    _installed = CatalogueTranslator(app)
+    language = language or current_language()
+    if _qtbase is not None:
+        QCoreApplication.removeTranslator(_qtbase)
+        _qtbase = None
+    if language != "en":
+        _qtbase = load_qtbase(language)
+        if _qtbase is not None:
+            QCoreApplication.installTranslator(_qtbase)
+    if _installed is None:
+        _installed = CatalogueTranslator(app)
+    else:  # the most recently installed translator is asked first: ours stays on top
+        QCoreApplication.removeTranslator(_installed)
     QCoreApplication.installTranslator(_installed)

@@ -21,12 +21,22 @@ from app.ui.workers import Task, run_task
 class ReportDialog(QDialog):
     """Shows one report (counts only); printing goes to a paper printer only."""
 
-    def __init__(self, pdf: bytes | None, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pdf: bytes | None,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        counts_only: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(900, 700)
         self.preview = DocumentPreview(self)
-        self.preview.notice.setText(_("The report holds counts only and is shown from memory."))
+        if counts_only:  # usage reports; a resident's record keeps the preview's own notice
+            self.preview.notice.setText(
+                _("The report holds counts only and is shown from memory.")
+            )
         self.task: Task | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview)
@@ -85,6 +95,8 @@ def open_processing_record(
     except Exception as error:  # an invalid NIK, a refusal or a database problem
         QMessageBox.warning(parent, "Loket KTP-el", error_text(error))
         return None
-    dialog = ReportDialog(pdf, _("Record of processing of personal data"), parent)
+    dialog = ReportDialog(
+        pdf, _("Record of processing of personal data"), parent, counts_only=False
+    )
     dialog.open()
     return dialog

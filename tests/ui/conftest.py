@@ -22,6 +22,15 @@ from app.ui.workers import wait_for_all
 from tests.services.cases.conftest import FakeClock, World, make_world
 
 
+@pytest.fixture(autouse=True)
+def a_printer_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test machine has no printer; the screens are tested as at a counter with one
+    (tests of the no-printer refusal set ``preview.printer_names`` themselves)."""
+    from app.ui.document_preview import DocumentPreview
+
+    monkeypatch.setattr(DocumentPreview, "printer_names", staticmethod(lambda: ["Loket-Printer"]))
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     w = make_world(tmp_path / "data")
@@ -57,6 +66,16 @@ def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
     login.password.setText("demo1234")
     login.sign_in.click()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+
+
+def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]], object]], bool]:
+    """An officer-admin form that is filled with ``values`` and submitted once."""
+
+    def ask(mode: str, submit: Callable[[dict[str, Any]], object]) -> bool:
+        submit(values)
+        return True
+
+    return ask
 
 
 def click(qtbot: QtBot, button: QPushButton) -> None:

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from app.domain.i18n import N_, _
 from app.domain.nik import Nik
 from app.domain.outcomes import ISSUABLE, OutcomeKind
 from app.services.documents.page import (
+    A4,
     draw_label_value,
     draw_signature,
     letter_page,
+    mm,
+    official,
+    simple_split,
 )
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 
 class NikNotPrintable(ValueError):
@@ -49,6 +52,7 @@ class IssuedDocument:
 TITLE = N_("STATEMENT OF NIK VERIFICATION")
 
 
+@official
 def render_issued_document(doc: IssuedDocument) -> bytes:
     """The PDF as bytes."""
     if doc.nik is not None and doc.outcome not in ISSUABLE:
@@ -87,7 +91,7 @@ def _statement_body(canvas: Canvas, doc: IssuedDocument) -> None:
         "This statement contains no other population data."
     ).split(". "):
         line = sentence.strip().rstrip(".") + "."
-        for part in simpleSplit(line, "Helvetica", 9, width - 50 * mm):
+        for part in simple_split(line, "Helvetica", 9, width - 50 * mm):
             text.textLine(part)
     canvas.drawText(text)
     draw_signature(canvas, _("Officer"), doc.officer_name)

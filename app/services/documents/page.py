@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+from app.services.translations import official_language
+
+if TYPE_CHECKING:  # reportlab is loaded when a page is drawn, not at start-up
+    from reportlab.pdfgen.canvas import Canvas
+
+#: reportlab's units and page size (the same expressions as reportlab.lib.units/pagesizes).
+mm = 72.0 / 2.54 * 0.1
+A4 = (210 * mm, 297 * mm)
 
 DEMO_WATERMARK = "DEMO / CONTOH"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def official(build: Callable[P, R]) -> Callable[P, R]:
+    """Run ``build`` with the texts in Indonesian: official paper does not follow the
+    screen language (the officer may work in English; the resident gets Indonesian)."""
+
+    @functools.wraps(build)
+    def in_indonesian(*args: P.args, **kwargs: P.kwargs) -> R:
+        with official_language():
+            return build(*args, **kwargs)
+
+    return in_indonesian
 
 
 def draw_demo_watermark(canvas: Canvas) -> None:
@@ -66,6 +88,8 @@ def letter_page(
     body: Callable[[Canvas], None],
 ) -> bytes:
     """One A4 page with the letterhead (and the DEMO marks in demo mode), as PDF bytes."""
+    from reportlab.pdfgen.canvas import Canvas
+
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     canvas.setTitle(title)
@@ -77,3 +101,10 @@ def letter_page(
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def simple_split(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines that fit ``width`` (reportlab's simpleSplit, loaded late)."""
+    from reportlab.lib.utils import simpleSplit
+
+    return list(simpleSplit(text, font, size, width))

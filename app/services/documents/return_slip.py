@@ -12,19 +12,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from app.domain.i18n import N_, _
 from app.domain.scrub import scrub
 from app.services.cases.active import ActiveCase
-from app.services.documents.page import draw_label_value, draw_signature, letter_page
+from app.services.documents.page import (
+    A4,
+    draw_label_value,
+    draw_signature,
+    letter_page,
+    mm,
+    official,
+    simple_split,
+)
 from app.services.settings import Settings
 
 TITLE = N_("RETURN SLIP: REQUEST TO BE COMPLETED")
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 
 class NotReturned(ValueError):
@@ -45,6 +52,7 @@ class ReturnSlip:
     demo: bool
 
 
+@official
 def return_slip_for(
     case: ActiveCase, settings: Settings, officer_name: str, returned_at: datetime
 ) -> ReturnSlip:
@@ -77,12 +85,13 @@ def _paragraph(canvas: Canvas, y: float, text: str, size: int = 10, bold: bool =
     font = "Helvetica-Bold" if bold else "Helvetica"
     canvas.setFont(font, size)
     for line in text.splitlines() or [""]:
-        for part in simpleSplit(line, font, size, width - 50 * mm) or [""]:
+        for part in simple_split(line, font, size, width - 50 * mm) or [""]:
             canvas.drawString(25 * mm, y, part)
             y -= size * 0.5 * mm
     return y
 
 
+@official
 def render_return_slip(slip: ReturnSlip) -> bytes:
     """The slip as PDF bytes (one A4 page)."""
     return letter_page(
@@ -125,6 +134,7 @@ def _slip_body(canvas: Canvas, slip: ReturnSlip) -> None:
     draw_signature(canvas, _("Officer"), slip.officer_name)
 
 
+@official
 def render_return_slip_for(
     case: ActiveCase, settings: Settings, officer_name: str, returned_at: datetime
 ) -> bytes:

@@ -9,6 +9,7 @@ from app.domain.i18n import N_, _
 from app.domain.outcomes import OutcomeKind
 from app.services.cases.active import ActiveCase
 from app.services.documents.issued import IssuedDocument, render_issued_document
+from app.services.documents.page import official
 from app.services.settings import Settings
 
 DECISION_LABELS = {
@@ -18,6 +19,7 @@ DECISION_LABELS = {
 }
 
 
+@official
 def statement_for(
     case: ActiveCase, settings: Settings, officer_name: str, issued_at: datetime
 ) -> IssuedDocument:
@@ -41,6 +43,7 @@ def statement_for(
     )
 
 
+@official
 def render_statement(
     case: ActiveCase, settings: Settings, officer_name: str, issued_at: datetime
 ) -> bytes:
