@@ -34,6 +34,10 @@ LOCKOUT_MESSAGES: dict[str, str] = {
     OutcomeKind.QUOTA_EXHAUSTED.value: N_(
         "Lookups are blocked until tomorrow: today's access quota is used up."
     ),
+    # set by ``loket decommission``: the agreement has ended at this agency
+    "decommissioned": N_(
+        "This counter has been decommissioned: lookups and card reads are stopped for good."
+    ),
 }
 
 

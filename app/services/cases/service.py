@@ -550,6 +550,10 @@ class CaseService:
         The UI asks before it reads, so nothing is read from a KTP-el after the end date."""
         self._check_may_serve(officer)
         self._check_term()
+        with self._sessions() as session:  # a decommissioned counter reads no card (R-16)
+            for lockout in self._lockouts.active(session):
+                if lockout.kind == "decommissioned":
+                    raise LookupBlocked(lockout.kind, lockout.message)
         return True
 
     def record_card_read(
