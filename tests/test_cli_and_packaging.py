@@ -103,3 +103,25 @@ def test_wheel_installs_and_carries_resources(tmp_path: Path) -> None:
     resources, name = out.stdout.splitlines()
     assert resources.endswith("app/_resources") and str(target) in resources
     assert name == "Kabupaten Purbalingga"
+
+
+COMMANDS = ["demo", "run", "version", "simulator", "reader", "db", "balikan", "keys", "audit",
+            "report", "doctor", "incident", "evidence", "retention", "decommission", "secrets"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_a_working_help_without_configuration(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import build_parser, main
+
+    listed = build_parser().format_help()
+    assert command in listed
+    try:
+        code = main([command, "--help"])
+    except SystemExit as stop:  # argparse's own help exit
+        code = int(stop.code or 0)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("usage: loket"), out[:200]
+    assert "Traceback" not in out
