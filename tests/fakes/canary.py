@@ -195,6 +195,8 @@ def find_leaks(root: Path, needles: Iterable[str]) -> list[str]:
             hit = matcher.first_hit(layer)
             if hit is not None:
                 leaks.append(f"{path.relative_to(root)}: {hit.decode()[:8]}…")
+                break
+    return leaks
 
 
 def typed_variants(number: str) -> list[str]:

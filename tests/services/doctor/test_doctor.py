@@ -94,6 +94,9 @@ def counter(tmp_path: Path, base_url: str, cert_pem: str, **gateway: str) -> tup
             "counter_id": "LOKET-7",
             "agency": {"id_lembaga": "330301", "name": "Dinas Contoh"},
             "agreement": {
+                "access_method": "web_service",
+                "poc_letter_number": "470/PoC/2026",
+                "poc_letter_date": datetime.now().date() - timedelta(days=60),
                 "start": datetime.now().date() - timedelta(days=30),
                 "end": datetime.now().date() + timedelta(days=400),
             },
