@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.services.keys import KeyRing
 from app.services.secrets import GATEWAY_PASSWORD, GATEWAY_USER, KeyringSecretStore
 from app.services.simulator.certs import make_self_signed
 
@@ -37,6 +38,12 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(
         "app.ui.main.QMessageBox.critical", lambda _parent, _title, text: shown.append(text)
     )
+
+    def key_problem_shown(dialog: object) -> int:  # a modal dialog must never hang a test
+        shown.append(f"key problem: {getattr(dialog, 'problem', '')}")
+        return 0  # QDialog.Rejected
+
+    monkeypatch.setattr("app.ui.main.KeyProblemDialog.exec", key_problem_shown)
     saved, saved_thread_hook = sys.excepthook, threading.excepthook
     yield shown
     sys.excepthook, threading.excepthook = saved, saved_thread_hook
@@ -55,6 +62,7 @@ def test_an_unusable_database_url_is_a_dialog(
     from app.ui.main import run_gui
 
     configure(isolated_environment, 'database_url = "postgresql://loket@127.0.0.1:1/loket"')
+    KeyRing.generate().save(KeyringSecretStore())  # the keys are there; the database is not
     assert run_gui("production") == 2
     assert len(dialogs) == 1 and "database_url" in dialogs[0]
 
@@ -77,6 +85,9 @@ def test_a_certificate_that_does_not_match_its_pin_is_a_dialog(
         tail=f'[gateway]\nbase_url = "https://192.0.2.10:8000"\nconsumer_id = "C"\n'
         f'certificate_file = "{pem}"\ncertificate_sha256 = "{"ab" * 32}"\n',
     )
+    from app.cli import main
+
+    assert main(["keys", "init"]) == 0  # the counter's keys exist: the start reaches the pin
     assert run_gui("production") == 2
     assert len(dialogs) == 1 and "does not match" in dialogs[0]
     assert "certificate_sha256" in dialogs[0]  # what to do
