@@ -31,7 +31,9 @@ and what is wrong (unknown element or key, duplicate id, bad format, missing fie
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -149,7 +151,7 @@ def load_profiles(resources: Path, admin_dir: Path | None = None) -> dict[str, A
     profiles = _load_folder(resources / "profiles")
     folder = admin_profiles_dir() if admin_dir is None else admin_dir
     if folder.is_dir():
-        profiles.update(_load_folder(folder))
+        profiles.update(_load_folder(folder, fail_closed=True))
     return profiles
 
 
@@ -163,10 +165,16 @@ def load_profile(
         raise ProfileError(f"no profile {profile_id!r}") from None
 
 
-def _load_folder(folder: Path) -> dict[str, AgreementProfile]:
+def _load_folder(folder: Path, fail_closed: bool = False) -> dict[str, AgreementProfile]:
     profiles: dict[str, AgreementProfile] = {}
     origin: dict[str, Path] = {}
+    if fail_closed:
+        _refuse_writable_by_all(folder)
     for path in sorted(folder.glob("*.toml")):
+        if fail_closed:
+            _refuse_writable_by_all(path)
+            if not path.is_file():
+                raise ProfileError(f"profile {path}: is not a file")
         profile = _parse(path)
         if profile.id in profiles:
             raise ProfileError(
@@ -176,6 +184,20 @@ def _load_folder(folder: Path) -> dict[str, AgreementProfile]:
         profiles[profile.id] = profile
         origin[profile.id] = path
     return profiles
+
+
+def _refuse_writable_by_all(path: Path) -> None:
+    """An administrator's profile widens what the counter shows: like the administrator file,
+    nobody else may change it (or the folder it is in)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ProfileError(f"profile {path}: cannot be read ({exc.strerror})") from exc
+    if os.name == "posix" and mode & stat.S_IWOTH:
+        raise ProfileError(
+            f"profile {path}: every user of this PC may change it; the administrator must run "
+            f"chmod o-w {path}"
+        )
 
 
 _PROFILE_KEYS = frozenset(

@@ -6,6 +6,7 @@ the gateway's key names, independently of the profile files.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -144,6 +145,7 @@ def test_balikan_field_accepts() -> None:
 def _admin_folder() -> Path:
     folder = admin_profiles_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)  # only the administrator may write it (whatever the umask)
     return folder
 
 
@@ -280,3 +282,18 @@ def test_start_validates_the_profiles_in_any_access_method(access_method: str) -
     assert message is not None
     assert "unknown element 'golongan_darah'" in message
     assert message.startswith("The agreement profiles cannot be used")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_an_admin_profile_others_may_change_is_refused() -> None:
+    path = _admin_folder() / "terbuka.toml"
+    path.write_text(VALID.format(id="terbuka"), encoding="utf-8")
+    path.chmod(0o666)
+    with pytest.raises(ProfileError, match="every user of this PC may change it"):
+        load_profiles(resources_dir())
+    path.chmod(0o644)
+    path.parent.chmod(0o777)
+    with pytest.raises(ProfileError, match=r"profiles: every user of this PC may change it"):
+        load_profiles(resources_dir())
+    path.parent.chmod(0o755)
+    assert "terbuka" in load_profiles(resources_dir())
