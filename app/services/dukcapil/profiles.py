@@ -13,6 +13,7 @@ first::
     verify_via = "web_service"    # optional: ... and for verify by element
     term_end = 2027-09-16         # optional: the last day of the agreement
     programmes = ["PKH"]          # optional: programmes the data balikan reports
+    report_months = [6, 12]       # optional: months the usage report is due (Pasal 8)
 
     [[elements]]
     id = "alamat_sekarang"                 # one of ELEMENT_LABELS
@@ -112,6 +113,7 @@ class AgreementProfile:
     programmes: tuple[str, ...] = ()
     balikan_fields: tuple[BalikanField, ...] = ()
     term_end: date | None = None
+    report_months: tuple[int, ...] = ()
 
     @property
     def element_ids(self) -> frozenset[str]:
@@ -212,6 +214,7 @@ _PROFILE_KEYS = frozenset(
         "programmes",
         "balikan_fields",
         "term_end",
+        "report_months",
     }
 )
 _ELEMENT_KEYS = frozenset({"id", "keys", "verify_keys"})
@@ -263,6 +266,7 @@ def _profile(data: dict[str, object]) -> AgreementProfile:
     term_end = data.get("term_end")
     if term_end is not None and (not isinstance(term_end, date) or hasattr(term_end, "hour")):
         raise _Invalid("term_end: must be a date like 2027-09-16")
+    months = _months(_list(data, "report_months"))
     return AgreementProfile(
         id=_str(_required(data, "id", ""), "id"),
         name=_str(_required(data, "name", ""), "name"),
@@ -274,7 +278,19 @@ def _profile(data: dict[str, object]) -> AgreementProfile:
         programmes=programmes,
         balikan_fields=fields,
         term_end=term_end,
+        report_months=months,
     )
+
+
+def _months(values: list[object]) -> tuple[int, ...]:
+    months: set[int] = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+            raise _Invalid("report_months: must be months 1 to 12, e.g. [6, 12]")
+        if value in months:
+            raise _Invalid(f"report_months: month {value} is listed twice")
+        months.add(value)
+    return tuple(sorted(months))
 
 
 def _element(item: object, index: int) -> Element:

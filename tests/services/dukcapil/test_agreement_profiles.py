@@ -114,6 +114,9 @@ def test_access_channels_and_terms(profiles: dict[str, AgreementProfile]) -> Non
     assert (verify_only.lookup, verify_only.verify_via) == (False, "web_service")
     assert profiles["purbalingga-8"].term_end == date(2027, 9, 16)
     assert profiles["karanganyar-9"].term_end == date(2022, 11, 9)
+    # Pasal 8 ayat (1) of seeds 000-003: a report per semester, in June and December
+    for profile_id in ("purbalingga-8", "karanganyar-9", "magelang-9", "serdang-bedagai-5"):
+        assert profiles[profile_id].report_months == (6, 12)
 
 
 def test_balikan_fields_and_programmes(profiles: dict[str, AgreementProfile]) -> None:
@@ -225,6 +228,14 @@ BAD_CASES = [
     (
         VALID.replace("lookup = true\n", 'lookup = true\nprogrammes = ["PKH", "PKH"]\n'),
         "programmes: a programme is listed twice",
+    ),
+    (
+        VALID.replace("lookup = true\n", "lookup = true\nreport_months = [6, 13]\n"),
+        "report_months: must be months 1 to 12",
+    ),
+    (
+        VALID.replace("lookup = true\n", "lookup = true\nreport_months = [12, 6, 12]\n"),
+        "report_months: month 12 is listed twice",
     ),
     ('id = "x"\nname = "x"\nlookup = true\nverify = false\n', "required key 'elements'"),
     ("not toml = = =", "not valid TOML"),
