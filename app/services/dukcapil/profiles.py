@@ -161,10 +161,15 @@ def load_profile(
     resources: Path, profile_id: str, admin_dir: Path | None = None
 ) -> AgreementProfile:
     """One profile by id; raises ProfileError if it does not exist or any profile is invalid."""
+    profiles = load_profiles(resources, admin_dir)
     try:
-        return load_profiles(resources, admin_dir)[profile_id]
+        return profiles[profile_id]
     except KeyError:
-        raise ProfileError(f"no profile {profile_id!r}") from None
+        folder = admin_profiles_dir() if admin_dir is None else admin_dir
+        raise ProfileError(
+            f"no profile {profile_id!r} (known: {', '.join(sorted(profiles))}; the "
+            f"administrator adds one in {folder})"
+        ) from None
 
 
 def _load_folder(folder: Path, fail_closed: bool = False) -> dict[str, AgreementProfile]:

@@ -308,3 +308,12 @@ def test_an_admin_profile_others_may_change_is_refused() -> None:
         load_profiles(resources_dir())
     path.parent.chmod(0o755)
     assert "terbuka" in load_profiles(resources_dir())
+
+
+def test_an_unknown_profile_id_names_the_known_ones_and_the_admin_folder() -> None:
+    with pytest.raises(ProfileError) as info:
+        load_profile(resources_dir(), "pks-lama")
+    text = str(info.value)
+    assert "no profile 'pks-lama'" in text
+    assert "bandung-9, karanganyar-9, magelang-9, nine-elements-kk, purbalingga-8" in text
+    assert str(admin_profiles_dir()) in text
