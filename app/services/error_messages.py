@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from app.domain.errors import UserFacingError
 from app.domain.i18n import N_, _
-from app.services.dukcapil import GatewayConfigError
+from app.services.dukcapil import GatewayConfigError, ProfileError
 from app.services.gateway_setup import GatewaySetupError
 from app.services.secrets import SecretMissing, SecretStoreUnavailable
 from app.services.settings import SettingsError
@@ -31,6 +31,11 @@ CERTIFICATE_UNUSABLE = N_(
 GATEWAY_UNUSABLE = N_(
     "The gateway is not set up: {detail}. What to do: the administrator completes the "
     "[gateway] settings."
+)
+PROFILE_UNUSABLE = N_(
+    "The agreement profiles cannot be used: {detail}. What to do: the administrator corrects "
+    "that profile file (or removes it from the profiles folder beside the settings file), "
+    "then starts the app again."
 )
 AUDIT_HEAD_UNREADABLE = N_(
     "The audit trail's head record is unreadable: the trail was changed outside the app. "
@@ -53,6 +58,8 @@ def user_message(error: BaseException) -> str | None:
     """The translated message (with what to do) for a known failure; None if unknown."""
     if isinstance(error, SettingsError):
         return _(SETTINGS_UNUSABLE).format(detail=str(error))
+    if isinstance(error, ProfileError):
+        return _(PROFILE_UNUSABLE).format(detail=str(error))
     if isinstance(error, SecretStoreUnavailable | SecretMissing):
         return error.message
     if isinstance(error, GatewayConfigError):

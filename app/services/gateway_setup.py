@@ -35,9 +35,10 @@ def build_gateway(
     settings: Settings, secrets: SecretStore, simulator: GatewaySimulator | None = None
 ) -> ClientGateway | None:
     """The client behind the case service, or None in web-portal mode (R-24)."""
+    # every profile (shipped and the administrator's) is validated here, at start, in any mode
+    profile = load_profile(resources_dir(), settings.agreement.profile)
     if settings.agreement.access_method != "web_service":
         return None
-    profile = load_profile(resources_dir(), settings.agreement.profile)
     gateway = settings.gateway
     timeouts = GatewayTimeouts(connect=gateway.connect_timeout, read=gateway.read_timeout)
     if simulator is not None:
