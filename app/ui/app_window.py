@@ -390,7 +390,7 @@ class AppWindow(QMainWindow):
             self.banner.hide()
 
     def _daily_purge(self) -> None:
-        """Retention: once a day, in the worker pool (the first counter of the day does it)."""
+        """Retention and returned cases: at start-up and once a day, in the worker pool."""
         today = self.services.clock().date()
         if getattr(self, "_purged_on", None) == today:
             return
@@ -410,6 +410,18 @@ class AppWindow(QMainWindow):
             lambda _result: None,
             lambda error: log.warning("retention purge failed: %s", type(error).__name__),
         )
+        # R-20: returned cases whose applicant did not come back end, and release what they owe
+        run_task(
+            self,
+            services.returned.expire,
+            lambda closed: self._balikan_released(bool(closed)),
+            lambda error: log.warning("returned cases not ended: %s", type(error).__name__),
+        )
+
+    def _balikan_released(self, released: bool) -> None:
+        """Cases ended in the background: wake the sender for what they released."""
+        if released and self.services.balikan is not None:
+            self.services.balikan.wake()
 
     def _link(self, ok: object) -> None:
         self.status.link_ok = bool(ok)
