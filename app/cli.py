@@ -542,12 +542,12 @@ _PASS_THROUGH = {
     "reader": _cmd_reader,
     "db": _cmd_db,
     "balikan": _cmd_balikan,
+    "cases": _cmd_cases,
     "report": _cmd_report,
     "doctor": _cmd_doctor,
     "incident": _cmd_incident,
     "evidence": _cmd_evidence,
     "retention": _cmd_retention,
-    "cases": _cmd_cases,
     "decommission": _cmd_decommission,
 }
 

@@ -59,7 +59,7 @@ def run_cases_cli(
     argv: Sequence[str],
     open_services: Callable[[], AppServices],
     *,
-    ask_password: PasswordReader = getpass.getpass,
+    ask_password: PasswordReader | None = None,
     out: TextIO | None = None,
 ) -> int:
     """Run one ``loket cases`` action; the exit status (2: refused, with a message)."""
@@ -70,7 +70,7 @@ def run_cases_cli(
     stream = out or sys.stdout
     services = open_services()
     try:
-        return _run(services, args, ask_password, stream)
+        return _run(services, args, ask_password or getpass.getpass, stream)
     except UserFacingError as error:
         print(error.message, file=sys.stderr)
         return 2
