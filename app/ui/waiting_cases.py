@@ -86,7 +86,7 @@ class WaitingCasesDialog(QDialog):
         """Fresh lists from the database."""
         waiting = self.services.returned
         self.returned = waiting.returned()
-        self.interrupted = waiting.interrupted(self.services.core.settings.counter_id)
+        self.interrupted = waiting.interrupted()
         self.returned_hint.setText(
             _("A returned case closes by itself after {days} day(s).").format(
                 days=waiting.returned_days
@@ -129,10 +129,9 @@ class WaitingCasesDialog(QDialog):
             _("Close interrupted case {number}?").format(number=case.number)
         ):
             return
-        counter = self.services.core.settings.counter_id
 
         def work() -> None:
-            self.services.returned.check_interrupted(case.number, counter)
+            self.services.returned.check_interrupted(case.number)
             self.services.cases.cancel_interrupted(self.officer, case.number, "")
 
         self._run(work, case)

@@ -65,3 +65,29 @@ def test_the_window_ends_old_returned_cases_at_start_up(qtbot: QtBot, world: Wor
     finally:
         window.close()
         wait_for_all(5000)
+
+
+def test_a_supervisor_closes_an_interrupted_case_only_once_it_is_an_hour_old(
+    qtbot: QtBot, window: AppWindow, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = world.services.cases
+    case = cases.open_case(world.officer2, "PKH", "Pendaftaran bantuan")
+    cases.check_documents(case, world.officer2, {"KTP-el": True, "KK": True})
+    cases.look_up(case, world.officer2, world.examples()["found"], NikSource.TYPED)
+    number = str(case.number)  # its counter stops here
+    sign_in(qtbot, window, "supervisor")
+    window.waiting_cases_action.trigger()
+    dialog = window.waiting_dialog
+    assert dialog.interrupted == []  # in use a moment ago: not offered
+    assert not dialog.close_interrupted_button.isEnabled()
+    dialog.close()
+    world.clock.advance(2 * 3600)
+    window.waiting_cases_action.trigger()
+    dialog = window.waiting_dialog
+    assert [w.number for w in dialog.interrupted] == [number]
+    assert dialog.interrupted_table.item(0, 1).text() == world.services.core.settings.counter_id
+    monkeypatch.setattr(dialog, "confirm", lambda _text: True)
+    click(qtbot, dialog.close_interrupted_button)
+    assert state_and_item(world, number) == ("cancelled", "pending")
+    assert dialog.interrupted == []
+    dialog.close()

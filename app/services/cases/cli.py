@@ -43,7 +43,7 @@ def build_cases_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "interrupted",
-        help="open cases no screen serves (left by a crash) on any counter of the agency",
+        help="open cases of any counter untouched for an hour (left by a crash or a retired PC)",
     )
     close_interrupted = sub.add_parser(
         "close-interrupted", help="a supervisor closes an interrupted case from any counter"
@@ -95,7 +95,6 @@ def _run(
     out: TextIO,
 ) -> int:
     returned = services.returned
-    counter_id = services.core.settings.counter_id
     if args.action == "returned":
         rows = returned.returned()
         if not rows:
@@ -113,7 +112,7 @@ def _run(
         print(f"{len(closed)} returned case(s) closed: applicant did not come back", file=out)
         return 0
     if args.action == "interrupted":
-        rows = returned.interrupted(counter_id)
+        rows = returned.interrupted()
         if not rows:
             print("no interrupted case", file=out)
         for row in rows:
@@ -128,7 +127,7 @@ def _run(
         returned.close_returned(supervisor, args.number)
         print(f"case {args.number} closed: applicant did not come back", file=out)
         return 0
-    returned.check_interrupted(args.number, counter_id)
+    returned.check_interrupted(args.number)
     services.cases.cancel_interrupted(supervisor, args.number, "")
     print(f"interrupted case {args.number} closed", file=out)
     return 0

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 #: The data balikan note of a returned case whose applicant never came back (Indonesian: data
 #: for Dukcapil).
 NOTE_NOT_RETURNED = "PEMOHON TIDAK KEMBALI"
-#: A case open on another counter counts as interrupted only after this long untouched.
+#: An open case counts as interrupted (closable from any counter) after this long untouched.
 INTERRUPTED_AFTER = timedelta(hours=1)
 SYSTEM_ACTOR = "system"
 
@@ -106,21 +106,20 @@ class ReturnedCases:
             ).scalars()
             return [_waiting(row, now) for row in rows]
 
-    def interrupted(self, counter_id: str) -> list[WaitingCase]:
-        """Open cases no screen serves: this counter's at start-up (every open one), other
-        counters' once untouched for :data:`INTERRUPTED_AFTER`."""
+    def interrupted(self) -> list[WaitingCase]:
+        """Open cases of any counter untouched for :data:`INTERRUPTED_AFTER`: no screen
+        serves them (a counter's own open cases are offered at its start-up as well)."""
         now = self._clock()
         with self._sessions() as session:
             rows = session.execute(
                 select(CaseRow)
-                .where(CaseRow.state.in_(_OPEN_STATES))
+                .where(
+                    CaseRow.state.in_(_OPEN_STATES),
+                    CaseRow.updated_at <= now - INTERRUPTED_AFTER,
+                )
                 .order_by(CaseRow.opened_at, CaseRow.id)
             ).scalars()
-            return [
-                _waiting(row, now)
-                for row in rows
-                if row.counter_id == counter_id or row.updated_at <= now - INTERRUPTED_AFTER
-            ]
+            return [_waiting(row, now) for row in rows]
 
     # ------------------------------------------------------------------ ending
     def expire(self) -> list[str]:
@@ -208,7 +207,7 @@ class ReturnedCases:
             detail={"item": released.id},
         )
 
-    def check_interrupted(self, number: str, counter_id: str) -> None:
+    def check_interrupted(self, number: str) -> None:
         """Refuse a case that is not interrupted (see :meth:`interrupted`)."""
         with self._sessions() as session:
             row = session.execute(
@@ -218,7 +217,7 @@ class ReturnedCases:
             raise CaseNotFound()
         if row.state not in _OPEN_STATES:
             raise CaseNotInterrupted()
-        if row.counter_id != counter_id and row.updated_at > self._clock() - INTERRUPTED_AFTER:
+        if row.updated_at > self._clock() - INTERRUPTED_AFTER:
             raise CaseNotInterrupted()
 
 
