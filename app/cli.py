@@ -274,6 +274,12 @@ def _cmd_retention(args: argparse.Namespace) -> int:
     return run_retention_cli(list(args.rest), _open_services)
 
 
+def _cmd_cases(args: argparse.Namespace) -> int:
+    from app.services.cases.cli import run_cases_cli
+
+    return run_cases_cli(args.rest, _open_services)
+
+
 def _cmd_decommission(args: argparse.Namespace) -> int:
     from app.services.decommission import run_decommission_cli
 
@@ -508,6 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
     retention = sub.add_parser("retention", help="retention periods: show | purge", add_help=False)
     retention.add_argument("rest", nargs=argparse.REMAINDER)
 
+    cases = sub.add_parser(
+        "cases",
+        help="returned and interrupted cases: returned | close | expire | interrupted | "
+        "close-interrupted",
+        add_help=False,
+    )
+    cases.add_argument("rest", nargs=argparse.REMAINDER)
+
     decommission = sub.add_parser(
         "decommission",
         help="end this counter's use: final report, BAST, wipe keys and data",
@@ -534,6 +548,7 @@ _PASS_THROUGH = {
     "reader": _cmd_reader,
     "db": _cmd_db,
     "balikan": _cmd_balikan,
+    "cases": _cmd_cases,
     "report": _cmd_report,
     "doctor": _cmd_doctor,
     "incident": _cmd_incident,

@@ -361,3 +361,26 @@ def test_retention_command_shows_and_purges(
     assert main(["retention", "purge"]) == 0
     assert "purged: 0 answer kind(s), 0 case(s)" in capsys.readouterr().out
     assert main(["audit", "verify"]) == 0
+
+
+def test_cases_commands_on_a_configured_counter(
+    configured: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = build_core(load_settings())
+    services = build_services(core, None)
+    services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)
+    core.close()
+    assert main(["cases", "--help"]) == 0
+    assert "close-interrupted" in capsys.readouterr().out
+    assert main(["cases", "returned"]) == 0
+    out = capsys.readouterr().out
+    assert "no returned case" in out and "close after 30 day(s)" in out
+    assert main(["cases", "interrupted"]) == 0
+    assert "no interrupted case" in capsys.readouterr().out
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "rahasia-123")
+    assert main(["cases", "close", "LKT-TIDAK-ADA", "--user", "kepala"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() and "Traceback" not in err
+    assert main(["cases", "close-interrupted", "LKT-TIDAK-ADA", "--user", "kepala"]) == 2
+    assert main(["cases", "expire"]) == 0
+    assert "0 returned case(s) closed" in capsys.readouterr().out

@@ -20,6 +20,8 @@ class CaseReason(Enum):
     NOT_ELIGIBLE = "not_eligible"
     REFER_TO_DUKCAPIL = "refer_to_dukcapil"
     OTHER = "other"
+    #: Set by the app (or a supervisor), never chosen at the decision step.
+    APPLICANT_DID_NOT_RETURN = "applicant_did_not_return"
 
     @property
     def label(self) -> str:
@@ -37,7 +39,12 @@ REASON_LABELS: dict[CaseReason, str] = {
     CaseReason.NOT_ELIGIBLE: N_("Does not meet the programme's requirements"),
     CaseReason.REFER_TO_DUKCAPIL: N_("Refer the applicant to Dukcapil to update their data"),
     CaseReason.OTHER: N_("Other (explained to the applicant in person)"),
+    CaseReason.APPLICANT_DID_NOT_RETURN: N_("The applicant did not come back"),
 }
+#: The reasons an officer may tick when returning or refusing a case.
+OFFICER_REASONS: tuple[CaseReason, ...] = tuple(
+    r for r in CaseReason if r is not CaseReason.APPLICANT_DID_NOT_RETURN
+)
 _SEPARATOR = ","
 
 

@@ -31,6 +31,7 @@ from app.services.officers import OfficerService, OfficerView
 from app.services.quota import QuotaCounter
 
 if TYPE_CHECKING:
+    from app.services.cases.returned import ReturnedCases
     from app.services.incidents import IncidentService
     from app.services.reports.service import ReportService
 
@@ -122,6 +123,23 @@ class AppServices:
         if not isinstance(service, ReportService):
             service = ReportService(self.core.sessions, self.audit, self.core.settings, self.clock)
             self.extras["reports"] = service
+        return service
+
+    @property
+    def returned(self) -> ReturnedCases:
+        """Returned cases that end, and interrupted ones closable from any counter (R-20)."""
+        from app.services.cases.returned import ReturnedCases
+
+        service = self.extras.get("returned")
+        if not isinstance(service, ReturnedCases):
+            service = ReturnedCases(
+                self.core.sessions,
+                self.outbox,
+                self.audit,
+                self.clock,
+                self.core.settings.retention.returned_case_days,
+            )
+            self.extras["returned"] = service
         return service
 
     @property

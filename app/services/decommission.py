@@ -55,7 +55,8 @@ class OwedItems(UserFacingError):
         return (
             f"decommissioning refused: {self.count} data balikan item(s) still owed. Deliver "
             "them (loket balikan send) or export and confirm the upload (loket balikan export "
-            "/ confirm) first."
+            "/ confirm) first; items held by returned or interrupted cases are released by "
+            "closing those cases (loket cases close / close-interrupted)."
         )
 
 

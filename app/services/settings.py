@@ -157,6 +157,8 @@ class RetentionSettings:
     case_days: int = 365
     delivered_item_days: int = 90
     export_record_days: int = 365
+    #: A returned case whose applicant has not come back closes after this many days (R-20).
+    returned_case_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)

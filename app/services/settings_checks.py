@@ -190,6 +190,8 @@ def validate(settings: Settings) -> None:
     for name in RetentionSettings.__dataclass_fields__:
         if not 0 <= getattr(settings.retention, name) <= 36500:
             raise SettingsError(f"retention.{name}: must be 0-36500 days")
+    if settings.retention.returned_case_days < 1:
+        raise SettingsError("retention.returned_case_days: must be at least 1 day")
     if settings.ui.language not in ("id", "en"):
         raise SettingsError("ui.language: must be id or en")
     if settings.ui.idle_lock_minutes < 1:

@@ -264,6 +264,10 @@ class AppWindow(QMainWindow):
             _("Personal-data &incidents…"), "", self.show_incidents
         )
         reports.addAction(self.incidents_action)
+        self.waiting_cases_action = self._action(
+            _("Returned and interrupted &cases…"), "", self.show_waiting_cases
+        )
+        reports.addAction(self.waiting_cases_action)
         reports.addSeparator()
         reports.addAction(self.subject_action)
         admin = bar.addMenu(_("Ad&ministration"))
@@ -321,6 +325,16 @@ class AppWindow(QMainWindow):
 
         self.incidents_dialog = IncidentsDialog(self.services, self.officer, self)
         self.incidents_dialog.open()
+
+    def show_waiting_cases(self) -> None:
+        """Supervisors: close returned cases early and interrupted ones from any counter."""
+        if self.officer is None:
+            return
+        from app.ui.waiting_cases import WaitingCasesDialog
+
+        self.waiting_dialog = WaitingCasesDialog(self.services, self.officer, self)
+        self.waiting_dialog.finished.connect(lambda _r: self.refresh_status())
+        self.waiting_dialog.open()
 
     def show_processing_record(self) -> None:
         """Supervisors: answer a resident's request for the record of processing (R-28)."""
@@ -390,7 +404,7 @@ class AppWindow(QMainWindow):
             self.banner.hide()
 
     def _daily_purge(self) -> None:
-        """Retention: once a day, in the worker pool (the first counter of the day does it)."""
+        """Retention and returned cases: at start-up and once a day, in the worker pool."""
         today = self.services.clock().date()
         if getattr(self, "_purged_on", None) == today:
             return
@@ -410,6 +424,18 @@ class AppWindow(QMainWindow):
             lambda _result: None,
             lambda error: log.warning("retention purge failed: %s", type(error).__name__),
         )
+        # R-20: returned cases whose applicant did not come back end, and release what they owe
+        run_task(
+            self,
+            services.returned.expire,
+            lambda closed: self._balikan_released(bool(closed)),
+            lambda error: log.warning("returned cases not ended: %s", type(error).__name__),
+        )
+
+    def _balikan_released(self, released: bool) -> None:
+        """Cases ended in the background: wake the sender for what they released."""
+        if released and self.services.balikan is not None:
+            self.services.balikan.wake()
 
     def _link(self, ok: object) -> None:
         self.status.link_ok = bool(ok)
@@ -432,6 +458,7 @@ class AppWindow(QMainWindow):
         self.subject_action.setEnabled(signed_in and may_report)
         self.period_report_action.setEnabled(signed_in and may_report)
         self.incidents_action.setEnabled(signed_in and may_report)
+        self.waiting_cases_action.setEnabled(signed_in and may_report)
         self.admin_action.setEnabled(signed_in and is_admin)
         self.diagnostics_action.setEnabled(signed_in and is_admin)
         if self.tap_action is not None:

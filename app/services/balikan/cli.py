@@ -63,6 +63,16 @@ def _status(service: BalikanService, out: TextIO) -> int:
     )
     print(_("  needing attention: {count}").format(count=status.attention), file=out)
     print(_("Delivered: {count}").format(count=status.delivered), file=out)
+    held = status.held
+    if held is not None:
+        print(
+            _("Held (case still open, not yet sendable): {count}").format(count=held.count),
+            file=out,
+        )
+        if held.oldest is not None:
+            print(_("  oldest held since: {when}").format(when=f"{held.oldest:%Y-%m-%d}"), file=out)
+            for label, count in held.bands:
+                print(_("  held {days} days: {count}").format(days=label, count=count), file=out)
     if status.next_due is not None and status.pending:
         print(_("Next attempt: {when}").format(when=f"{status.next_due:%Y-%m-%d %H:%M}"), file=out)
     return 0

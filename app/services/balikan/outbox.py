@@ -57,6 +57,23 @@ class BalikanParams:
         return [entry]
 
 
+#: Age bands of held items, in days: (label, lowest age, highest age or None).
+HELD_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-7", 0, 7),
+    ("8-30", 8, 30),
+    ("31+", 31, None),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAges:
+    """Held items (cases still open) by age: owed, but not yet sendable."""
+
+    count: int
+    oldest: datetime | None
+    bands: tuple[tuple[str, int], ...]
+
+
 class Outbox:
     """Creates and reads outbox items; the NIK is encrypted at rest."""
 
@@ -148,6 +165,23 @@ class Outbox:
         ).all()
         found = {str(status): int(count) for status, count in rows}
         return {status: found.get(status, 0) for status in STATUSES}
+
+    def held_ages(self, session: Session) -> HeldAges:
+        """How many items are held, since when, and how many per age band (days)."""
+        now = self._clock()
+        created = [
+            value
+            for value in session.execute(
+                select(BalikanItem.created_at).where(BalikanItem.status == HELD)
+            ).scalars()
+            if isinstance(value, datetime)
+        ]
+        ages = [max(0, (now - value).days) for value in created]
+        bands = tuple(
+            (label, sum(1 for age in ages if low <= age and (high is None or age <= high)))
+            for label, low, high in HELD_BANDS
+        )
+        return HeldAges(len(created), min(created) if created else None, bands)
 
     def nik_of(self, item: BalikanItem) -> str:
         """Decrypt the NIK of a pending item (for sending or export only)."""

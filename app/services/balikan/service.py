@@ -19,7 +19,14 @@ from app.services.balikan.export import (
     ExportResult,
     columns_of,
 )
-from app.services.balikan.outbox import ATTENTION, DELIVERED, EXPORTED, PENDING, Outbox
+from app.services.balikan.outbox import (
+    ATTENTION,
+    DELIVERED,
+    EXPORTED,
+    PENDING,
+    HeldAges,
+    Outbox,
+)
 from app.services.balikan.sender import BalikanSender, SendReport
 from app.services.clock import Clock, system_clock
 from app.services.link import LinkGovernor
@@ -41,6 +48,7 @@ class BalikanStatus:
     delivery: str
     sender_running: bool
     problem: str | None
+    held: HeldAges | None = None
 
     @property
     def owed(self) -> int:
@@ -158,6 +166,7 @@ class BalikanService:
         with self._sessions() as session:
             counts = self.outbox.counts(session)
             next_due = self.outbox.next_due(session)
+            held = self.outbox.held_ages(session)
         sender = self._sender
         return BalikanStatus(
             pending=counts[PENDING],
@@ -168,6 +177,7 @@ class BalikanService:
             delivery=self.settings.delivery,
             sender_running=bool(sender and sender.running),
             problem=sender.last_problem if sender else None,
+            held=held,
         )
 
     # -- files ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.case_reasons import CaseReason
+from app.domain.case_reasons import OFFICER_REASONS, CaseReason
 from app.domain.i18n import _
 from app.domain.outcomes import ISSUABLE
 from app.services.cases import Decision, LookupView
@@ -61,7 +61,7 @@ class VerificationPage(QWidget):
         self.portal_note.setWordWrap(True)
         self.reasons = QListWidget()
         self.reasons.setObjectName("decisionReasons")
-        for reason in CaseReason:
+        for reason in OFFICER_REASONS:
             item = QListWidgetItem(reason.label)
             item.setData(Qt.ItemDataRole.UserRole, reason.value)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
