@@ -73,16 +73,13 @@ def _settings_for_tools() -> Settings:
 
 
 def _refusal(error: Exception) -> int:
-    """Print a refusal (keys, keyring, database) as a message; exit status 2."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """Print a refusal (keys, keyring, database) as a message with what to do; exit status 2.
 
-    from app.domain.i18n import _
+    A database error never shows its URL (it holds the server's address and the user)."""
+    from app.services.error_messages import user_message
 
-    if isinstance(error, SQLAlchemyError):  # never the URL (it holds the server's address)
-        text = _("The database cannot be reached ({detail}).").format(detail=type(error).__name__)
-    else:
-        text = str(getattr(error, "message", error))
-    print(text, file=sys.stderr)
+    text = user_message(error) or str(getattr(error, "message", error))
+    print(f"loket: {text}", file=sys.stderr)
     return 2
 
 
@@ -570,6 +567,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
+    except SystemExit as stop:  # a refusal already printed its message
+        return stop.code if isinstance(stop.code, int) else 2
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a message with what to do, never a traceback

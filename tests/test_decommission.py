@@ -41,6 +41,7 @@ def test_decommission_refused_while_owed_then_leaves_no_key_and_no_data(
     admin = isolated_environment / "admin" / "loket.toml"
     admin.parent.mkdir(parents=True, exist_ok=True)
     admin.write_text(ADMIN, encoding="utf-8")
+    assert main(["keys", "init"]) == 0  # the agency's keys, created on purpose
     core = build_core(load_settings())
     services = build_services(core, None)
     services.officers.create(None, "admin", "Admin Contoh", "rahasia-123", Role.ADMINISTRATOR)

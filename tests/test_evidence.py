@@ -102,6 +102,7 @@ def test_evidence_command_writes_one_pdf(
     admin = isolated_environment / "admin" / "loket.toml"
     admin.parent.mkdir(parents=True, exist_ok=True)
     admin.write_text(ADMIN, encoding="utf-8")
+    assert main(["keys", "init"]) == 0  # the agency's keys, created on purpose
     core = build_core(load_settings())
     services = build_services(core, None)
     services.officers.create(None, "kepala", "Kepala", "rahasia-123", Role.SUPERVISOR)

@@ -69,6 +69,33 @@ def _readers() -> list[str] | None:
         scard.SCardReleaseContext(context)
 
 
+def _parent_pid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def end_orphaned_test_daemons() -> list[str]:
+    """End pcscd daemons a killed test session of ours left behind (and only those).
+
+    Ours run with ``-c <pytest tmp>/…/reader.conf.d``; orphaned, their parent is init (1)
+    because the session that started them died (e.g. a test time-out ends the process).
+    """
+    ended: list[str] = []
+    for line in foreign_pcscd():
+        pid_text, _, cmdline = line.partition(" ")
+        pid = int(pid_text)
+        if "/pytest-of-" in cmdline and "reader.conf.d" in cmdline and _parent_pid(pid) == 1:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)  # polling the daemon's exit, not a fixed wait
+            ended.append(line)
+    return ended
+
+
 class Pcscd:
     """Start, stop and restart our pcscd."""
 
@@ -87,6 +114,7 @@ class Pcscd:
     def start(self, timeout: float = 60.0) -> None:
         """Start pcscd and wait until both virtual slots are listed."""
         ensure_installed()
+        end_orphaned_test_daemons()
         others = foreign_pcscd()
         if others:
             raise PcscdUnavailable("another pcscd is running: " + "; ".join(others))
