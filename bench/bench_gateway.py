@@ -40,6 +40,7 @@ from app.services.dukcapil import (
 )
 from app.services.dukcapil.port_adapter import ClientGateway
 from app.services.dukcapil.tls import pinned_context
+from app.services.key_binding import init_or_open_demo_keys
 from app.services.secrets import MemorySecretStore
 from app.services.settings import demo_settings
 from app.services.simulator import FaultPlan, LinkShape, SimulatorConfig, start_simulator
@@ -91,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         client = DukcapilClient(gateway_config, credentials, profile)
         timed = TimedGateway(client)
         settings = demo_settings()
-        core = build_core(settings, secrets=MemorySecretStore(), data_dir=Path(tmp))
+        core = build_core(
+            settings, secrets=MemorySecretStore(), data_dir=Path(tmp), check_keys=False
+        )
+        # a new database: its keys are created here, on purpose, as the demo set-up does
+        core.keys = init_or_open_demo_keys(core.engine, core.secrets, settings.counter_id)
         now = [datetime(2026, 11, 23, 8, 0)]
 
         def clock() -> datetime:  # the counter's pace: the guard's spacing rules are met
