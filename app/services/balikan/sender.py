@@ -235,19 +235,25 @@ class BalikanSender:
             if item.id not in fresh:
                 continue
             fresh.discard(item.id)  # an item answered twice in one round counts once
-            if verdict is Verdict.DELIVERED:
-                report.delivered += 1
-            else:
-                report.duplicates += 1
-            if self._audit is not None:
-                self._audit.append(
-                    session,
-                    SENDER_ACTOR,
-                    "balikan.delivered",
-                    case_number=item.case_number,
-                    nik_hash=item.nik_hash,
-                    detail={"verdict": verdict.value},
-                )
+            self._record_delivery(session, item, verdict, report)
+
+    def _record_delivery(
+        self, session: Session, item: BalikanItem, verdict: Verdict, report: SendReport
+    ) -> None:
+        """Count one item the web service took and leave its audit record."""
+        if verdict is Verdict.DELIVERED:
+            report.delivered += 1
+        else:
+            report.duplicates += 1
+        if self._audit is not None:
+            self._audit.append(
+                session,
+                SENDER_ACTOR,
+                "balikan.delivered",
+                case_number=item.case_number,
+                nik_hash=item.nik_hash,
+                detail={"verdict": verdict.value},
+            )
 
     def _settle(
         self, session: Session, item: BalikanItem, answer: StoreAnswer, report: SendReport
@@ -255,19 +261,7 @@ class BalikanSender:
         verdict = answer.verdict
         if verdict in (Verdict.DELIVERED, Verdict.DUPLICATE):
             if self._outbox.mark_delivered(session, item, VIA_WEB_SERVICE):
-                if verdict is Verdict.DELIVERED:
-                    report.delivered += 1
-                else:
-                    report.duplicates += 1
-                if self._audit is not None:
-                    self._audit.append(
-                        session,
-                        SENDER_ACTOR,
-                        "balikan.delivered",
-                        case_number=item.case_number,
-                        nik_hash=item.nik_hash,
-                        detail={"verdict": verdict.value},
-                    )
+                self._record_delivery(session, item, verdict, report)
             return
         if verdict is Verdict.REJECTED:
             self._outbox.mark_attention(session, item, answer.reason)
