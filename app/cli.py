@@ -482,49 +482,22 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--force", action="store_true", help=FORCE_HELP)
     audit.set_defaults(func=_cmd_audit)
 
-    report = sub.add_parser(
-        "report",
-        help="usage reports: daily | semester | period (pdf/csv/xlsx), due, submitted",
-        add_help=False,
-    )
-    report.add_argument("rest", nargs=argparse.REMAINDER)
-
-    doctor = sub.add_parser(
-        "doctor",
-        help="diagnose this counter (ok / warning / error per item; --json)",
-        add_help=False,
-    )
-    doctor.add_argument("rest", nargs=argparse.REMAINDER)
-
-    incident = sub.add_parser(
-        "incident",
-        help="personal-data incidents: new | list | export | notice | notified",
-        add_help=False,
-    )
-    incident.add_argument("rest", nargs=argparse.REMAINDER)
-
-    evidence = sub.add_parser(
-        "evidence", help="evidence pack (PDF): clause, control, tests, results", add_help=False
-    )
-    evidence.add_argument("rest", nargs=argparse.REMAINDER)
-
-    retention = sub.add_parser("retention", help="retention periods: show | purge", add_help=False)
-    retention.add_argument("rest", nargs=argparse.REMAINDER)
-
-    cases = sub.add_parser(
-        "cases",
-        help="returned and interrupted cases: returned | close | expire | interrupted | "
-        "close-interrupted",
-        add_help=False,
-    )
-    cases.add_argument("rest", nargs=argparse.REMAINDER)
-
-    decommission = sub.add_parser(
-        "decommission",
-        help="end this counter's use: final report, BAST, wipe keys and data",
-        add_help=False,
-    )
-    decommission.add_argument("rest", nargs=argparse.REMAINDER)
+    # tools that parse their own arguments, --help included (see _PASS_THROUGH)
+    for name, text in (
+        ("report", "usage reports: daily | semester | period (pdf/csv/xlsx), due, submitted"),
+        ("doctor", "diagnose this counter (ok / warning / error per item; --json)"),
+        ("incident", "personal-data incidents: new | list | export | notice | notified"),
+        ("evidence", "evidence pack (PDF): clause, control, tests, results"),
+        ("retention", "retention periods: show | purge"),
+        (
+            "cases",
+            "returned and interrupted cases: returned | close | expire | interrupted | "
+            "close-interrupted",
+        ),
+        ("decommission", "end this counter's use: final report, BAST, wipe keys and data"),
+    ):
+        tool = sub.add_parser(name, help=text, add_help=False)
+        tool.add_argument("rest", nargs=argparse.REMAINDER)
 
     secrets = sub.add_parser("secrets", help="store secrets in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", required=True)
