@@ -110,12 +110,11 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 def _cmd_keys(args: argparse.Namespace) -> int:
     from app.services.bootstrap import default_secret_store
-    from app.services.keys_cli import _parser as keys_parser
-    from app.services.keys_cli import run_keys_cli
+    from app.services.keys_cli import build_keys_parser, run_keys_cli
 
     if not args.rest or {"-h", "--help"} & set(args.rest[:2]):  # help needs no configuration
         try:
-            keys_parser().parse_args(args.rest or ["--help"])
+            build_keys_parser().parse_args(args.rest or ["--help"])
         except SystemExit as stop:
             return int(stop.code or 0)
     settings = _settings_for_tools()

@@ -24,7 +24,7 @@ from app.services.translations import install_language
 PASSPHRASE_ENV = "LOKET_KEYS_PASSPHRASE"  # noqa: S105 - the variable's name
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_keys_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loket keys",
         description="The agency's encryption and HMAC keys: created once, shared by bundle.",
@@ -76,7 +76,7 @@ def run_keys_cli(
 ) -> int:
     """Run one ``loket keys`` action; return the exit status (2: refused, with a message)."""
     stream = out or sys.stdout
-    args = _parser().parse_args(list(argv))
+    args = build_keys_parser().parse_args(list(argv))
     install_language(settings.ui.language)
     if settings.is_demo:
         print(
