@@ -35,6 +35,7 @@ from app.services.quota import QuotaCounter
 if TYPE_CHECKING:
     from app.services.cases.returned import ReturnedCases
     from app.services.incidents import IncidentService
+    from app.services.officer_records import OfficerRecords
     from app.services.reports.service import ReportService
 
 
@@ -126,6 +127,17 @@ class AppServices:
                 session, administrator.username, "lockouts.cleared", detail={"count": count}
             )
         return count
+
+    @property
+    def officer_records(self) -> OfficerRecords:
+        """SPTJM, NDAs, User-ID forms and officer changes (administrators; issue 15)."""
+        from app.services.officer_records import OfficerRecords
+
+        service = self.extras.get("officer_records")
+        if not isinstance(service, OfficerRecords):
+            service = OfficerRecords(self.core.sessions, self.audit, self.clock)
+            self.extras["officer_records"] = service
+        return service
 
     @property
     def reports(self) -> ReportService:
