@@ -138,8 +138,7 @@ def _run(
         if not _write(services, args.out, data, args.force):
             return 2
         print(
-            f"officers, SPTJM and {len(changes)} change(s) {start} – {end} written to "
-            f"{args.out}",
+            f"officers, SPTJM and {len(changes)} change(s) {start} – {end} written to {args.out}",
             file=out,
         )
         return 0

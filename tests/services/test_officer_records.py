@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.services.documents.user_id_form import FormMissing, render_user_id_form
 from app.services.officer_export import officers_xlsx
-from app.services.officer_records import (
+from app.services.officer_form import (
     InvalidEmploymentStatus,
     InvalidNip,
     InvalidOfficerNik,
