@@ -111,3 +111,47 @@ def test_the_refusal_reads_in_indonesian() -> None:
     with official_language():
         text = ChannelNotGranted("lookup via web_portal").message
     assert text.startswith("Perjanjian kerja sama memberikan pemeriksaan ini hanya melalui")
+
+
+# Seed agreements as written (../shared/seeds), on an install before the PoC (web portal):
+# which check is served, by which channel, and which is refused.
+SEEDS = [
+    ("000", "purbalingga-8", True, False),  # Pasal 2 (1) a: by NIK, web portal; no verify
+    ("001", "karanganyar-9", True, False),  # Pasal 2 (2) d: Web Portal (call NIK)
+    ("002", "magelang-9", True, True),  # Pasal 2 (1) a verify web service; (1) b NIK, portal
+    ("003", "serdang-bedagai-5", True, False),  # Pasal 2 (1) a, Pasal 3 (2) a: web portal
+    ("004", "bandung-9", True, False),  # Juknis C.1-2: "saat ini" Web Portal
+]
+
+
+@pytest.mark.parametrize(("seed", "profile", "portal_lookup", "ws_verify"), SEEDS)
+def test_each_seed_agreement_is_served_as_granted_on_the_simulator(
+    tmp_path: Path, seed: str, profile: str, portal_lookup: bool, ws_verify: bool
+) -> None:
+    w = make_world(tmp_path / seed, settings_for(profile, "web_portal"))  # type: ignore[arg-type]
+    cases = w.services.cases
+    # a portal-only install has no simulator (nothing calls a gateway): a synthetic NIK
+    nik = w.examples()["found"] if w.demo.simulator is not None else "3303015505900001"
+    assert (w.demo.simulator is not None) is ws_verify
+    case = opened(w)
+    with pytest.raises(WrongAccessMethod):  # no seed grants the lookup by web service yet
+        cases.look_up(case, w.officer, nik, NikSource.TYPED)
+    if ws_verify:
+        view = cases.look_up(
+            case, w.officer, nik, NikSource.TYPED, verify_elements={"NAMA_LGKP": "WARGA CONTOH"}
+        )
+        assert view.verdicts is not None and w.simulator.hits_today() == 1
+        w.clock.advance(30)
+    else:
+        with pytest.raises(NotPermittedByAgreement):
+            cases.look_up(case, w.officer, nik, NikSource.TYPED, verify_elements={"NAMA_LGKP": "X"})
+    assert portal_lookup
+    view = cases.record_portal_outcome(
+        case, w.officer, nik, NikSource.TYPED, OutcomeKind.FOUND, True
+    )
+    assert view.via_portal
+    hits = 1 if ws_verify else 0
+    assert w.services.status().quota.used == hits + 1
+    if w.demo.simulator is not None:
+        assert w.simulator.hits_today() == hits  # the portal check never calls the gateway
+    w.services.core.close()
