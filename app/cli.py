@@ -276,6 +276,12 @@ def _cmd_cases(args: argparse.Namespace) -> int:
     return run_cases_cli(args.rest, _open_services)
 
 
+def _cmd_officers(args: argparse.Namespace) -> int:
+    from app.services.officers_cli import run_officers_cli
+
+    return run_officers_cli(args.rest, _open_services)
+
+
 def _cmd_decommission(args: argparse.Namespace) -> int:
     from app.services.decommission import run_decommission_cli
 
@@ -494,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
             "close-interrupted",
         ),
         ("decommission", "end this counter's use: final report, BAST, wipe keys and data"),
+        ("officers", "officer records: User-ID form (PDF) | export (XLSX) | changes"),
     ):
         tool = sub.add_parser(name, help=text, add_help=False)
         tool.add_argument("rest", nargs=argparse.REMAINDER)
@@ -525,6 +532,7 @@ _PASS_THROUGH = {
     "retention": _cmd_retention,
     "decommission": _cmd_decommission,
     "keys": _cmd_keys,
+    "officers": _cmd_officers,
 }
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from app.domain.access import AccessGrants
 from app.domain.agreement_term import TermStatus, term_status
 from app.domain.outcomes import OutcomeKind
 from app.domain.quota_rules import QuotaStatus
@@ -22,6 +23,7 @@ from app.services.balikan.service import BalikanService
 from app.services.bootstrap import Core
 from app.services.cases import CaseService, GatewayPort
 from app.services.clock import Clock, system_clock
+from app.services.dukcapil.profiles import ProfileError
 from app.services.guard import PatternGuard
 from app.services.key_binding import open_keys
 from app.services.keys import KeyRing
@@ -33,6 +35,7 @@ from app.services.quota import QuotaCounter
 if TYPE_CHECKING:
     from app.services.cases.returned import ReturnedCases
     from app.services.incidents import IncidentService
+    from app.services.officer_records import OfficerRecords
     from app.services.reports.service import ReportService
 
 
@@ -52,6 +55,8 @@ class StatusSnapshot:
     #: The renewal request on record ("letter number, date"), or "".
     renewal_letter: str = ""
     renewal_limit: date | None = None
+    #: Which method the agreement grants by which channel (None: not known).
+    grants: AccessGrants | None = None
 
 
 def _letter(number: str, day: date | None) -> str:
@@ -99,7 +104,16 @@ class AppServices:
             poc_letter=_letter(agreement.poc_letter_number, agreement.poc_letter_date),
             renewal_letter=_letter(agreement.renewal_letter_number, agreement.renewal_letter_date),
             renewal_limit=agreement.renewal_limit,
+            grants=self._grants(),
         )
+
+    def _grants(self) -> AccessGrants | None:
+        """The case service's grants; None when the profile cannot be read (the start and the
+        doctor say why)."""
+        try:
+            return self.cases.grants
+        except ProfileError:
+            return None
 
     def clear_lockouts(self, administrator: OfficerView) -> int:
         """An administrator lifts the access blocks after fixing their cause."""
@@ -113,6 +127,17 @@ class AppServices:
                 session, administrator.username, "lockouts.cleared", detail={"count": count}
             )
         return count
+
+    @property
+    def officer_records(self) -> OfficerRecords:
+        """SPTJM, NDAs, User-ID forms and officer changes (administrators; issue 15)."""
+        from app.services.officer_records import OfficerRecords
+
+        service = self.extras.get("officer_records")
+        if not isinstance(service, OfficerRecords):
+            service = OfficerRecords(self.core.sessions, self.audit, self.clock)
+            self.extras["officer_records"] = service
+        return service
 
     @property
     def reports(self) -> ReportService:

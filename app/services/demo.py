@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.services.access import grants_for
 from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import build_core
 from app.services.clock import Clock, system_clock
@@ -134,7 +135,7 @@ def build_demo(
     # the demo's keys are created here, on purpose, for a new demo database
     core.keys = init_or_open_demo_keys(core.engine, core.secrets, settings.counter_id)
     sim = simulator
-    if settings.agreement.access_method == "web_service" and sim is None:
+    if grants_for(settings).uses_web_service and sim is None:
         sim = demo_simulator(settings)
     gateway = build_gateway(settings, core.secrets, simulator=sim)
     if sim is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.domain.resource_files import resources_dir
+from app.services.access import grants_of
 from app.services.dukcapil import (
     DukcapilClient,
     GatewayConfig,
@@ -15,6 +16,7 @@ from app.services.dukcapil import (
 from app.services.dukcapil.port_adapter import ClientGateway
 from app.services.secrets import GATEWAY_PASSWORD, GATEWAY_USER, SecretStore, require
 from app.services.settings import Settings
+from app.services.settings_checks import grants_problem
 from app.services.simulator import GatewaySimulator, SimulatorConfig
 
 SIMULATOR_BASE_URL = "http://simulator.demo:8000"
@@ -37,7 +39,11 @@ def build_gateway(
     """The client behind the case service, or None in web-portal mode (R-24)."""
     # every profile (shipped and the administrator's) is validated here, at start, in any mode
     profile = load_profile(resources_dir(), settings.agreement.profile)
-    if settings.agreement.access_method != "web_service":
+    grants = grants_of(profile, settings.agreement.access_method)
+    problem = grants_problem(settings, grants)
+    if problem:
+        raise GatewaySetupError(problem)
+    if not grants.uses_web_service:
         return None
     gateway = settings.gateway
     timeouts = GatewayTimeouts(connect=gateway.connect_timeout, read=gateway.read_timeout)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from app.domain.guard_rules import GuardThresholds
 
 if TYPE_CHECKING:
+    from app.domain.access import AccessGrants
     from app.services.settings import Settings
 
 MODES = ("demo", "production")
@@ -223,3 +224,32 @@ def check_admin_file(path: Path) -> None:
             f"{path}: every user of this PC may change it; the administrator must run "
             f"chmod o-w {path}"
         )
+
+
+def grants_problem(settings: Settings, grants: AccessGrants) -> str | None:
+    """What the agreement's grants need that the settings lack (English, names the key), or
+    None. Checked at start with the profile: a method granted by the web service needs the
+    PoC result letter in production, one granted by the web portal needs the portal address,
+    and an agreement that grants nothing cannot serve."""
+    agreement = settings.agreement
+    if not grants.offered:
+        return (
+            f"agreement.profile: {agreement.profile!r} grants neither lookup nor verify by "
+            "element; choose the agreement's profile"
+        )
+    if settings.mode != "production":
+        return None
+    if grants.uses_web_service and not (
+        agreement.poc_letter_number.strip() and agreement.poc_letter_date
+    ):
+        return (
+            "agreement.poc_letter_number, agreement.poc_letter_date: the agreement grants "
+            f"access by web service ({grants.summary}); that needs the Proof of Concept result "
+            "letter (number and date)"
+        )
+    if grants.uses_web_portal and not agreement.portal_url:
+        return (
+            f"agreement.portal_url: the agreement grants access by web portal ({grants.summary}); "
+            "set the portal address"
+        )
+    return None

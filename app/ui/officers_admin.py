@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.domain.i18n import N_, _
 from app.services.app_core import AppServices
 from app.services.officers import OfficerView, Role
+from app.ui.officer_records_ui import attach_record_actions
 
 ROLE_LABELS = {
     Role.OFFICER: N_("Officer"),
@@ -80,6 +82,8 @@ class OfficerDialog(QDialog):
         today = QDate.currentDate()  # the popup opens on this month, nothing is chosen
         self.nda_date.calendarWidget().setCurrentPage(today.year(), today.month())
         self.nda_reference = QLineEdit()
+        self.bermaterai = QCheckBox(_("The NDA carries a duty stamp (bermaterai)"))
+        self.bermaterai.setObjectName("ndaBermaterai")
         self.error = QLabel()
         self.error.setObjectName("officerDialogError")
         self.error.setWordWrap(True)
@@ -94,6 +98,8 @@ class OfficerDialog(QDialog):
         if mode in ("create", "nda"):
             form.addRow(_("NDA signed on (dd-mm-yyyy)"), self.nda_date)
             form.addRow(_("NDA reference"), self.nda_reference)
+        if mode == "nda":
+            form.addRow(self.bermaterai)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -115,6 +121,7 @@ class OfficerDialog(QDialog):
             "role": self.role.currentData(),
             "nda_date": date(qd.year(), qd.month(), qd.day()) if entered else None,
             "nda_reference": self.nda_reference.text().strip(),
+            "bermaterai": self.bermaterai.isChecked(),
         }
 
     def problem(self) -> str | None:
@@ -142,9 +149,7 @@ class OfficerDialog(QDialog):
         super().accept()
 
 
-def ask_dialog(
-    parent: QWidget, mode: str, submit: Callable[[dict[str, Any]], object]
-) -> bool:
+def ask_dialog(parent: QWidget, mode: str, submit: Callable[[dict[str, Any]], object]) -> bool:
     """Run the dialog until ``submit`` accepts the input; False when cancelled."""
     dialog = OfficerDialog(mode, parent, submit)
     return dialog.exec() == QDialog.DialogCode.Accepted
@@ -161,8 +166,8 @@ class OfficersAdmin(QWidget):
         self.services = services
         self.admin: OfficerView | None = None
         #: Opens the form for a mode; the form calls ``submit`` and stays open on a refusal.
-        self.ask: Callable[[str, Callable[[dict[str, Any]], object]], bool] = (
-            lambda mode, submit: ask_dialog(self, mode, submit)
+        self.ask: Callable[[str, Callable[[dict[str, Any]], object]], bool] = lambda mode, submit: (
+            ask_dialog(self, mode, submit)
         )
         title = QLabel(_("Officers and access"))
         title.setStyleSheet("font-size:14pt; font-weight:bold;")
@@ -209,6 +214,7 @@ class OfficersAdmin(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        self.records = attach_record_actions(self, layout)  # User-ID form, SPTJM, export
         layout.addWidget(self.message)
         self.create_button.clicked.connect(self._create)
         self.nda.clicked.connect(self._nda)
@@ -223,6 +229,7 @@ class OfficersAdmin(QWidget):
         self.admin = admin
         self.message.clear()
         self.refresh()
+        self.records.refresh()
         self.table.setFocus()
 
     def refresh(self) -> None:
@@ -297,8 +304,12 @@ class OfficersAdmin(QWidget):
         admin = self.admin
         if self.ask(
             "nda",
-            lambda values: self.services.officers.record_nda(
-                admin, chosen[0].id, values["nda_date"], values["nda_reference"]
+            lambda values: self.services.officer_records.record_nda(
+                admin,
+                chosen[0].id,
+                values["nda_date"],
+                values["nda_reference"],
+                bermaterai=bool(values.get("bermaterai")),
             ),
         ):
             self._done(_("NDA recorded."))

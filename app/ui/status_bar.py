@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from app.domain.access import CHOICE_LABELS, WEB_PORTAL
 from app.domain.i18n import _
 from app.domain.quota_rules import QuotaLevel
 from app.reader.states import ReaderEvent
@@ -20,7 +21,17 @@ LEVEL_STYLE = {
 
 def link_text(snapshot: StatusSnapshot, link_ok: bool | None) -> str:
     """The gateway link as the officer sees it."""
-    if snapshot.access_method == "web_portal":
+    grants = snapshot.grants
+    if grants is not None and grants.mixed:
+        parts = [_(CHOICE_LABELS[pair]) for pair in grants.offered]
+        text = _("Access: {methods}").format(methods=", ".join(parts))
+        if snapshot.demo:
+            text += " — " + _("simulator (DEMO)")
+        if link_ok is False:
+            text += " — " + _("no answer")
+        return text
+    portal_only = grants.channels == {WEB_PORTAL} if grants is not None else None
+    if portal_only or (portal_only is None and snapshot.access_method == "web_portal"):
         return _("Gateway: web portal (assisted)")
     if snapshot.demo:
         return _("Gateway: simulator (DEMO)")

@@ -50,6 +50,9 @@ def test_upgrade_of_an_older_schema_takes_a_backup_first(tmp_path: Path) -> None
         connection.execute(text("DROP INDEX ix_lockouts_set_at"))  # 0005
         connection.execute(text("DROP TABLE report_submissions"))  # 0005
         connection.execute(text("DROP TABLE incidents"))  # 0005
+        connection.execute(text("DROP TABLE officer_details"))  # 0007
+        connection.execute(text("DROP TABLE agency_sptjm"))  # 0007
+        connection.execute(text("ALTER TABLE officers DROP COLUMN nda_bermaterai"))  # 0007
         connection.execute(text("DROP TABLE balikan_export_items"))
         connection.execute(text("DROP TABLE balikan_exports"))
         connection.execute(text("ALTER TABLE balikan_items DROP COLUMN delivered_via"))

@@ -141,3 +141,12 @@ class ReasonRequired(CaseError):
     """A return or refusal needs at least one reason from the list."""
 
     msgid = N_("Choose at least one reason from the list for a return or refusal.")
+
+
+class ChannelNotGranted(WrongAccessMethod):
+    """The method is granted, but through the other channel (web service / web portal)."""
+
+    msgid = N_(
+        "The agreement grants this check only through the other channel (web service or web "
+        "portal). Choose the check the case screen offers for this agreement."
+    )

@@ -17,6 +17,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.domain.access import WEB_PORTAL, WEB_SERVICE, AccessGrants
 from app.domain.agreement_term import term_status
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
 from app.domain.case_reasons import (
@@ -30,8 +31,10 @@ from app.domain.guard_rules import LookupFingerprint
 from app.domain.nik import Nik, parse_nik
 from app.domain.outcomes import DATA_ACCESSED, OutcomeKind
 from app.domain.scrub import answer_words, scrub
+from app.services.access import grants_for
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
+from app.services.cases.access import portal_method, require_granted
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
 from app.services.cases.errors import (
     AgreementEnded,
@@ -141,6 +144,7 @@ class CaseService:
         self._guidance = guidance
         self._clock = clock
         self._on_balikan_queued = on_balikan_queued
+        self._grants: AccessGrants | None = None
 
     def _notify_owed(self, case: ActiveCase) -> None:
         """After the commit: tell the data balikan sender there may be work."""
@@ -152,6 +156,13 @@ class CaseService:
     def access_method(self) -> str:
         """``web_service`` or ``web_portal`` (R-24)."""
         return self.settings.agreement.access_method
+
+    @property
+    def grants(self) -> AccessGrants:
+        """Which access method the agreement grants by which channel (issue 15)."""
+        if self._grants is None:
+            self._grants = grants_for(self.settings)
+        return self._grants
 
     @contextmanager
     def _case_tx(self, case: ActiveCase) -> Iterator[Session]:
@@ -338,6 +349,16 @@ class CaseService:
             self._audit_refusal(officer, case, refusal, None)
             raise
 
+    def _require_granted(
+        self, case: ActiveCase, officer: OfficerView, method: str, channel: str
+    ) -> None:
+        """The agreement grants ``method`` by ``channel``; a refusal is audited."""
+        try:
+            require_granted(self.grants, method, channel)
+        except CaseError as refusal:
+            self._audit_refusal(officer, case, refusal, None)
+            raise
+
     def _lookup_row(
         self, case: ActiveCase, officer: OfficerView, method: str, outcome: str
     ) -> LookupRow:
@@ -483,11 +504,12 @@ class CaseService:
         verify_elements: Mapping[str, str] | None = None,
     ) -> LookupView:
         """Step 3 (web service): query the gateway for this applicant's NIK."""
-        if self.access_method != "web_service" or self._gateway is None:
+        method = "verify" if verify_elements is not None else "lookup"
+        self._require_granted(case, officer, method, WEB_SERVICE)  # fail closed, nothing sent
+        if self._gateway is None:
             raise WrongAccessMethod()
         self._check_may_look_up(case, officer)
         nik = self._parse(nik_text)
-        method = "verify" if verify_elements is not None else "lookup"
         if verify_elements is not None:
             verify_elements = {k: v.strip() for k, v in verify_elements.items() if v.strip()}
             if not verify_elements:
@@ -528,10 +550,12 @@ class CaseService:
         documents_match: bool,
         *,
         override: GuardOverride | None = None,
+        method: str | None = None,
     ) -> LookupView:
-        """Step 3 (web portal, assisted): the officer looked the NIK up in the portal."""
-        if self.access_method != "web_portal":
-            raise WrongAccessMethod()
+        """Step 3 (web portal, assisted): the officer looked the NIK up in the portal
+        (``method`` "lookup" or "verify"; default: the one the agreement grants by portal)."""
+        method = method or portal_method(self.grants)
+        self._require_granted(case, officer, method, WEB_PORTAL)
         self._check_may_look_up(case, officer)
         nik = self._parse(nik_text)
         self._reserve_hit(case, officer, nik, source, override, "portal")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import __version__
 from app.domain.agreement_term import TermPhase, term_status
 from app.domain.i18n import _
+from app.services.access import grants_or_fallback
 from app.services.doctor import Check, error, ok, warning
 from app.services.persistence.db import create_db_engine, current_revision, head_revision
 from app.services.persistence.models import BalikanItem, QuotaDay
@@ -90,7 +91,7 @@ def admin_file(settings: Settings, path: Path) -> Check:
 
 def _required_secrets(settings: Settings) -> list[str]:
     names = [HMAC_KEY, ENCRYPTION_KEY]
-    if settings.agreement.access_method == "web_service":
+    if grants_or_fallback(settings).uses_web_service:
         names += [GATEWAY_USER, GATEWAY_PASSWORD]
     if settings.balikan.delivery == "web_service":
         names.append(BALIKAN_TOKEN)

@@ -7,7 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from app.domain.i18n import _
+from app.services.access import grants_or_fallback
 from app.services.doctor import Check, DoctorReport, ReaderProbe, error, ok, utc_now
+from app.services.doctor.access import access_grants
 from app.services.doctor.local import (
     admin_file,
     agreement_term,
@@ -29,7 +31,7 @@ def network_checks(settings: Settings, now: Callable[[], datetime]) -> list[Chec
     gateway = settings.gateway
     if settings.is_demo:
         checks.append(ok("gateway", _("demo mode: the built-in simulator answers")))
-    elif settings.agreement.access_method != "web_service":
+    elif not grants_or_fallback(settings).uses_web_service:
         checks.append(ok("gateway", _("web portal (assisted): the app does not call the gateway")))
     else:
         checks += probe_endpoint(
@@ -92,5 +94,5 @@ def run_doctor(
     report.extend(network_checks(settings, now))
     if reader_probe is not None:
         report.extend(reader_probe())
-    report.extend([agreement_term(settings, today)])
+    report.extend([agreement_term(settings, today), access_grants(settings)])
     return report

@@ -253,8 +253,16 @@ CLAUSES: tuple[Clause, ...] = (
         "R-24",
         N_("Access method per agreement"),
         True,
-        "agreement.access_method; web portal mode never calls the gateway",
-        (_CASES + "test_web_portal_mode_records_outcomes_and_never_calls_a_gateway",),
+        "app.domain.access.AccessGrants from the profile (lookup_via, verify_via; "
+        "agreement.access_method as the fallback); CaseService refuses a method by a channel "
+        "not granted; web portal mode never calls the gateway",
+        (
+            _CASES + "test_web_portal_mode_records_outcomes_and_never_calls_a_gateway",
+            "tests/services/cases/test_access_per_method.py::"
+            "test_magelang_verifies_by_web_service_and_looks_up_by_portal",
+            "tests/services/test_access_grants.py::"
+            "test_each_seed_agreement_grants_its_methods_by_its_channels",
+        ),
     ),
     Clause(
         "R-25",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +47,8 @@ class Officer(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     nda_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     nda_reference: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    #: The NDA carries a duty stamp (bermaterai), as the agreements ask.
+    nda_bermaterai: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -213,3 +216,37 @@ class MetaValue(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class OfficerDetails(Base):
+    """The User-ID request form fields of one officer (staff data, not population data)."""
+
+    __tablename__ = "officer_details"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16))
+    nip: Mapped[str] = mapped_column(String(18), default="")
+    employment_status: Mapped[str] = mapped_column(String(32))
+    position: Mapped[str] = mapped_column(String(120))
+    office_region_code: Mapped[str] = mapped_column(String(16))
+    office_name: Mapped[str] = mapped_column(String(160))
+    office_address: Mapped[str] = mapped_column(String(255))
+    local_user_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AgencySptjm(Base):
+    """A Surat Pernyataan Tanggung Jawab Mutlak signed by the agency's responsible head
+    (the newest is in force; earlier ones stay on record)."""
+
+    __tablename__ = "agency_sptjm"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    head_name: Mapped[str] = mapped_column(String(120))
+    head_position: Mapped[str] = mapped_column(String(160))
+    head_nip: Mapped[str] = mapped_column(String(18), default="")
+    signed_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(120))
+    bermaterai: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))

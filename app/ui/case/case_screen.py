@@ -50,6 +50,7 @@ from app.services.documents.return_slip import render_return_slip_for
 from app.services.documents.statement import render_statement
 from app.services.dukcapil import Severity, guidance_for
 from app.services.officers import OfficerView
+from app.ui.case.access_choice import attach_chooser, initial_mode
 from app.ui.case.documents import DocumentsPage
 from app.ui.case.issue import IssuePage
 from app.ui.case.new_case import NewCasePage
@@ -125,8 +126,8 @@ class CaseScreen(QWidget):
             self, title, label
         )
         self.profile = profile_of(self.settings.agreement.profile)
-        self.portal = self.settings.agreement.access_method == "web_portal"
-        use_verify = self.profile.verify and not self.profile.lookup and not self.portal
+        self.grants = services.cases.grants  # which check by which channel (issue 15)
+        self.portal, use_verify = initial_mode(self.grants)
         self.verify_only = use_verify
 
         self.steps = StepIndicator()
@@ -149,6 +150,7 @@ class CaseScreen(QWidget):
             verify_fields=verify_fields(self.profile) if use_verify else [],
             reader_available=reader.available,
         )
+        self.access_chooser = attach_chooser(self)  # offers only the granted checks
         self.verify_page = VerificationPage()
         self.issue_page = IssuePage()
         self.stack = QStackedWidget()

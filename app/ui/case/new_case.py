@@ -57,6 +57,7 @@ class NewCasePage(QWidget):
         new_layout.addWidget(intro)
         new_layout.addLayout(form)
         new_layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
+        self._new_layout = new_layout
 
         self.returned = QListWidget()
         self.returned.setObjectName("returnedCases")
@@ -85,6 +86,10 @@ class NewCasePage(QWidget):
         self.resume_button.clicked.connect(self._resume)
         self.returned.itemActivated.connect(lambda _item: self._resume())
         self._suggest_purpose(self.programme.currentText())
+
+    def add_option(self, widget: QWidget) -> None:
+        """Add a widget to the new request, above the Open button (e.g. the check to use)."""
+        self._new_layout.insertWidget(self._new_layout.count() - 1, widget)
 
     def _suggest_purpose(self, programme: str) -> None:
         self.purpose.setText(_("Service for {programme}").format(programme=programme))

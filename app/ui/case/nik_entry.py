@@ -285,7 +285,7 @@ class NikPage(QWidget):
             )
             return
         verify = None
-        if self.verify_edits:  # the agreement uses verify by element
+        if self.verify_edits and not self.verify_box.isHidden():  # verify by element chosen
             verify = {k: e.text() for k, e in self.verify_edits.items() if e.text().strip()}
         self.lookupRequested.emit(self.nik.text(), self.source, verify)
 
