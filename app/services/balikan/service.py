@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +73,7 @@ class BalikanService:
         base_url: str | None = None,
         clock: Clock = system_clock,
         sender_options: dict[str, object] | None = None,
+        field_labels: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self._sessions = sessions
@@ -92,6 +93,7 @@ class BalikanService:
             counter_id,
             columns_of(settings.number_key, settings.programme_key, settings.note_key),
             clock=clock,
+            field_labels=field_labels,
         )
 
     # -- web service ------------------------------------------------------------------------
