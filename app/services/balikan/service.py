@@ -87,6 +87,7 @@ class BalikanService:
         self._clock = clock
         self._sender_options = dict(sender_options or {})
         self._sender: BalikanSender | None = None
+        self._sender_client: BalikanClient | None = None
         self.exporter = BalikanExporter(
             outbox,
             audit,
@@ -119,10 +120,11 @@ class BalikanService:
                 "audit": self._audit,
                 **self._sender_options,
             }
+            self._sender_client = self.client()
             self._sender = BalikanSender(
                 self._sessions,
                 self.outbox,
-                self.client(),
+                self._sender_client,
                 **options,  # type: ignore[arg-type]
             )
         return self._sender
@@ -150,9 +152,11 @@ class BalikanService:
             self._sender.wake()
 
     def stop(self) -> None:
-        """Stop the background sender, if running."""
+        """Stop the background sender, if running, and close its connections."""
         if self._sender is not None:
             self._sender.stop()
+        if self._sender_client is not None:
+            self._sender_client.close()
 
     def param_keys(self) -> list[str]:
         """The param keys the web service expects for this agency."""
