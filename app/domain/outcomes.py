@@ -35,8 +35,17 @@ ACCESS_LOCKOUTS = frozenset(
     }
 )
 
-#: Answers about the resident, i.e. the resident's data was accessed (R-18: balikan owed).
-DATA_ACCESSED = frozenset({OutcomeKind.FOUND, OutcomeKind.VERIFIED})
+#: Answers about the resident, i.e. the resident's data was accessed (R-18: balikan owed):
+#: every "Data Ditemukan", also when the data cannot be used (deceased, duplicate, inactive).
+DATA_ACCESSED = frozenset(
+    {
+        OutcomeKind.FOUND,
+        OutcomeKind.VERIFIED,
+        OutcomeKind.DECEASED,
+        OutcomeKind.DUPLICATE,
+        OutcomeKind.INACTIVE,
+    }
+)
 
 #: Answers after which the requested document may be issued (R-25: never after DUPLICATE).
 ISSUABLE = frozenset({OutcomeKind.FOUND, OutcomeKind.VERIFIED})

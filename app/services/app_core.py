@@ -22,6 +22,7 @@ from app.services.balikan.outbox import Outbox
 from app.services.balikan.service import BalikanService
 from app.services.bootstrap import Core
 from app.services.cases import CaseService, GatewayPort
+from app.services.cases.balikan_owed import field_labels
 from app.services.clock import Clock, system_clock
 from app.services.dukcapil.profiles import ProfileError
 from app.services.guard import PatternGuard
@@ -263,6 +264,7 @@ def build_services(
         transport=balikan_transport,
         base_url=balikan_base_url,
         clock=clock,
+        field_labels=field_labels(settings),
     )
     guard = PatternGuard(settings.guard, keys)
     extra: dict[str, object] = {}

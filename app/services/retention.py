@@ -96,7 +96,7 @@ def purge(
                 BalikanItem.delivered_at < now - timedelta(days=retention.delivered_item_days),
                 BalikanItem.nik_hash != "",
             )
-            .values(nik_hash="", nik_ciphertext=None, params="{}")
+            .values(nik_hash="", nik_ciphertext=None, params="{}", fields="[]")
         )
         old_exports = select(BalikanExport.id).where(
             BalikanExport.confirmed_at.is_not(None),

@@ -43,6 +43,7 @@ def test_upgrade_of_an_older_schema_takes_a_backup_first(tmp_path: Path) -> None
         connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": "0001"})
     with engine.begin() as connection:
         # undo what the newer revisions did, so 0001's schema is really there again
+        connection.execute(text("ALTER TABLE balikan_items DROP COLUMN fields"))  # 0006
         for index in ("ix_audit_log_action_at", "ix_lookups_report", "ix_cases_report"):
             connection.execute(text(f"DROP INDEX {index}"))  # 0005
         for index in ("ix_balikan_items_created_at", "ix_balikan_items_delivered_at"):

@@ -1,7 +1,9 @@
 """File export of owed data balikan (R-19): CSV or XLSX for upload or removable media.
 
 An export holds exactly what is owed, in the agreed columns: the NIK and the agency's own
-param fields (number or note, programme) — never a field of a gateway record. Exported
+param fields (number or note, programme), then one column per data balikan field of the
+agreement (the union over the items exported, each item with the values it was queued
+with) — never a field of a gateway record. Exported
 items stay encrypted and owed (status ``exported``) until a supervisor confirms that the
 file was uploaded; until then they can be exported again.
 """
@@ -12,7 +14,7 @@ import csv
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.i18n import N_, _
 from app.services.audit import AuditTrail
+from app.services.balikan.fields import decode_fields, field_columns
 from app.services.balikan.outbox import (
     ATTENTION,
     DEFAULT_LEASE,
@@ -84,15 +87,30 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _rows(outbox: Outbox, items: Sequence[BalikanItem], columns: Sequence[str]) -> list[list[str]]:
+def _table(
+    outbox: Outbox,
+    items: Sequence[BalikanItem],
+    columns: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows: the agreed ``columns``, then one column per data balikan
+    field any of ``items`` carries (headed by the profile's label when ``labels`` has it)."""
+    snapshots = [decode_fields(item.fields) for item in items]
+    extra = [
+        (name, header if header not in columns else f"{header} ({name})")
+        for name, header in field_columns(snapshots, labels)
+    ]
     rows = []
-    for item in items:
+    for item, snapshot in zip(items, snapshots, strict=True):
         params = json.loads(item.params)
         entry = params[0] if isinstance(params, list) and params else {}
         values = {key: str(value) for key, value in entry.items()}
         values["NIK"] = outbox.nik_of(item)
-        rows.append([_safe_cell(values.get(column, "")) for column in columns])
-    return rows
+        by_name = {value.name: value.value for value in snapshot}
+        row = [values.get(column, "") for column in columns]
+        row += [by_name.get(name, "") for name, _header in extra]
+        rows.append([_safe_cell(cell) for cell in row])
+    return [*columns, *(header for _name, header in extra)], rows
 
 
 def _write_csv(temp: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
@@ -144,11 +162,14 @@ class BalikanExporter:
         *,
         lease: timedelta = DEFAULT_LEASE,
         clock: Clock = system_clock,
+        field_labels: Mapping[str, str] | None = None,
     ) -> None:
         self._outbox = outbox
         self._audit = audit
         self._counter_id = counter_id
         self.columns = tuple(columns)
+        #: The profile's labels of its data balikan fields (column headers), by field name.
+        self.field_labels = dict(field_labels or {})
         self._lease = lease
         self._clock = clock
 
@@ -181,13 +202,13 @@ class BalikanExporter:
         items = self._owed(session)
         if not items:
             raise ExportError(NOTHING_OWED)
-        rows = _rows(self._outbox, items, self.columns)
+        header, rows = _table(self._outbox, items, self.columns, self.field_labels)
         temp = private_temp(path)
         try:
             if file_format == "csv":
-                _write_csv(temp, self.columns, rows)
+                _write_csv(temp, header, rows)
             else:
-                _write_xlsx(temp, self.columns, rows)
+                _write_xlsx(temp, header, rows)
             os.chmod(temp, 0o600)
             digest = file_sha256(temp)
             now = self._clock()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.services.balikan.client import OutgoingItem
+from app.services.balikan.fields import FieldValue, decode_fields, encode_fields
 from app.services.clock import Clock, system_clock
 from app.services.keys import KeyRing
 from app.services.persistence.models import BalikanItem
@@ -40,11 +41,13 @@ def retry_delay(
 
 @dataclass(frozen=True, slots=True)
 class BalikanParams:
-    """The agreed ``param`` fields: recipient number or a note, and the programme."""
+    """The agreed ``param`` fields: recipient number or a note, and the programme; then the
+    agreement's own data balikan fields (``fields``, the profile's ``[[balikan_fields]]``)."""
 
     programme: str
     number: str | None = None
     note: str | None = None
+    fields: tuple[FieldValue, ...] = ()
 
     def as_param(self, number_key: str, programme_key: str, note_key: str) -> list[dict[str, str]]:
         """The ``param`` list in the agreement's key names."""
@@ -54,6 +57,9 @@ class BalikanParams:
         if self.note:
             # An agreement without a note field carries the note in the number field.
             entry[note_key or number_key] = self.note
+        for value in self.fields:
+            if value.value:  # a field left empty is not sent (it may not exist)
+                entry[value.wire_key] = value.value
         return [entry]
 
 
@@ -109,6 +115,7 @@ class Outbox:
             id_lembaga=self._id_lembaga,
             nama_lembaga=self._nama_lembaga,
             params="[]",
+            fields="[]",
             status=HELD,
             attempts=0,
             created_at=self._clock(),
@@ -124,14 +131,30 @@ class Outbox:
             return None
         return self._keys.decrypt(item.nik_ciphertext, case_number)
 
+    def set_fields(self, session: Session, case_number: str, fields: Sequence[FieldValue]) -> bool:
+        """Keep the data balikan field values typed at the decision on the held item (they
+        go with it when it is queued, also if the case is ended from another counter)."""
+        item = self._item(session, case_number)
+        if item is None or item.status != HELD:
+            return False
+        item.fields = encode_fields(fields)
+        session.flush()
+        return True
+
     def enqueue(
         self, session: Session, case_number: str, nik: str, params: BalikanParams
     ) -> BalikanItem:
-        """Make the item owed for ``case_number`` sendable (exactly one per case: idempotent)."""
+        """Make the item owed for ``case_number`` sendable (exactly one per case: idempotent).
+
+        A held item keeps the field values set at the decision unless ``params`` brings its
+        own."""
         existing = self._item(session, case_number)
         if existing is not None:
             if existing.status == HELD:
+                if not params.fields:
+                    params = replace(params, fields=decode_fields(existing.fields))
                 existing.params = json.dumps(params.as_param(*self._names), sort_keys=True)
+                existing.fields = encode_fields(params.fields)
                 existing.status = PENDING
                 existing.created_at = self._clock()
                 session.flush()
@@ -143,6 +166,7 @@ class Outbox:
             id_lembaga=self._id_lembaga,
             nama_lembaga=self._nama_lembaga,
             params=json.dumps(params.as_param(*self._names), sort_keys=True),
+            fields=encode_fields(params.fields),
             status=PENDING,
             attempts=0,
             created_at=self._clock(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +73,7 @@ class BalikanService:
         base_url: str | None = None,
         clock: Clock = system_clock,
         sender_options: dict[str, object] | None = None,
+        field_labels: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self._sessions = sessions
@@ -86,12 +87,14 @@ class BalikanService:
         self._clock = clock
         self._sender_options = dict(sender_options or {})
         self._sender: BalikanSender | None = None
+        self._sender_client: BalikanClient | None = None
         self.exporter = BalikanExporter(
             outbox,
             audit,
             counter_id,
             columns_of(settings.number_key, settings.programme_key, settings.note_key),
             clock=clock,
+            field_labels=field_labels,
         )
 
     # -- web service ------------------------------------------------------------------------
@@ -117,10 +120,11 @@ class BalikanService:
                 "audit": self._audit,
                 **self._sender_options,
             }
+            self._sender_client = self.client()
             self._sender = BalikanSender(
                 self._sessions,
                 self.outbox,
-                self.client(),
+                self._sender_client,
                 **options,  # type: ignore[arg-type]
             )
         return self._sender
@@ -148,9 +152,11 @@ class BalikanService:
             self._sender.wake()
 
     def stop(self) -> None:
-        """Stop the background sender, if running."""
+        """Stop the background sender, if running, and close its connections."""
         if self._sender is not None:
             self._sender.stop()
+        if self._sender_client is not None:
+            self._sender_client.close()
 
     def param_keys(self) -> list[str]:
         """The param keys the web service expects for this agency."""

@@ -33,9 +33,12 @@ from app.domain.outcomes import DATA_ACCESSED, OutcomeKind
 from app.domain.scrub import answer_words, scrub
 from app.services.access import grants_for
 from app.services.audit import AuditTrail
-from app.services.balikan.outbox import BalikanParams, Outbox
+from app.services.balikan.fields import FieldValue
+from app.services.balikan.outbox import Outbox
+from app.services.cases import balikan_owed
 from app.services.cases.access import portal_method, require_granted
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
+from app.services.cases.balikan_owed import NOTE_CANCELLED, NOTE_INTERRUPTED
 from app.services.cases.errors import (
     AgreementEnded,
     CaseError,
@@ -76,11 +79,7 @@ RESIDENT_ANSWERS = frozenset(
     }
 )
 
-# Notes (keterangan) sent as data balikan: data for Dukcapil, always in Indonesian.
-NOTE_RETURNED = "DIKEMBALIKAN UNTUK PERBAIKAN BERKAS"
-NOTE_REFUSED = "DITOLAK"
-NOTE_CANCELLED = "DIBATALKAN"
-NOTE_INTERRUPTED = "DIBATALKAN (LAYANAN TERPUTUS)"
+# Notes (keterangan) sent as data balikan: the fixed list is in balikan_owed.
 #: What a cancelled case stores: one of these, never the reason the officer typed.
 CANCEL_NOTES = (NOTE_CANCELLED, NOTE_INTERRUPTED)
 
@@ -475,10 +474,7 @@ class CaseService:
                 case.data_accessed = True
                 if ended:  # cancelled while the answer travelled: owed at once
                     self._outbox.enqueue(
-                        session,
-                        case.number,
-                        nik.value,
-                        BalikanParams(programme=row.programme, note=NOTE_CANCELLED),
+                        session, case.number, nik.value, balikan_owed.owed_params(row)
                     )
                 else:
                     self._outbox.hold(session, case.number, nik.value)
@@ -625,8 +621,13 @@ class CaseService:
         remark: str = "",
         *,
         reasons: Sequence[CaseReason] = (),
+        balikan_fields: Mapping[str, str] | None = None,
     ) -> ActiveCase:
         """Step 4: approve (4a), return for fixes (4b) or refuse.
+
+        ``balikan_fields`` are the agreement's data balikan values typed with the decision
+        (checked against the profile: required ones only when approved); they are kept
+        on the held item and sent with it.
 
         What is stored is the decision and its ``reasons`` (a fixed list; a return or
         refusal without any is stored as "other"). The officer's ``remark`` stays in
@@ -636,8 +637,20 @@ class CaseService:
             () if decision is Decision.APPROVE else (CaseReason.OTHER,)
         )
         remark = scrub(remark, case.answer_words()).strip()[:255]
+        fields = (
+            None
+            if balikan_fields is None
+            else balikan_owed.checked_fields(
+                self.settings,
+                balikan_fields,
+                case.answer_words(),
+                require=decision is Decision.APPROVE,
+            )
+        )
         with self._case_tx(case) as session:
             row = self._row(session, case)
+            if fields is not None:
+                self._outbox.set_fields(session, case.number, fields)
             if decision is Decision.APPROVE:
                 if case.last is None or not case.last.confirms:
                     raise NotIssuable()
@@ -755,36 +768,47 @@ class CaseService:
         return case
 
     def hand_over(
-        self, case: ActiveCase, officer: OfficerView, recipient_number: str = ""
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        recipient_number: str = "",
+        *,
+        balikan_fields: Mapping[str, str] | None = None,
     ) -> ActiveCase:
-        """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
+        """Step 5, then step 6 at once: the document is handed over, data balikan queued.
+
+        ``balikan_fields`` (the agreement's data balikan values, every required one filled)
+        replace those given with the decision; without them the item carries those."""
         if scrub(recipient_number, case.answer_words()) != recipient_number:
             raise NikNotAllowedHere()
+        fields = (
+            ()
+            if balikan_fields is None
+            else balikan_owed.checked_fields(
+                self.settings, balikan_fields, case.answer_words(), require=True
+            )
+        )
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.HAND_OVER, officer)
             row.recipient_number = (recipient_number.strip() or row.document_number or "")[:64]
             case.recipient_number = row.recipient_number
-            self._queue_balikan(session, case, row, officer)
+            self._queue_balikan(session, case, row, officer, fields)
         self._notify_owed(case)
         return case
 
-    def _owed_params(self, row: CaseRow) -> BalikanParams:
-        """The data balikan of a case: the recipient number, or why nothing was issued."""
-        if row.state == CaseState.HANDED_OVER.value:
-            return BalikanParams(programme=row.programme, number=row.recipient_number)
-        if row.state == CaseState.REFUSED.value:
-            return BalikanParams(programme=row.programme, note=NOTE_REFUSED)
-        if row.decision == Decision.RETURN.value:
-            return BalikanParams(programme=row.programme, note=NOTE_RETURNED)
-        return BalikanParams(programme=row.programme, note=NOTE_CANCELLED)
-
     def _enqueue_owed(
-        self, session: Session, case: ActiveCase, row: CaseRow, officer: OfficerView
+        self,
+        session: Session,
+        case: ActiveCase,
+        row: CaseRow,
+        officer: OfficerView,
+        fields: tuple[FieldValue, ...] = (),
     ) -> None:
         """Queue the one data balikan item owed when the resident's data was accessed."""
         if row.data_accessed:
             nik = case.nik.value if case.nik else self._stored_nik(session, row)
-            item = self._outbox.enqueue(session, row.number, nik, self._owed_params(row))
+            params = balikan_owed.owed_params(row, fields)
+            item = self._outbox.enqueue(session, row.number, nik, params)
             self._audit.append(
                 session,
                 officer.username,
@@ -795,10 +819,15 @@ class CaseService:
             )
 
     def _queue_balikan(
-        self, session: Session, case: ActiveCase, row: CaseRow, officer: OfficerView
+        self,
+        session: Session,
+        case: ActiveCase,
+        row: CaseRow,
+        officer: OfficerView,
+        fields: tuple[FieldValue, ...] = (),
     ) -> None:
         """Flowchart step 6 after hand-over (or a refusal of accessed data)."""
-        self._enqueue_owed(session, case, row, officer)
+        self._enqueue_owed(session, case, row, officer, fields)
         handed_over = row.state == CaseState.HANDED_OVER.value
         if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
             self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)

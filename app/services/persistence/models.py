@@ -167,6 +167,9 @@ class BalikanItem(Base):
     id_lembaga: Mapped[str] = mapped_column(String(16))
     nama_lembaga: Mapped[str] = mapped_column(String(255))
     params: Mapped[str] = mapped_column(Text)
+    #: The agreement's data balikan fields as queued: JSON list of {name, label, value}
+    #: (a snapshot: a later profile change never alters an item already owed).
+    fields: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -95,7 +95,14 @@ def test_no_issue_after_a_non_issuable_answer(world: World, kind: str) -> None:
     cases.decide(case, world.officer, Decision.REFUSE, "rujuk ke Dukcapil")
     cases.close(case, world.officer)
     with world.services.core.sessions() as session:
-        assert session.execute(select(BalikanItem)).first() is None  # no data was accessed
+        items = list(session.execute(select(BalikanItem)).scalars())
+    # issue 15: a "Data Ditemukan" answer that cannot be used is an access: owed, with a note
+    expected_note = {"deceased": "MENINGGAL", "duplicate": "DATA GANDA", "inactive": "TIDAK AKTIF"}
+    if kind == "not_found":
+        assert items == []  # no data was accessed
+    else:
+        assert len(items) == 1 and items[0].status == "pending"
+        assert json.loads(items[0].params)[0]["KETERANGAN"] == expected_note[kind]
 
 
 def test_fix_and_recheck_loop_across_days_and_restart(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_daily_report_counts_and_holds_no_population_data(world: World, tmp_path
     for line, value in [
         ("Pencarian (hit)", "3"),
         ("Layanan dibuka", "3"),
-        ("Data balikan dibuat", "1"),
+        ("Data balikan dibuat", "2"),  # found and deceased ("Data Ditemukan"); not not_found
     ]:
         assert any(line in row and row.rstrip().endswith(value) for row in text.splitlines()), line
     for nik in examples.values():

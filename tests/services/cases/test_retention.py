@@ -38,12 +38,14 @@ def test_purge_redacts_by_category_and_keeps_counts_and_the_chain(world: World) 
         assert rows[1].purpose == ""
         item = session.execute(select(BalikanItem)).scalar_one()
         item.status, item.delivered_at = "delivered", world.clock()
+        item.fields = '[{"name": "nomor_penerima", "label": "Nomor", "value": "PKH-1"}]'
         session.commit()
     third = purge(services.core.sessions, services.audit, retention, later)
     assert (third.cases, third.delivered_items) == (1, 1)
     with services.core.sessions() as session:
         item = session.execute(select(BalikanItem)).scalar_one()
         assert item.nik_hash == "" and item.params == "{}" and item.nik_ciphertext is None
+        assert item.fields == "[]"  # the data balikan field values go with the params
         assert session.execute(select(CaseRow.nik_hash)).scalars().all() == [None, None]
     after = services.reports.figures(world.supervisor, today, today)
     assert (after.hits, after.cases_opened, after.decisions) == (
