@@ -99,11 +99,12 @@ def _json_text(value: str | None) -> str:
 def canonical_row(row: AuditRow) -> bytes:
     """:func:`canonical` of a row's hashed fields, built directly (same bytes, faster)."""
     seq, at, actor, counter_id, action, case_number, nik_hash, detail = row[:8]
+    enc = _encode_string
     return (
-        f'{{"action":{_encode_string(action)},"actor":{_encode_string(actor)},'
-        f'"at":{_encode_string(at)},"case_number":{_json_text(case_number)},'
-        f'"counter_id":{_encode_string(counter_id)},"detail":{_encode_string(detail)},'
-        f'"nik_hash":{_json_text(nik_hash)},"seq":{int(seq)}}}'
+        f'{{"action":{enc(action)},"actor":{enc(actor)},"at":{enc(at)},"case_number":'
+        f'{"null" if case_number is None else enc(case_number)},"counter_id":{enc(counter_id)},'
+        f'"detail":{enc(detail)},"nik_hash":{"null" if nik_hash is None else enc(nik_hash)},'
+        f'"seq":{int(seq)}}}'
     ).encode()
 
 
