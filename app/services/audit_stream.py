@@ -41,9 +41,9 @@ def _canonical(detail: str) -> str:
 
 _MARKER = "substr(detail, 1, length(detail) - 65)"  # "~redacted:<digest>" without ":<seal>"
 _MESSAGES = (
-    "SELECT seq, prev_hash, hash, CASE WHEN substr(detail, 1, 1) = '~' "  # noqa: S608 (constant SQL)
+    "SELECT seq, prev_hash, hash, CAST(CASE WHEN substr(detail, 1, 1) = '~' "  # noqa: S608 (constant SQL)
     f"THEN 'seal|' || prev_hash || '|' || hash || '|' || {_canonical(_MARKER)} "
-    f"ELSE prev_hash || '|' || {_canonical('detail')} END, "
+    f"ELSE prev_hash || '|' || {_canonical('detail')} END AS BLOB), "
     "CASE WHEN substr(detail, 1, 1) = '~' THEN substr(detail, -64) END "
     "FROM audit_log WHERE seq >= ? ORDER BY seq"
 )
@@ -74,9 +74,7 @@ def sqlite_walk(
                 if (
                     seq == expected
                     and prev == prev_hash
-                    and compare(
-                        (chain_mac if seal is None else seal_mac)(message.encode()), seal or digest
-                    )
+                    and compare((chain_mac if seal is None else seal_mac)(message), seal or digest)
                 ):
                     prev_hash, expected = digest, expected + 1
                     continue
