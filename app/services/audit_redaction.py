@@ -4,6 +4,8 @@ Each chosen record's detail is replaced by a sealed marker (:func:`app.domain.au
 redacted_detail`); its hash, links and every other field stay, so ``loket audit verify`` and
 printed checkpoints still hold, and an edit of a redacted record is still found. A record whose
 hash does not match its full detail is never sealed: the purge must not launder an edit.
+On PostgreSQL the application role has no UPDATE on the trail; it seals through the owner's
+function ``loket_redact_audit_detail`` (migration 0008), which can do nothing else.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, select, update
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.audit_chain import (
@@ -56,7 +58,11 @@ def redact_details(session: Session, key: bytes, *conditions: ColumnElement[bool
     )
     mac_of = hmac_sha256(key)
     seal_key = redaction_key(key)
-    statement = update(table).where(table.c.seq == bindparam("s")).values(detail=bindparam("d"))
+    if session.get_bind().dialect.name == "postgresql":
+        # the application role may not UPDATE audit_log: the owner's function seals only
+        statement: Executable = text("SELECT loket_redact_audit_detail(:s, :d)")
+    else:
+        statement = update(table).where(table.c.seq == bindparam("s")).values(detail=bindparam("d"))
     done, after = 0, 0
     while True:
         batch = session.execute(

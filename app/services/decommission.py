@@ -199,6 +199,9 @@ def _drop_shared_tables(settings_owner_url: str, engine: Engine) -> bool:
             connection.execute(text("SET LOCAL lock_timeout = '30s'"))
             Base.metadata.drop_all(connection)
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            connection.execute(
+                text("DROP FUNCTION IF EXISTS loket_redact_audit_detail(integer, text)")
+            )
     except SQLAlchemyError:
         return False
     finally:

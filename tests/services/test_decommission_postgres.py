@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, update
+from sqlalchemy import inspect, select, text, update
 
 from app.services.app_core import AppServices
 from app.services.decommission import (
@@ -129,5 +129,12 @@ def test_one_counter_ends_alone_the_last_one_ends_the_agency(
     result_a = decommission(services_a, admin_a, tmp_path / "a")
     assert (result_a.scope, result_a.others, result_a.shared_wiped) == (AGENCY, (), True)
     assert _tables(pg_url) == set()
+    engine = create_db_engine(pg_url)
+    with engine.connect() as connection:
+        functions = connection.execute(
+            text("SELECT count(*) FROM pg_proc WHERE proname = 'loket_redact_audit_detail'")
+        ).scalar_one()
+    engine.dispose()
+    assert functions == 0
     assert all(a.store.get(name) is None for name in KNOWN_SECRETS)
     assert {p.name.split("-")[0] for p in (tmp_path / "a").iterdir()} == {"audit", "bast", "final"}
