@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Executable, Table, bindparam, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.audit_chain import (
     REDACTED,
@@ -38,55 +38,63 @@ def _as_row(record: Sequence[Any]) -> AuditRow:
     return (seq, at.isoformat(), actor, counter, action, case, nik, detail, prev, digest)
 
 
-def redact_details(session: Session, key: bytes, *conditions: ColumnElement[bool]) -> int:
+_COLUMNS = (
+    AuditRecord.seq,
+    AuditRecord.at,
+    AuditRecord.actor,
+    AuditRecord.counter_id,
+    AuditRecord.action,
+    AuditRecord.case_number,
+    AuditRecord.nik_hash,
+    AuditRecord.detail,
+    AuditRecord.prev_hash,
+    AuditRecord.hash,
+)
+
+
+def redact_details(
+    sessions: sessionmaker[Session], key: bytes, *conditions: ColumnElement[bool]
+) -> int:
     """Seal-redact the details of the records matching ``conditions``; how many were redacted.
 
-    Works in batches of seq order (memory stays flat however many records qualify).
+    Works in batches of seq order, one short transaction each (memory stays flat and the
+    counters are not held up however many records qualify; a repeated run redacts the rest).
     """
     table = cast("Table", AuditRecord.__table__)
-    columns = (
-        AuditRecord.seq,
-        AuditRecord.at,
-        AuditRecord.actor,
-        AuditRecord.counter_id,
-        AuditRecord.action,
-        AuditRecord.case_number,
-        AuditRecord.nik_hash,
-        AuditRecord.detail,
-        AuditRecord.prev_hash,
-        AuditRecord.hash,
-    )
-    mac_of = hmac_sha256(key)
-    seal_key = redaction_key(key)
-    if session.get_bind().dialect.name == "postgresql":
+    with sessions() as probe:
+        postgres = probe.get_bind().dialect.name == "postgresql"
+    statement: Executable
+    if postgres:
         # the application role may not UPDATE audit_log: the owner's function seals only
-        statement: Executable = text("SELECT loket_redact_audit_detail(:s, :d)")
+        statement = text("SELECT loket_redact_audit_detail(:s, :d)")
     else:
         statement = update(table).where(table.c.seq == bindparam("s")).values(detail=bindparam("d"))
-    done, after = 0, 0
+    mac_of, seal_key = hmac_sha256(key), redaction_key(key)
+    done, after = 0, 1  # record 1 is never redacted
     while True:
-        batch = session.execute(
-            select(*columns)
-            .where(
-                AuditRecord.seq > max(after, 1),
-                ~AuditRecord.detail.startswith(REDACTED),
-                AuditRecord.detail != "{}",
-                AuditRecord.action.not_in(KEPT_ACTIONS),
-                ~AuditRecord.action.startswith(KEPT_PREFIX),
-                *conditions,
-            )
-            .order_by(AuditRecord.seq)
-            .limit(_BATCH)
-        ).all()
-        if not batch:
-            return done
-        changes = []
-        for record in batch:
-            row = _as_row(tuple(record))
-            if mac_of(row[8].encode() + b"|" + canonical_row(row)) != row[9]:
-                continue  # edited already: left as it is, for verify to name
-            changes.append({"s": row[0], "d": redacted_detail(seal_key, row)})
-        if changes:
-            session.connection().execute(statement, changes)
+        with sessions.begin() as session:
+            batch = session.execute(
+                select(*_COLUMNS)
+                .where(
+                    AuditRecord.seq > after,
+                    ~AuditRecord.detail.startswith(REDACTED),
+                    AuditRecord.detail != "{}",
+                    AuditRecord.action.not_in(KEPT_ACTIONS),
+                    ~AuditRecord.action.startswith(KEPT_PREFIX),
+                    *conditions,
+                )
+                .order_by(AuditRecord.seq)
+                .limit(_BATCH)
+            ).all()
+            if not batch:
+                return done
+            changes = []
+            for record in batch:
+                row = _as_row(tuple(record))
+                if mac_of(row[8].encode() + b"|" + canonical_row(row)) != row[9]:
+                    continue  # edited already: left as it is, for verify to name
+                changes.append({"s": row[0], "d": redacted_detail(seal_key, row)})
+            if changes:
+                session.connection().execute(statement, changes)
         done += len(changes)
         after = batch[-1][0]

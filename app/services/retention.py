@@ -71,23 +71,25 @@ def purge(
     now: datetime,
     actor: str = "system",
 ) -> PurgeResult:
-    """Apply the retention periods as of ``now`` in one transaction (audited with counts)."""
+    """Apply the retention periods as of ``now`` (audited with counts): audit details first,
+    in short transactions of their own, then everything else in one transaction."""
+    closed_cases = select(CaseRow.number).where(
+        CaseRow.state.in_(_FINISHED),
+        CaseRow.closed_at < now - timedelta(days=retention.answer_kind_days),
+    )
+    # the answer kind next to a NIK hash in the trail goes with the case's own; in short
+    # transactions of their own (a first purge of a long trail must not hold the counters up)
+    audit_details = redact_details(
+        sessions,
+        audit.key,
+        AuditRecord.case_number.in_(closed_cases),
+        AuditRecord.nik_hash.is_not(None),
+        AuditRecord.detail.contains('"outcome"'),
+    )
+    audit_details += redact_details(
+        sessions, audit.key, AuditRecord.at < now - timedelta(days=retention.audit_detail_days)
+    )
     with sessions.begin() as session:
-        closed_cases = select(CaseRow.number).where(
-            CaseRow.state.in_(_FINISHED),
-            CaseRow.closed_at < now - timedelta(days=retention.answer_kind_days),
-        )
-        # the answer kind next to a NIK hash in the trail goes with the case's own
-        audit_details = redact_details(
-            session,
-            audit.key,
-            AuditRecord.case_number.in_(closed_cases),
-            AuditRecord.nik_hash.is_not(None),
-            AuditRecord.detail.contains('"outcome"'),
-        )
-        audit_details += redact_details(
-            session, audit.key, AuditRecord.at < now - timedelta(days=retention.audit_detail_days)
-        )
         answer_kinds_result = session.execute(
             update(CaseRow)
             .where(
