@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from app.cli import build_parser
+from app.cli import build_parser, main
 from app.services.cases import Decision
 from app.services.persistence.models import BalikanItem
 from app.services.settings import Settings
@@ -68,3 +68,6 @@ def test_the_uninstaller_asks_and_stops_on_a_refusal(capsys: pytest.CaptureFixtu
         build_parser().parse_args(["--help"])
     assert stop.value.code == 0
     assert "uninstall-check" in capsys.readouterr().out
+    assert main(["uninstall-check", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: loket uninstall-check") and "--message-file" in out
