@@ -288,6 +288,15 @@ def _cmd_decommission(args: argparse.Namespace) -> int:
     return run_decommission_cli(args.rest, _open_services)
 
 
+def _cmd_uninstall_check(args: argparse.Namespace) -> int:
+    from app.services.translations import install_language
+    from app.services.uninstall_check import run_uninstall_check_cli
+
+    settings = _settings_for_tools()
+    install_language(settings.ui.language)
+    return run_uninstall_check_cli(args.rest, settings)
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from app.doctor_reader import reader_checks
     from app.reader_wiring import reader_config
@@ -501,6 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         ("decommission", "end this counter's use: final report, BAST, wipe keys and data"),
         ("officers", "officer records: User-ID form (PDF) | export (XLSX) | changes"),
+        ("uninstall-check", "may this installation be removed? (refused while data is owed)"),
     ):
         tool = sub.add_parser(name, help=text, add_help=False)
         tool.add_argument("rest", nargs=argparse.REMAINDER)
@@ -531,6 +541,7 @@ _PASS_THROUGH = {
     "evidence": _cmd_evidence,
     "retention": _cmd_retention,
     "decommission": _cmd_decommission,
+    "uninstall-check": _cmd_uninstall_check,
     "keys": _cmd_keys,
     "officers": _cmd_officers,
 }

@@ -99,11 +99,12 @@ def _json_text(value: str | None) -> str:
 def canonical_row(row: AuditRow) -> bytes:
     """:func:`canonical` of a row's hashed fields, built directly (same bytes, faster)."""
     seq, at, actor, counter_id, action, case_number, nik_hash, detail = row[:8]
+    enc = _encode_string
     return (
-        f'{{"action":{_encode_string(action)},"actor":{_encode_string(actor)},'
-        f'"at":{_encode_string(at)},"case_number":{_json_text(case_number)},'
-        f'"counter_id":{_encode_string(counter_id)},"detail":{_encode_string(detail)},'
-        f'"nik_hash":{_json_text(nik_hash)},"seq":{int(seq)}}}'
+        f'{{"action":{enc(action)},"actor":{enc(actor)},"at":{enc(at)},"case_number":'
+        f'{"null" if case_number is None else enc(case_number)},"counter_id":{enc(counter_id)},'
+        f'"detail":{enc(detail)},"nik_hash":{"null" if nik_hash is None else enc(nik_hash)},'
+        f'"seq":{int(seq)}}}'
     ).encode()
 
 
@@ -141,14 +142,73 @@ def hmac_sha256(key: bytes) -> Callable[[bytes], str]:
     return mac
 
 
+# --- redaction (retention) ---------------------------------------------------------------
+#
+# A record whose detail outlived its retention keeps its place in the chain: its detail is
+# replaced by ``~redacted:<sha256 of the old detail>:<seal>``. The record's own hash and the
+# links stay as they were (checkpoints still hold); the seal, an HMAC under a key derived from
+# the chain key, covers every remaining field, the digest, the previous hash and the record's
+# hash, so an edit of a redacted record is still found. The purge seals a record only after
+# checking its hash against the full detail. ``json.dumps`` of a mapping never starts with
+# ``~``, so an appended detail cannot pose as a redacted one.
+
+REDACTED = "~redacted:"
+
+
+def redaction_key(key: bytes) -> bytes:
+    """The key that seals redacted records (derived from the chain key)."""
+    return hmac.new(key, b"audit-redaction", hashlib.sha256).digest()
+
+
+def is_redacted(detail: str) -> bool:
+    """True when ``detail`` is a redaction marker (the detail is gone)."""
+    return detail.startswith(REDACTED)
+
+
+def detail_mapping(detail: str) -> dict[str, object]:
+    """A record's detail as a mapping; empty when redacted or unreadable."""
+    if is_redacted(detail):
+        return {}
+    try:
+        value = json.loads(detail or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _seal_message(row: AuditRow, marker: str) -> bytes:
+    sealed: AuditRow = (*row[:7], marker, row[8], row[9])
+    return b"seal|" + row[8].encode() + b"|" + row[9].encode() + b"|" + canonical_row(sealed)
+
+
+def redacted_detail(seal_key: bytes, row: AuditRow) -> str:
+    """The marker that replaces ``row``'s detail (``row`` as stored, with its full detail)."""
+    marker = REDACTED + hashlib.sha256(row[7].encode()).hexdigest()
+    seal = hmac.new(seal_key, _seal_message(row, marker), hashlib.sha256).hexdigest()
+    return f"{marker}:{seal}"
+
+
+def seal_holds(seal_key: bytes, row: AuditRow) -> bool:
+    """True when a redacted row's seal matches its fields, links and hash."""
+    marker, _sep, seal = row[7].rpartition(":")
+    if not marker.startswith(REDACTED) or len(seal) != 64:
+        return False
+    expected = hmac.new(seal_key, _seal_message(row, marker), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, seal)
+
+
 def walk_rows(
     key: bytes, rows: Iterable[AuditRow], *, start_seq: int = 1, start_hash: str = GENESIS
 ) -> tuple[ChainProblem | None, int, str]:
-    """Verify ``rows`` in order; the first problem (or None), the last seq and hash seen."""
+    """Verify ``rows`` in order; the first problem (or None), the last seq and hash seen.
+
+    A redacted record (:func:`redacted_detail`) is checked by its seal instead of its hash.
+    """
     prev_hash = start_hash
     expected_seq = start_seq
     mac_of = hmac_sha256(key)
     compare = hmac.compare_digest
+    seal_key = redaction_key(key)
     for row in rows:
         seq = row[0]
         if seq != expected_seq:
@@ -157,8 +217,10 @@ def walk_rows(
             return ChainProblem(seq, "reordered"), expected_seq - 1, prev_hash
         if row[8] != prev_hash:
             return ChainProblem(seq, "reordered"), expected_seq - 1, prev_hash
-        mac = mac_of(prev_hash.encode() + b"|" + canonical_row(row))
-        if not compare(mac, row[9]):
+        if row[7][:1] == "~":
+            if not seal_holds(seal_key, row):
+                return ChainProblem(seq, "edited"), expected_seq - 1, prev_hash
+        elif not compare(mac_of(prev_hash.encode() + b"|" + canonical_row(row)), row[9]):
             return ChainProblem(seq, "edited"), expected_seq - 1, prev_hash
         prev_hash = row[9]
         expected_seq += 1

@@ -30,6 +30,7 @@ from app.domain.audit_chain import (
     walk_rows,
 )
 from app.services.audit_checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
+from app.services.audit_stream import sqlite_walk
 from app.services.clock import Clock, system_clock
 from app.services.persistence.models import AuditRecord, CaseRow, MetaValue
 
@@ -74,6 +75,8 @@ _STREAM_SQL = (
 )
 
 
+# SQLAlchemy stores SQLite times as "YYYY-MM-DD HH:MM:SS.ffffff"; the hash covers
+# ``datetime.isoformat()``: "T" between date and time, no fraction when it is zero.
 @dataclass
 class AuditTrail:
     """Appends to and verifies the chain."""
@@ -207,6 +210,23 @@ class AuditTrail:
         finally:
             cursor.close()
 
+    def _walk(
+        self, session: Session, start_seq: int, start_hash: str
+    ) -> tuple[ChainProblem | None, int, str]:
+        """Walk the chain from ``start_seq``: SQLite's fast path where it applies."""
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            walked = sqlite_walk(
+                connection.connection.driver_connection, self.key, start_seq, start_hash, _iso_text
+            )
+            if walked is not None:
+                return walked
+        rows = self._stream(session, start_seq)
+        try:
+            return walk_rows(self.key, rows, start_seq=start_seq, start_hash=start_hash)
+        finally:
+            rows.close()  # a problem stops the walk early: release the cursor now
+
     def _hash_at(self, session: Session, seq: int) -> str | None:
         return session.execute(
             select(AuditRecord.hash).where(AuditRecord.seq == seq)
@@ -236,11 +256,7 @@ class AuditTrail:
             if problem is not None:
                 return AuditReport(0, "", 1, problem)
             start_seq, start_hash = verified[0] + 1, verified[1]
-        rows = self._stream(session, start_seq)
-        problem, last_seq, last_hash = walk_rows(
-            self.key, rows, start_seq=start_seq, start_hash=start_hash
-        )
-        rows.close()  # a problem stops the walk early: release the cursor now
+        problem, last_seq, last_hash = self._walk(session, start_seq, start_hash)
         if problem is None:
             problem = self._check_head(session, last_seq, last_hash)
         if problem is None and verified is not None:

@@ -7,7 +7,11 @@ the audit chain is not touched (its records stay verifiable):
   ``answer_kind_days`` (0: at the first purge after closure) — no lasting civil-status record;
 - a closed case's NIK hash, purpose, note and numbers after ``case_days``, once nothing is owed;
 - a delivered data balikan item's NIK hash and fields after ``delivered_item_days``;
-- confirmed data balikan export records (and their item links) after ``export_record_days``.
+- confirmed data balikan export records (and their item links) after ``export_record_days``;
+- audit details (:mod:`app.services.audit_redaction`): the answer kind in the audit records of a
+  closed case together with the case's own, every other detail after ``audit_detail_days``.
+  The records stay in the chain, sealed: ``loket audit verify`` still passes, and still fails on
+  an edited record, redacted or not.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.audit import AuditTrail
+from app.services.audit_redaction import redact_details
 from app.services.persistence.models import (
+    AuditRecord,
     BalikanExport,
     BalikanExportItem,
     BalikanItem,
@@ -44,11 +50,18 @@ class PurgeResult:
     cases: int
     delivered_items: int
     export_records: int
+    audit_details: int = 0
 
     @property
     def total(self) -> int:
         """Rows touched in all."""
-        return self.answer_kinds + self.cases + self.delivered_items + self.export_records
+        return (
+            self.answer_kinds
+            + self.cases
+            + self.delivered_items
+            + self.export_records
+            + self.audit_details
+        )
 
 
 def purge(
@@ -58,7 +71,24 @@ def purge(
     now: datetime,
     actor: str = "system",
 ) -> PurgeResult:
-    """Apply the retention periods as of ``now`` in one transaction (audited with counts)."""
+    """Apply the retention periods as of ``now`` (audited with counts): audit details first,
+    in short transactions of their own, then everything else in one transaction."""
+    closed_cases = select(CaseRow.number).where(
+        CaseRow.state.in_(_FINISHED),
+        CaseRow.closed_at < now - timedelta(days=retention.answer_kind_days),
+    )
+    # the answer kind next to a NIK hash in the trail goes with the case's own; in short
+    # transactions of their own (a first purge of a long trail must not hold the counters up)
+    audit_details = redact_details(
+        sessions,
+        audit.key,
+        AuditRecord.case_number.in_(closed_cases),
+        AuditRecord.nik_hash.is_not(None),
+        AuditRecord.detail.contains('"outcome"'),
+    )
+    audit_details += redact_details(
+        sessions, audit.key, AuditRecord.at < now - timedelta(days=retention.audit_detail_days)
+    )
     with sessions.begin() as session:
         answer_kinds_result = session.execute(
             update(CaseRow)
@@ -110,7 +140,7 @@ def purge(
         )
         answer_kinds, cases = _rows(answer_kinds_result), _rows(cases_result)
         items, exports = _rows(items_result), _rows(exports_result)
-        result = PurgeResult(answer_kinds, cases, items, exports)
+        result = PurgeResult(answer_kinds, cases, items, exports, audit_details)
         audit.append(
             session,
             actor,
@@ -120,6 +150,7 @@ def purge(
                 "cases": cases,
                 "delivered_items": items,
                 "export_records": exports,
+                "audit_details": audit_details,
             },
         )
     return result
@@ -176,7 +207,8 @@ def run_retention_cli(argv: list[str], open_services: object) -> int:
         result = purge(services.core.sessions, services.audit, retention, services.clock())
         print(
             f"purged: {result.answer_kinds} answer kind(s), {result.cases} case(s), "
-            f"{result.delivered_items} delivered item(s), {result.export_records} export record(s)"
+            f"{result.delivered_items} delivered item(s), {result.export_records} export "
+            f"record(s), {result.audit_details} audit detail(s)"
         )
         return 0
     finally:

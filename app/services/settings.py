@@ -150,13 +150,17 @@ class RetentionSettings:
 
     The answer kind next to a case's NIK hash goes first (0: at the first purge after the case
     closed); a closed case's NIK hash and free text later; delivered data balikan items lose
-    their NIK hash and fields; confirmed export records are deleted. Counts stay for reports.
+    their NIK hash and fields; confirmed export records are deleted; audit details are redacted
+    (the answer kind in a closed case's audit records with the case's answer kind, the rest
+    after ``audit_detail_days``) while the chain stays verifiable. Counts stay for reports.
     """
 
     answer_kind_days: int = 0
     case_days: int = 365
     delivered_item_days: int = 90
     export_record_days: int = 365
+    #: Audit records keep their place in the chain, but their details are sealed-redacted.
+    audit_detail_days: int = 365
     #: A returned case whose applicant has not come back closes after this many days (R-20).
     returned_case_days: int = 30
 

@@ -8,7 +8,6 @@ which programme/purpose — never any gateway record field (none is stored).
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.domain.audit_chain import detail_mapping
 from app.domain.i18n import N_, _
 from app.domain.nik import Nik
 from app.services.documents.page import draw_demo_watermark, official
@@ -102,7 +102,7 @@ def processing_record(
         events: list[ProcessingEvent] = []
         for row in rows:
             case = cases.get(row.case_number or "")
-            detail = json.loads(row.detail or "{}")
+            detail = detail_mapping(row.detail)
             events.append(
                 ProcessingEvent(
                     at=row.at,

@@ -11,7 +11,11 @@
 ;   administrator (or the first-run set-up) and is never written or removed by this installer;
 ; - uninstalling removes the program only: %PROGRAMDATA%\Loket (loket.toml, certificates),
 ;   each user's %LOCALAPPDATA%\loket-ktpel (database with the data balikan outbox, logs) and
-;   the secrets in the Windows Credential Manager stay.
+;   the secrets in the Windows Credential Manager stay;
+; - uninstalling is refused while the database (the shared one named in loket.toml, or the
+;   uninstalling user's own) still owes data balikan: "loket-cli.exe uninstall-check" decides
+;   and its message (what is owed and the way out) is shown. Deliver, or export and confirm,
+;   or decommission first.
 
 #define AppName "Loket KTP-el"
 #define AppExe "loket.exe"
@@ -93,3 +97,26 @@ Root: HKLM; Subkey: "SOFTWARE\Policies\Microsoft\Windows\ScPnP"; ValueType: dwor
 Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Loket"" /setowner *S-1-5-32-544 /T /C /Q"; Flags: runhidden waituntilterminated; StatusMsg: "Securing {commonappdata}\Loket ..."
 Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Loket"" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /C /Q"; Flags: runhidden waituntilterminated
 Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Loket\*"" /reset /T /C /Q"; Flags: runhidden waituntilterminated
+
+[Code]
+// Refuse to uninstall while data balikan is owed (loket-cli.exe uninstall-check: 0 may go on,
+// 1 items owed, 2 the database could not be checked); its message says what to do.
+function InitializeUninstall(): Boolean;
+var
+  ResultCode: Integer;
+  MessageFile: String;
+  Message: AnsiString;
+begin
+  Result := True;
+  MessageFile := ExpandConstant('{tmp}\loket-uninstall-check.txt');
+  if not Exec(ExpandConstant('{app}\loket-cli.exe'), 'uninstall-check --message-file "' + MessageFile + '"',
+      '', SW_HIDE, ewWaitUntilTerminated, ResultCode) then
+    ResultCode := 2;
+  if ResultCode <> 0 then
+  begin
+    if not LoadStringFromFile(MessageFile, Message) then
+      Message := 'Loket KTP-el cannot be uninstalled yet: data balikan may still be owed. Run "loket-cli.exe uninstall-check" for details.';
+    MsgBox(Utf8ToAnsi(Message), mbCriticalError, MB_OK);
+    Result := False;
+  end;
+end;

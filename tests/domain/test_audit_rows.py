@@ -13,8 +13,12 @@ from app.domain.audit_chain import (
     AuditRow,
     canonical,
     canonical_row,
+    detail_mapping,
     entry_hash,
     hashed_fields,
+    is_redacted,
+    redacted_detail,
+    redaction_key,
     verify_chain,
     verify_rows,
     walk_rows,
@@ -113,3 +117,27 @@ def test_hmac_sha256_is_the_standard_hmac(key: bytes, message: bytes) -> None:
     from app.domain.audit_chain import hmac_sha256
 
     assert hmac_sha256(key)(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def test_a_redacted_row_keeps_the_chain_and_an_edit_of_it_is_found() -> None:
+    rows = [_row(entry) for entry in _chain(4)]
+    seal_key = redaction_key(KEY)
+    redacted = list(rows)
+    redacted[1] = (*rows[1][:7], redacted_detail(seal_key, rows[1]), *rows[1][8:])  # type: ignore[assignment]
+    assert is_redacted(redacted[1][7]) and "é" not in redacted[1][7]
+    assert detail_mapping(redacted[1][7]) == {}
+    assert walk_rows(KEY, redacted) == (None, 4, rows[3][9])
+    for index, value in ((2, "orang-lain"), (5, "K-1"), (6, "f" * 64)):
+        edited = list(redacted)
+        edited[1] = (*redacted[1][:index], value, *redacted[1][index + 1 :])  # type: ignore[assignment]
+        problem = walk_rows(KEY, edited)[0]
+        assert problem is not None and (problem.seq, problem.reason) == (2, "edited")
+    # a marker sealed with another key, or a seal moved to another record, does not hold
+    forged = list(rows)
+    forged[1] = (*rows[1][:7], redacted_detail(redaction_key(b"x" * 32), rows[1]), *rows[1][8:])  # type: ignore[assignment]
+    problem = walk_rows(KEY, forged)[0]
+    assert problem is not None and (problem.seq, problem.reason) == (2, "edited")
+    moved = list(rows)
+    moved[2] = (*rows[2][:7], redacted[1][7], *rows[2][8:])  # type: ignore[assignment]
+    problem = walk_rows(KEY, moved)[0]
+    assert problem is not None and (problem.seq, problem.reason) == (3, "edited")

@@ -3,7 +3,8 @@
 The owner role (``database_owner_url``) owns every table and runs the migrations. The
 application role (``database_url``) gets what a counter needs, but on ``audit_log`` only
 INSERT and SELECT: no UPDATE, DELETE or TRUNCATE, so no counter PC (and no officer with
-its password) can rewrite or cut the trail.
+its password) can rewrite or cut the trail. Retention replaces old details by sealed markers
+through one owner's function that can do nothing else (migration 0008).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def app_role_grants(app_role: str, owner_role: str) -> list[str]:
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {app}",
         f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {app}",
         "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC",
+        # retention: details are replaced by sealed markers only (migration 0008)
+        f"GRANT EXECUTE ON FUNCTION loket_redact_audit_detail(integer, text) TO {app}",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
