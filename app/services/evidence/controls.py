@@ -176,8 +176,16 @@ CLAUSES: tuple[Clause, ...] = (
     Clause(
         "R-16",
         N_("SAM configuration returned at the end"),
-        False,
-        "Not enforced yet: decommissioning is planned (loket decommission)",
+        True,
+        "app.services.decommission (loket decommission: refused while data balikan is owed; "
+        "blocks lookups and card reads, wipes keys and local data, prints the SAM return "
+        "checklist and BAST); app.services.uninstall_check (the uninstaller refuses owed items)",
+        (
+            "tests/test_decommission.py::"
+            "test_decommission_refused_while_owed_then_leaves_no_key_and_no_data",
+            "tests/services/test_decommission_postgres.py::"
+            "test_one_counter_ends_alone_the_last_one_ends_the_agency",
+        ),
     ),
     Clause(
         "R-17",
