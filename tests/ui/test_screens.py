@@ -151,7 +151,7 @@ def test_printing_refuses_files_and_pdf_printers(
 
 def test_demo_is_marked_on_every_screen(qtbot: QtBot, window: AppWindow) -> None:
     assert "DEMO" in window.windowTitle()
-    assert window.status.demo.isVisible()
+    qtbot.waitUntil(window.status.demo.isVisible, timeout=10000)
     assert "DEMO" in window.login.demo_label.text()
     sign_in(qtbot, window, "admin")
     for show in (window.show_counter, window.show_admin):
@@ -231,8 +231,10 @@ def test_cases_interrupted_by_a_crash_are_offered_for_cancelling(
     cases.look_up(left_open, world.officer, world.examples()["found"], NikSource.TYPED)
     # ... and the application died here; a new window starts on the same database
     window = open_window(qtbot, world, reader)  # type: ignore[arg-type]
-    assert [c.number for c in window.interrupted] == [left_open.number]
     sign_in(qtbot, window, "petugas2")
+    # listed off the UI thread at sign-in, then offered
+    qtbot.waitUntil(lambda: window.interrupted_box is not None, timeout=10000)
+    assert [c.number for c in window.interrupted] == [left_open.number]
     box = window.interrupted_box
     assert box is not None and left_open.number in box.text()
     box.button(box.StandardButton.Yes).click()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.app_window import AppWindow
 from tests.services.cases.conftest import World
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import refreshed, sign_in
 
 
 def test_period_report_export_and_submission(
@@ -22,7 +22,7 @@ def test_period_report_export_and_submission(
     assert not window.period_report_action.isEnabled()
     window.sign_out()
     sign_in(qtbot, window, "supervisor")
-    window.refresh_status()
+    refreshed(qtbot, window)
     # 23-11-2026: the first semester's report (due 30-06-2026) is overdue and unrecorded
     assert "01-01-2026 – 30-06-2026" in window.banner.text()
     window.period_report_action.trigger()
@@ -51,7 +51,7 @@ def test_period_report_export_and_submission(
     submissions = world.services.reports.submissions()
     assert [(s.period_start, s.channel) for s in submissions] == [(date(2026, 1, 1), "online")]
     dialog.reject()
-    window.refresh_status()
+    refreshed(qtbot, window)
     assert "01-01-2026 – 30-06-2026" not in window.banner.text()
 
 
