@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -203,6 +205,59 @@ def production_core(settings: Settings) -> Core | None:
                 return None
 
 
+def announce_demo_state(data_dir: Path, world: DemoWorld) -> None:
+    """Write the demo's state file (0600) and say where it is: the supervisor tools read it."""
+    from app.services.demo_state import write_demo_state
+    from app.services.secrets import MemorySecretStore
+
+    core = world.services.core
+    if not isinstance(core.secrets, MemorySecretStore):
+        return
+    url = core.engine.url.render_as_string(hide_password=True)
+    path = write_demo_state(data_dir, url, core.secrets)
+    print(
+        f"Demo state: {path}\n"
+        "Supervisor tools on this demo: loket report --demo …, loket audit --demo verify, "
+        "loket balikan --demo status",
+        flush=True,
+    )
+
+
+_previous_handlers: dict[int, object] = {}
+
+
+def restore_signal_handlers() -> None:
+    """Put back the handlers :func:`quit_on_signals` replaced (the process goes on)."""
+    while _previous_handlers:
+        number, handler = _previous_handlers.popitem()
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(number, handler)  # type: ignore[arg-type]
+
+
+def quit_on_signals(app: QApplication) -> list[int]:
+    """SIGTERM/SIGINT end the event loop, so the demo's temporary folder is removed.
+
+    Returns the list the handler appends the signal's number to (a stop before the loop runs).
+    """
+    received: list[int] = []
+
+    def stop(number: int, _frame: object) -> None:
+        received.append(number)
+        app.quit()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        try:
+            _previous_handlers[number] = signal.signal(number, stop)
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            return received
+    # Python runs signal handlers between bytecodes: a light tick lets them run while Qt waits.
+    ticker = QTimer(app)
+    ticker.setObjectName("signalTicker")
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
+    return received
+
+
 def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     """Start the application in ``mode`` (``demo`` or ``production``)."""
     configure_logging()
@@ -210,12 +265,19 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     data_dir: Path | None = None
+    stop_requested: list[int] = []
     if mode == "demo":
+        stop_requested = quit_on_signals(app)  # from here on, SIGTERM/SIGINT end it cleanly
         data_dir = make_demo_dir()  # a killed demo's folder is removed here
-        world = build_demo(data_dir)
+        try:
+            world = build_demo(data_dir)
+            announce_demo_state(data_dir, world)
+            window = demo_window(world)
+        except BaseException:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            raise
         core = world.services.core
         services = world.services
-        window = demo_window(world)
     else:
         try:
             if not is_configured():
@@ -240,7 +302,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         QTimer.singleShot(quit_after_ms, window.close)
         QTimer.singleShot(quit_after_ms, app.quit)
     try:
-        return app.exec()
+        return 0 if stop_requested else app.exec()
     finally:
         window.case_screen.release()
         wait_for_all(5000)
@@ -249,3 +311,4 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         core.close()
         if data_dir is not None:
             shutil.rmtree(data_dir, ignore_errors=True)
+        restore_signal_handlers()
