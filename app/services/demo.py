@@ -27,8 +27,8 @@ DEMO_PASSWORD = "demo1234"  # noqa: S105 - shown on the demo login screen
 #: argon2id (the counter's hasher parameters, see officers.password_hasher) of DEMO_PASSWORD,
 #: computed once: seeding the demo accounts at every start then needs no hashing.
 DEMO_PASSWORD_HASH = (
-    "$argon2id$v=19$m=19456,t=2,p=1$zN7DFkM+Mq4W7ZR+YzNu2A"  # noqa: S105 - public demo password
-    "$3gx/Bjrdqj88mO054q3xbp9FvfZzBhfewm9E3Kx6g/M"
+    "$argon2id$v=19$m=12288,t=3,p=1$hKIApjoDSoKRJXOCZAc/Ew"  # noqa: S105 - public demo password
+    "$6DEiuTBRtsRZfe/gDrKgPtfSMv/Bz4hExqSyv/veVBY"
 )
 DEMO_OFFICERS = (
     ("petugas", "Petugas Contoh", Role.OFFICER),

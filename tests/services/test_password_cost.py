@@ -1,4 +1,4 @@
-"""Sign-in memory: argon2id at OWASP's recommended minimum (19 MiB, t=2, p=1); older hashes
+"""Sign-in memory: argon2id in an OWASP-recommended configuration (12 MiB, t=3, p=1); older hashes
 made with the library default (64 MiB) still verify and are rehashed at the next sign-in."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from app.services.persistence.models import Officer
 from tests.services.cases.conftest import make_world
 
 
-def test_new_hashes_use_19_mib_two_passes_one_lane() -> None:
+def test_new_hashes_use_12_mib_three_passes_one_lane() -> None:
     params = extract_parameters(password_hasher().hash("kata-sandi-uji"))
-    assert (params.memory_cost, params.time_cost, params.parallelism) == (19456, 2, 1)
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (12288, 3, 1)
     assert params.type.name == "ID"
 
 
@@ -40,6 +40,6 @@ def test_an_old_64_mib_hash_still_signs_in_and_is_rehashed(tmp_path: Path) -> No
         stored = session.execute(
             select(Officer.password_hash).where(Officer.username == "lama")
         ).scalar_one()
-    assert extract_parameters(stored).memory_cost == 19456
+    assert extract_parameters(stored).memory_cost == 12288
     assert officers.authenticate("lama", "kata-sandi-lama").username == "lama"
     world.services.core.close()
