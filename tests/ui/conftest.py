@@ -76,6 +76,11 @@ def refreshed(qtbot: QtBot, window: AppWindow) -> None:
     qtbot.waitUntil(lambda: window.status_task is None, timeout=10000)
 
 
+def settled(qtbot: QtBot, screen: QWidget) -> None:
+    """The screen's database work (off the UI thread) is done and shown."""
+    qtbot.waitUntil(lambda: getattr(screen, "task", None) is None, timeout=10000)
+
+
 def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]], object]], bool]:
     """An officer-admin form that is filled with ``values`` and submitted once."""
 

@@ -171,6 +171,7 @@ def test_access_answers_block_with_guidance_until_the_administrator_clears(
     sign_in(qtbot, window, "admin")
     window.show_admin()
     click(qtbot, window.admin.clear_blocks)
+    qtbot.waitUntil(lambda: window.admin.task is None, timeout=10000)
     assert not world.services.status().lockouts
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=10000)
 

@@ -20,7 +20,7 @@ from app.ui.document_preview import DocumentPreview, printer_refused
 from app.ui.first_run import FirstRunWizard
 from tests.pdf_check import WATERMARK_MIN_PIXELS, diagonal_watermark_pixels
 from tests.services.cases.conftest import World
-from tests.ui.conftest import answering, click, sign_in, start_case
+from tests.ui.conftest import answering, click, settled, sign_in, start_case
 
 
 def test_language_switch_rebuilds_every_text(qtbot: QtBot, window: AppWindow) -> None:
@@ -44,6 +44,7 @@ def test_officer_admin_creates_records_nda_disables_and_resets(
     window.admin_action.trigger()
     admin = window.admin
     assert window.stack.currentWidget() is admin
+    settled(qtbot, admin)
     admin.ask = answering(
         {
             "username": "siti",
@@ -55,13 +56,16 @@ def test_officer_admin_creates_records_nda_disables_and_resets(
         }
     )
     click(qtbot, admin.create_button)
+    settled(qtbot, admin)
     views = {v.username: (v, active) for v, active in world.services.officers.list()}
     assert "siti" in views and not views["siti"][0].nda_on_file
     admin.select("siti")
     admin.ask = answering({"nda_date": date(2026, 1, 5), "nda_reference": "NDA/7/2026"})
     click(qtbot, admin.nda)
+    settled(qtbot, admin)
     admin.select("siti")
     click(qtbot, admin.toggle)
+    settled(qtbot, admin)
     views = {v.username: (v, active) for v, active in world.services.officers.list()}
     assert views["siti"][0].nda_on_file and views["siti"][1] is False
     # a refused password keeps the form open: tests/ui/test_counter_screens.py
