@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.app_window import AppWindow
 from tests.services.cases.conftest import World
-from tests.ui.conftest import refreshed, sign_in
+from tests.ui.conftest import refreshed, settled, sign_in
 
 
 def test_period_report_export_and_submission(
@@ -93,6 +93,7 @@ def test_incident_screen_records_counts_down_and_drafts_the_notice(
     sign_in(qtbot, window, "supervisor")
     window.incidents_action.trigger()
     dialog = window.incidents_dialog
+    settled(qtbot, dialog)
     discovered = world.clock() - timedelta(hours=2)
     when = QDateTime.fromString(discovered.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
     dialog.summary.setPlainText("Layar loket terfoto pengunjung")
@@ -100,6 +101,7 @@ def test_incident_screen_records_counts_down_and_drafts_the_notice(
     dialog.occurred_from.setDateTime(when.addSecs(-3600))
     dialog.occurred_to.setDateTime(when)
     dialog.record_button.click()
+    settled(qtbot, dialog)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 4).text() == "sisa 70 jam 0 menit untuk pemberitahuan"
     dialog.notice_button.click()
@@ -108,10 +110,12 @@ def test_incident_screen_records_counts_down_and_drafts_the_notice(
     qtbot.waitUntil(lambda: preview.preview.loaded, timeout=20000)
     preview.reject()
     dialog.notified_button.click()
+    settled(qtbot, dialog)
     assert dialog.table.item(0, 4).text().startswith("pemberitahuan dikirim")
     warnings: list[object] = []
     monkeypatch.setattr("app.ui.incidents.QMessageBox.warning", lambda *a: warnings.append(a))
     dialog.summary.setPlainText("NIK 3303010101010001 terlihat")
     dialog.record_button.click()
+    settled(qtbot, dialog)
     assert len(warnings) == 1 and dialog.table.rowCount() == 1
     dialog.reject()
