@@ -27,6 +27,7 @@ def test_period_report_export_and_submission(
     assert "01-01-2026 – 30-06-2026" in window.banner.text()
     window.period_report_action.trigger()
     dialog = window.supervisor_dialog
+    qtbot.waitUntil(lambda: dialog.list_task is None, timeout=10000)
     assert dialog.reminder.isVisibleTo(dialog)
     assert "01-01-2026 – 30-06-2026" in dialog.reminder.text()
     dialog.start.setDate(QDate(2026, 1, 1))
@@ -45,6 +46,7 @@ def test_period_report_export_and_submission(
     dialog.channel.setCurrentIndex(dialog.channel.findData("online"))
     dialog.reference.setText("Tanda terima 2026/06/0042")
     dialog.submit_button.click()
+    settled(qtbot, dialog)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 3).text() == "Tanda terima 2026/06/0042"
     assert not dialog.reminder.isVisibleTo(dialog)
