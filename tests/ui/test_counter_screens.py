@@ -94,6 +94,7 @@ def test_record_of_processing_preview_does_not_say_counts_only(
     assert window.officer is not None
     dialog = open_processing_record(window, window.services, window.officer, "3303014505900001")
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.preview.loaded, timeout=10000)  # built off the UI thread
     notice = dialog.preview.notice.text()
     assert notice == "Dokumen ditampilkan dari memori; tidak ada salinan yang disimpan."
     dialog.done(0)
