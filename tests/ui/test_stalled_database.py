@@ -129,3 +129,22 @@ def test_the_waiting_cases_list_with_a_stalled_database_can_be_cancelled(
     stall.on = False
     dialog.close()
     assert stall.ui_stalls == 0
+
+
+def test_the_officer_list_with_a_stalled_database_keeps_the_window_alive(
+    qtbot: QtBot, window: AppWindow, stall: Stall
+) -> None:
+    sign_in(qtbot, window, "admin")
+    qtbot.waitUntil(lambda: not busy(), timeout=10000)
+    probe = Liveness(window)
+    stall.on = True
+    window.admin_action.trigger()
+    admin = window.admin
+    assert admin.busy.isVisibleTo(admin)
+    qtbot.waitUntil(stall.stalled.is_set, timeout=10000)
+    probe.prove(qtbot, lambda: admin.task is not None)
+    stall.on = False
+    qtbot.waitUntil(lambda: admin.task is None, timeout=int(STALL_S * 4000))
+    assert admin.table.rowCount() == 4  # the demo's four accounts, once the database answers
+    assert not admin.busy.isVisibleTo(admin)
+    assert stall.ui_stalls == 0
