@@ -104,7 +104,13 @@ def test_sign_in_with_a_stalled_database_keeps_the_window_alive(
     assert not window.login.sign_in.isEnabled()  # busy: no second submit
     qtbot.waitUntil(stall.stalled.is_set, timeout=10000)
     probe.prove(qtbot, lambda: window.stack.currentWidget() is window.login and busy())
+    assert window.login.busy.isVisibleTo(window.login)
+    window.login.busy.cancel_button.click()  # "Batal": stop waiting for the stalled check
+    assert window.login.sign_in.isEnabled() and not busy()
+    assert window.stack.currentWidget() is window.login
     stall.on = False
+    window.login.password.setText("demo1234")
+    window.login.sign_in.click()
     qtbot.waitUntil(
         lambda: window.stack.currentWidget() is window.case_screen, timeout=int(STALL_S * 4000)
     )
