@@ -7,6 +7,7 @@ import logging
 import shutil
 import signal
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
@@ -47,6 +48,7 @@ from app.services.settings import (
     load_settings,
     user_language,
 )
+from app.services.simulator import GatewaySimulator
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import apply_language
@@ -63,6 +65,32 @@ def demo_hint() -> str:
     return _("DEMO: sign in as {users} with the password {password}.").format(
         users=users, password=DEMO_PASSWORD
     )
+
+
+class LazyExamples(Mapping[str, str]):
+    """The demo NIKs by outcome, taken from the simulator's population only when first read
+    (the training menu exists at once; the population is built on first use)."""
+
+    def __init__(self, simulator: GatewaySimulator) -> None:
+        self._simulator = simulator
+        self._examples: dict[str, str] | None = None
+
+    def _data(self) -> dict[str, str]:
+        if self._examples is None:
+            self._examples = self._simulator.population.examples()
+        return self._examples
+
+    def __bool__(self) -> bool:
+        return True  # there is always one NIK per outcome
+
+    def __getitem__(self, key: str) -> str:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
 
 
 def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppWindow:
@@ -95,7 +123,7 @@ def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppW
         reader,
         demo_hint=demo_hint,
         demo_card=place_card,
-        training_niks=simulator.population.examples() if simulator is not None else None,
+        training_niks=LazyExamples(simulator) if simulator is not None else None,
     )
 
 
