@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.services.app_core import AppServices
+    from app.services.bootstrap import Core
     from app.services.settings import Settings
 
 log = logging.getLogger("app.cli")
@@ -63,6 +64,42 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     return _start_gui("production", args)
+
+
+#: ``--demo``: the supervisor tools work on the running demo's database (see demo_state).
+_DEMO_FLAG = "--demo"
+_use_demo = False
+
+
+def _take_demo_flag(arguments: list[str]) -> list[str]:
+    """Remove ``--demo`` given before or right after the tool's name; remember it."""
+    global _use_demo
+    _use_demo = False
+    for index in (0, 1):
+        if len(arguments) > index and arguments[index] == _DEMO_FLAG:
+            _use_demo = True
+            return arguments[:index] + arguments[index + 1 :]
+    return arguments
+
+
+def _open_demo_core() -> Core:
+    """The running demo's database with the demo's keys (from its state file)."""
+    from app.services.bootstrap import build_core
+    from app.services.demo_state import DemoStateError, find_demo_state
+    from app.services.settings import demo_settings
+
+    try:
+        state = find_demo_state()
+    except DemoStateError as error:
+        print(f"loket: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"loket: using the running demo's database ({state.path})", file=sys.stderr)
+    try:
+        return build_core(
+            demo_settings(), secrets=state.secret_store(), database_url=state.database_url
+        )
+    except _start_refusals() as error:
+        raise SystemExit(_refusal(error)) from None
 
 
 def _settings_for_tools() -> Settings:
@@ -132,17 +169,20 @@ def _cmd_balikan(args: argparse.Namespace) -> int:
         build_balikan_parser(argparse.ArgumentParser(prog="loket balikan")).parse_args(args.rest)
         return 0
     settings = _settings_for_tools()
-    if settings.is_demo:
+    if _use_demo:
+        core = _open_demo_core()
+    elif settings.is_demo:
         print(
-            "Demo mode keeps its keys in memory only, so a separate command cannot read what "
-            "the demo app queued. Configure the counter first.",
+            "loket: Demo mode (no configuration on this PC). For the running demo's queue, "
+            "add --demo (loket balikan --demo status).",
             file=sys.stderr,
         )
         return 2
-    try:
-        core = build_core(settings)
-    except _start_refusals() as error:
-        return _refusal(error)
+    else:
+        try:
+            core = build_core(settings)
+        except _start_refusals() as error:
+            return _refusal(error)
     try:
         services = build_services(core, None)
         assert services.balikan is not None
@@ -176,18 +216,22 @@ def _open_services(with_gateway: bool = False) -> AppServices:
     from app.services.gateway_setup import build_gateway
 
     settings = _settings_for_tools()
-    if settings.is_demo:
+    if _use_demo:
+        core = _open_demo_core()
+        settings = core.settings
+    elif settings.is_demo:
         print(
-            "loket: no configuration on this PC (demo mode). The demo keeps its keys in its own "
-            "memory, so a separate command cannot check its audit trail or sign into its "
-            "database; in the running demo, sign in as 'supervisor' and use the Reports menu.",
+            "loket: no configuration on this PC (demo mode). To use this tool on the running "
+            "demo's database, add --demo (e.g. loket report --demo daily …); or, in the demo, "
+            "sign in as 'supervisor' and use the Reports menu.",
             file=sys.stderr,
         )
         raise SystemExit(3)
-    try:
-        core = build_core(settings)
-    except _start_refusals() as error:
-        raise SystemExit(_refusal(error)) from None
+    else:
+        try:
+            core = build_core(settings)
+        except _start_refusals() as error:
+            raise SystemExit(_refusal(error)) from None
     gateway = build_gateway(settings, core.secrets) if with_gateway else None
     return build_services(core, gateway, guidance=guidance_text)
 
@@ -431,7 +475,13 @@ def _cmd_selfcheck(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
-        prog="loket", description="Loket KTP-el - NIK verification at the service counter."
+        prog="loket",
+        description="Loket KTP-el - NIK verification at the service counter.",
+        epilog=(
+            "--demo (before or right after the tool's name, e.g. 'loket report --demo daily'): "
+            "the supervisor tools (report, audit, balikan, cases, incident, retention) work on "
+            "the running demo's database, found through the state file it prints at start."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -550,7 +600,7 @@ _PASS_THROUGH = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``loket`` console script."""
     parser = build_parser()
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    arguments = _take_demo_flag(list(sys.argv[1:] if argv is None else argv))
     if arguments and arguments[0] in _PASS_THROUGH:
         # these tools parse their own arguments (including --help)
         args = argparse.Namespace(func=_PASS_THROUGH[arguments[0]], rest=arguments[1:])

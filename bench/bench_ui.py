@@ -4,7 +4,8 @@
    simulator, counting every key press, click and card placement the officer makes from
    "new case" to "case closed". Goals: card path <= 3, typed path <= 16 + 3 (the digits).
 2. Cold start: a fresh Python process from launch until the demo login window is on screen
-   (offscreen platform), median of 3. Goal: <= 1.5 s; its peak memory <= 200 MB.
+   (offscreen platform), median of 3. Goal: <= 1.5 s. Then the officer signs in; the
+   process's peak memory (ru_maxrss, the password check included) <= 200 MB.
 
 Run from the repository root: ``python bench/bench_ui.py``.
 """
@@ -52,11 +53,23 @@ from app.ui.main import demo_window
 world = build_demo(Path(tempfile.mkdtemp(prefix="loket-bench-")))
 window = demo_window(world)
 window.show()
-def shown():
+def peak_kb():
     import resource
-    print("LOGIN_SHOWN", flush=True)
-    print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def signed_in():
+    if window.stack.currentWidget() is not window.case_screen:
+        QTimer.singleShot(20, signed_in)
+        return
+    print("PEAK_KB", peak_kb(), flush=True)
     app.quit()
+def shown():
+    print("LOGIN_SHOWN", flush=True)
+    print("LOGIN_PEAK_KB", peak_kb(), flush=True)
+    # then the officer signs in (the password check's memory counts)
+    window.login.username.setText("petugas")
+    window.login.password.setText("demo1234")
+    window.login.submit()
+    signed_in()
 QTimer.singleShot(0, shown)
 app.exec()
 """
@@ -152,7 +165,7 @@ def one_case(app: QApplication, card: bool) -> int:
 
 
 def cold_start() -> tuple[float, float]:
-    """Seconds to the login window, and the process's peak memory (MB) by then."""
+    """Seconds to the login window, and the process's peak memory (MB) once signed in."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -213,7 +226,7 @@ def main() -> int:
         TARGET_COLD_START_S,
         "s",
     )
-    card.add("peak memory at the login window", max(m for _t, m in runs), TARGET_PEAK_MB, "MB")
+    card.add("peak memory after sign-in", max(m for _t, m in runs), TARGET_PEAK_MB, "MB")
     return card.exit_code()
 
 

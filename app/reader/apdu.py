@@ -8,12 +8,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-
-from smartcard import scard
+from typing import Any
 
 from app.reader import pcsc_errors
 from app.reader.errors import CardRemoved, ReaderError, ServiceUnavailable
 from app.reader.pcsc_errors import Category, error_for, hr32
+
+
+def _scard() -> Any:
+    """pyscard's ``scard``, imported at its first use: the demo's simulated reader and the
+    start of the window need none of it (start time and memory)."""
+    from smartcard import scard as module
+
+    return module
+
+
+def __getattr__(name: str) -> Any:
+    """``apdu.scard`` (tests patch its functions) is the module itself, imported on demand."""
+    if name == "scard":
+        return _scard()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +70,7 @@ def hr_text(hresult: int) -> str:
 
 def establish_context() -> int:
     """A new PC/SC context, or :class:`ServiceUnavailable`."""
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    hresult, context = _scard().SCardEstablishContext(_scard().SCARD_SCOPE_USER)
     if hr32(hresult) != 0:
         raise ServiceUnavailable(f"SCardEstablishContext {hr_text(hresult)}")
     return int(context)
@@ -63,12 +78,12 @@ def establish_context() -> int:
 
 def release_context(context: int) -> None:
     """Release ``context``; errors (a dead service) are ignored."""
-    scard.SCardReleaseContext(context)
+    _scard().SCardReleaseContext(context)
 
 
 def list_readers(context: int) -> list[str]:
     """The reader names; an empty list when none is connected."""
-    hresult, readers = scard.SCardListReaders(context, [])
+    hresult, readers = _scard().SCardListReaders(context, [])
     code = hr32(hresult)
     if code == SCARD_E_NO_READERS_AVAILABLE:
         return []
@@ -184,11 +199,11 @@ class CardChannel:
         self._context = establish_context()
         last = 0
         for attempt in range(2):
-            hresult, card, protocol = scard.SCardConnect(
+            hresult, card, protocol = _scard().SCardConnect(
                 self._context,
                 self.reader,
-                scard.SCARD_SHARE_SHARED,
-                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+                _scard().SCARD_SHARE_SHARED,
+                _scard().SCARD_PROTOCOL_T0 | _scard().SCARD_PROTOCOL_T1,
             )
             last = hr32(hresult)
             if last == 0:
@@ -213,11 +228,11 @@ class CardChannel:
         """
         if self._card is None:
             raise CardRemoved("no card handle")
-        disposition = scard.SCARD_RESET_CARD if reset else scard.SCARD_LEAVE_CARD
-        hresult, protocol = scard.SCardReconnect(
+        disposition = _scard().SCARD_RESET_CARD if reset else _scard().SCARD_LEAVE_CARD
+        hresult, protocol = _scard().SCardReconnect(
             self._card,
-            scard.SCARD_SHARE_SHARED,
-            scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            _scard().SCARD_SHARE_SHARED,
+            _scard().SCARD_PROTOCOL_T0 | _scard().SCARD_PROTOCOL_T1,
             disposition,
         )
         code = hr32(hresult)
@@ -227,7 +242,7 @@ class CardChannel:
         self.atr = self._status_atr()
 
     def _status_atr(self) -> bytes:
-        hresult, _reader, _state, _protocol, atr = scard.SCardStatus(self._card)
+        hresult, _reader, _state, _protocol, atr = _scard().SCardStatus(self._card)
         return bytes(atr) if hr32(hresult) == 0 else b""
 
     def _raw(self, apdu: bytes) -> Response:
@@ -235,7 +250,7 @@ class CardChannel:
             raise CardRemoved("no card handle")
         if self.abort.is_set():
             raise CardRemoved("card removal seen by the monitor")
-        hresult, answer = scard.SCardTransmit(self._card, self._protocol, list(apdu))
+        hresult, answer = _scard().SCardTransmit(self._card, self._protocol, list(apdu))
         code = hr32(hresult)
         if code != 0:
             raise error_for("SCardTransmit", code)
@@ -270,23 +285,23 @@ class CardChannel:
         """Hold the card exclusively (``SCardBeginTransaction``) for the read."""
         if self._card is None:
             raise CardRemoved("no card handle")
-        code = hr32(scard.SCardBeginTransaction(self._card))
+        code = hr32(_scard().SCardBeginTransaction(self._card))
         if code == SCARD_W_RESET_CARD:
             # Reset by another program since we connected: reconnect once, then begin again.
             self.reconnect()
-            code = hr32(scard.SCardBeginTransaction(self._card))
+            code = hr32(_scard().SCardBeginTransaction(self._card))
         if code != 0:
             raise error_for("SCardBeginTransaction", code)
         try:
             yield
         finally:
             if self._card is not None:
-                scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
+                _scard().SCardEndTransaction(self._card, _scard().SCARD_LEAVE_CARD)
 
     def close(self) -> None:
         """Disconnect and release the context (safe to call twice, safe on a dead service)."""
         if self._card is not None:
-            scard.SCardDisconnect(self._card, scard.SCARD_LEAVE_CARD)
+            _scard().SCardDisconnect(self._card, _scard().SCARD_LEAVE_CARD)
             self._card = None
         if self._context is not None:
             release_context(self._context)

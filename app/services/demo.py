@@ -25,11 +25,11 @@ from app.services.settings import Settings, demo_settings
 from app.services.simulator import GatewaySimulator
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - shown on the demo login screen
-#: argon2id (the hasher's default parameters) of DEMO_PASSWORD, computed once: seeding the
-#: demo accounts at every start then needs no hashing (each hash costs 64 MiB and ~0.1 s+).
+#: argon2id (the counter's hasher parameters, see officers.password_hasher) of DEMO_PASSWORD,
+#: computed once: seeding the demo accounts at every start then needs no hashing.
 DEMO_PASSWORD_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$jZBP8f6i19qTOL0hdA0XEQ"  # noqa: S105 - public demo password
-    "$c3AU1MJuHbetBaxusKzeG/W8+n2rWiZ7ofgK8pdVsTs"
+    "$argon2id$v=19$m=12288,t=3,p=1$hKIApjoDSoKRJXOCZAc/Ew"  # noqa: S105 - public demo password
+    "$6DEiuTBRtsRZfe/gDrKgPtfSMv/Bz4hExqSyv/veVBY"
 )
 DEMO_OFFICERS = (
     ("petugas", "Petugas Contoh", Role.OFFICER),

@@ -161,6 +161,10 @@ class MemorySecretStore:
         """Forget a secret (no error if absent)."""
         self._values.pop(name, None)
 
+    def snapshot(self) -> dict[str, str]:
+        """A copy of every secret (the demo's state file for its supervisor tools)."""
+        return dict(self._values)
+
 
 def require(store: SecretStore, name: str) -> str:
     """The secret, or :class:`SecretMissing`."""

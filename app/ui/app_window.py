@@ -35,6 +35,7 @@ from app.ui.password_dialog import PasswordChangeDialog
 from app.ui.qt_strings import install_qt_strings
 from app.ui.reader_bridge import CardReaderPort, ReaderBridge
 from app.ui.status_bar import CounterStatusBar
+from app.ui.workers import Task, run_task
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +163,11 @@ class AppWindow(QMainWindow):
         self.timer.timeout.connect(self.refresh_status)
         self.timer.start()
         self.password_dialog: PasswordChangeDialog | None = None
-        # Cases left open by a crash or power loss (taken before any new case is opened).
-        self.interrupted = self._interrupted_now()
+        self.status_task: Task | None = None
+        self._status_again = False
+        # Cases left open by a crash or power loss: read off the UI thread at every sign-in.
+        self.interrupted: list[ReturnedCase] = []
+        self.interrupted_task: Task | None = None
         self.interrupted_box: QMessageBox | None = None
         self.resize(1366, 740)
         self._build()
@@ -370,24 +374,53 @@ class AppWindow(QMainWindow):
 
     # ------------------------------------------------------------------ status
     def refresh_status(self) -> None:
-        """Status bar and banners from a fresh snapshot (counts only)."""
+        """Status bar and banners from a fresh snapshot (counts only), read off the UI thread.
+
+        While one refresh is still waiting for the database, another request is remembered and
+        runs when it ends: a slow or stalled database never freezes the window.
+        """
         self._daily_purge()
-        try:
-            snapshot = self.services.status()
-        except Exception as error:  # a locked database must not crash the window
-            log.warning("status refresh failed: %s", type(error).__name__)
+        if self.status_task is not None and self.status_task.waiting:
+            self._status_again = True
             return
+        self._status_again = False
+        services = self.services
+        supervisor = self.officer is not None and self.officer.role is Role.SUPERVISOR
+
+        def read() -> tuple[StatusSnapshot, object]:
+            snapshot = services.status()
+            reminder: object = None
+            if supervisor:
+                try:
+                    reminder = services.reports.reminder()
+                except Exception as error:  # the reminder must not break the status refresh
+                    log.warning("report reminder failed: %s", type(error).__name__)
+            return snapshot, reminder
+
+        self.status.set_loading(True)
+        self.status_task = run_task(self, read, self._show_status, self._status_failed)
+
+    def _status_settled(self) -> None:
+        self.status_task = None
+        self.status.set_loading(False)
+        if self._status_again:
+            self.refresh_status()
+
+    def _status_failed(self, error: Exception) -> None:
+        # a locked or unreachable database must not crash the window
+        log.warning("status refresh failed: %s", type(error).__name__)
+        self._status_settled()
+
+    def _show_status(self, result: tuple[StatusSnapshot, object]) -> None:
+        snapshot, reminder = result
+        self._status_settled()
         self.status.show_snapshot(snapshot)
         end = self.settings.agreement.end
         notes = banner_texts(snapshot, end.strftime("%d-%m-%Y") if end else "")
-        if self.officer is not None and self.officer.role is Role.SUPERVISOR:
+        if reminder is not None and self.officer is not None:
             from app.ui.supervisor_reports import reminder_text
 
-            try:
-                due = reminder_text(self.services.reports.reminder())
-            except Exception as error:  # the reminder must not break the status refresh
-                log.warning("report reminder failed: %s", type(error).__name__)
-                due = ""
+            due = reminder_text(reminder)  # type: ignore[arg-type]
             if due:
                 notes.append((due, False))
         if notes:
@@ -410,7 +443,6 @@ class AppWindow(QMainWindow):
             return
         self._purged_on = today
         from app.services.retention import purge_if_due
-        from app.ui.workers import run_task
 
         services = self.services
         run_task(
@@ -500,9 +532,7 @@ class AppWindow(QMainWindow):
             self.case_screen.start_new()
         if not unlocking:
             # open cases of this counter with no screen: left by a crash, or by a sign-out
-            self.interrupted = self._interrupted_now()
-        if self.interrupted and not unlocking:
-            self._offer_interrupted(officer)
+            self._read_interrupted(officer)
         if not officer.may_serve:
             self.case_screen._say(
                 _(
@@ -514,12 +544,22 @@ class AppWindow(QMainWindow):
             )
         self.refresh_status()
 
-    def _interrupted_now(self) -> list[ReturnedCase]:
-        try:
-            return self.services.cases.interrupted_cases()
-        except Exception as error:  # a database problem must not stop the sign-in
+    def _read_interrupted(self, officer: OfficerView) -> None:
+        """List this counter's interrupted cases off the UI thread, then offer them."""
+
+        def listed(cases: list[ReturnedCase]) -> None:
+            self.interrupted_task = None
+            self.interrupted = list(cases)
+            if self.interrupted and self.officer is not None and self.officer.id == officer.id:
+                self._offer_interrupted(officer)
+
+        def failed(error: Exception) -> None:  # a database problem must not stop the sign-in
+            self.interrupted_task = None
             log.warning("interrupted cases not listed: %s", type(error).__name__)
-            return []
+
+        self.interrupted_task = run_task(
+            self, self.services.cases.interrupted_cases, listed, failed
+        )
 
     def _offer_interrupted(self, officer: OfficerView) -> None:
         """Cases interrupted by a crash: cancel them so the data balikan they owe is sent."""
@@ -539,16 +579,33 @@ class AppWindow(QMainWindow):
         box.button(QMessageBox.StandardButton.No).setText(_("&Later"))
         self.interrupted_box = box
 
+        cases_service = self.services.cases
+
+        def cancel_all(cases: list[ReturnedCase]) -> list[ReturnedCase]:
+            left: list[ReturnedCase] = []
+            for case in cases:
+                try:
+                    cases_service.cancel_interrupted(officer, case.number, "")
+                except Exception as error:  # one failure must not lose the others
+                    log.warning("interrupted case not cancelled: %s", type(error).__name__)
+                    left.append(case)
+            return left
+
+        def cancelled(left: list[ReturnedCase]) -> None:
+            self.interrupted = left
+            self.status.showMessage("")
+            self.refresh_status()
+
+        def failed(error: Exception) -> None:
+            log.warning("interrupted cases not cancelled: %s", type(error).__name__)
+            self.refresh_status()
+
         def answered(button: int) -> None:
             if button != QMessageBox.StandardButton.Yes:
                 return
-            for case in list(self.interrupted):
-                try:
-                    self.services.cases.cancel_interrupted(officer, case.number, "")
-                    self.interrupted.remove(case)
-                except Exception as error:  # one failure must not lose the others
-                    log.warning("interrupted case not cancelled: %s", type(error).__name__)
-            self.refresh_status()
+            cases = list(self.interrupted)
+            self.status.showMessage(_("Working…"))
+            run_task(self, lambda: cancel_all(cases), cancelled, failed)
 
         box.finished.connect(lambda result: answered(box.result()))
         box.open()

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from app.domain.i18n import _
 from app.services.app_core import AppServices
 from app.services.doctor import DoctorReport, Status
-from app.ui.workers import Task, run_task
+from app.ui.busy import BusyIndicator, run_busy
+from app.ui.workers import Task
 
 STATUS_COLOURS = {Status.OK: "#e8f5e9", Status.WARNING: "#fff8e1", Status.ERROR: "#ffebee"}
 
@@ -71,6 +72,8 @@ class DiagnosticsDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
         layout.addWidget(self.table)
+        self.busy = BusyIndicator()
+        layout.addWidget(self.busy)
         self.again = QPushButton(_("Check again"))
         self.again.clicked.connect(self.run)
         layout.addWidget(self.again)
@@ -81,9 +84,21 @@ class DiagnosticsDialog(QDialog):
         if self.task is not None:
             return
         self.again.setEnabled(False)
-        self.summary.setText(_("Checking…"))
+        self.summary.setText("")
         services = self.services
-        self.task = run_task(self, lambda: diagnose(services), self.show_report, self._failed)
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Checking…"),
+            lambda: diagnose(services),
+            self.show_report,
+            self._failed,
+            on_cancel=self._cancelled,
+        )
+
+    def _cancelled(self) -> None:
+        self.task = None
+        self.again.setEnabled(True)
 
     def _failed(self, error: Exception) -> None:
         self.task = None

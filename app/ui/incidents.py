@@ -3,6 +3,7 @@ draft (PDF, Indonesian) and the record that it was sent. Counts only, never iden
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QDateTime, QTimer
@@ -26,8 +27,10 @@ from app.domain.i18n import _
 from app.services.app_core import AppServices
 from app.services.incidents import IncidentView
 from app.services.officers import OfficerView
+from app.ui.busy import BusyIndicator, run_busy
 from app.ui.case.case_screen import error_text
 from app.ui.reports_dialog import ReportDialog, open_built_report
+from app.ui.workers import Task
 
 
 def countdown_text(incident: IncidentView, now: datetime) -> str:
@@ -103,14 +106,38 @@ class IncidentsDialog(QDialog):
         form.addRow(_("Handling and recovery"), self.measures)
         form.addRow(self.record_button)
         layout.addWidget(form_box)
+        self.busy = BusyIndicator()
+        self.task: Task | None = None
+        layout.addWidget(self.busy)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
         self.timer.start(60_000)
         self.refresh()
 
     def refresh(self) -> None:
-        """The register with the countdowns as of now."""
-        self.rows = self.services.incidents.list()
+        """The register with the countdowns as of now (read off the UI thread)."""
+        if self.task is not None:
+            return  # the list being read (or an action) ends with a refresh anyway
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Working…"),
+            self.services.incidents.list,
+            self._fill,
+            self._failed,
+            on_cancel=self._settled,
+        )
+
+    def _settled(self) -> None:
+        self.task = None
+
+    def _failed(self, error: Exception) -> None:
+        self._settled()
+        QMessageBox.warning(self, "Loket KTP-el", error_text(error))
+
+    def _fill(self, rows: list[IncidentView]) -> None:
+        self._settled()
+        self.rows = rows
         now = self.services.clock()
         self.table.setRowCount(len(self.rows))
         for index, incident in enumerate(self.rows):
@@ -126,6 +153,20 @@ class IncidentsDialog(QDialog):
         if self.rows and self.table.currentRow() < 0:
             self.table.selectRow(0)
 
+    def _act(self, work: Callable[[], object], after: Callable[[], None]) -> None:
+        """A register change off the UI thread; then ``after`` and a fresh list."""
+        if self.task is not None:
+            return
+
+        def done(_result: object) -> None:
+            self._settled()
+            after()
+            self.refresh()
+
+        self.task = run_busy(
+            self, self.busy, _("Working…"), work, done, self._failed, on_cancel=self._settled
+        )
+
     def selected(self) -> IncidentView | None:
         """The incident of the selected row."""
         row = self.table.currentRow()
@@ -134,23 +175,29 @@ class IncidentsDialog(QDialog):
     def record(self) -> None:
         """Record the incident from the form; residents are counted from the audit."""
         counters = [c.strip() for c in self.counters.text().split(",") if c.strip()]
-        try:
-            self.services.incidents.record(
-                self.officer,
-                summary=self.summary.toPlainText(),
-                discovered_at=_pydatetime(self.discovered.dateTime()),
-                occurred_from=_pydatetime(self.occurred_from.dateTime()),
-                occurred_to=_pydatetime(self.occurred_to.dateTime()),
+        incidents, officer = self.services.incidents, self.officer
+        summary, measures = self.summary.toPlainText(), self.measures.toPlainText()
+        discovered = _pydatetime(self.discovered.dateTime())
+        occurred_from = _pydatetime(self.occurred_from.dateTime())
+        occurred_to = _pydatetime(self.occurred_to.dateTime())
+
+        def work() -> object:
+            return incidents.record(
+                officer,
+                summary=summary,
+                discovered_at=discovered,
+                occurred_from=occurred_from,
+                occurred_to=occurred_to,
                 counters=counters,
-                measures=self.measures.toPlainText(),
+                measures=measures,
             )
-        except Exception as error:  # a refusal or a database problem becomes a message
-            QMessageBox.warning(self, "Loket KTP-el", error_text(error))
-            return
-        self.summary.clear()
-        self.measures.clear()
-        self.refresh()
-        self.table.selectRow(0)
+
+        def recorded() -> None:
+            self.summary.clear()
+            self.measures.clear()
+            self.table.setCurrentCell(-1, -1)  # the newest incident is selected after the list
+
+        self._act(work, recorded)
 
     def show_notice(self) -> None:
         """The notice draft for the selected incident, previewed from memory."""
@@ -178,9 +225,5 @@ class IncidentsDialog(QDialog):
         incident = self.selected()
         if incident is None:
             return
-        try:
-            self.services.incidents.mark_notified(self.officer, incident.number)
-        except Exception as error:  # a refusal or a database problem becomes a message
-            QMessageBox.warning(self, "Loket KTP-el", error_text(error))
-            return
-        self.refresh()
+        incidents, officer = self.services.incidents, self.officer
+        self._act(lambda: incidents.mark_notified(officer, incident.number), lambda: None)

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.i18n import _
 from app.services.officers import OfficerError, OfficerView
+from app.ui.busy import BusyIndicator, run_busy
 from app.ui.i18n import LANGUAGE_NAMES, language
-from app.ui.workers import run_task
+from app.ui.workers import Task
 
 
 class LoginScreen(QWidget):
@@ -61,6 +62,9 @@ class LoginScreen(QWidget):
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color:#b00020;")
+        self.busy = BusyIndicator()
+        self.busy.setObjectName("loginBusy")
+        self.task: Task | None = None
         self.language_box = QComboBox()
         self.language_box.setObjectName("language")
         for code, name in LANGUAGE_NAMES.items():
@@ -94,6 +98,7 @@ class LoginScreen(QWidget):
         inner.addWidget(self.lock_notice)
         inner.addLayout(form)
         inner.addWidget(self.sign_in)
+        inner.addWidget(self.busy)
         inner.addWidget(self.error)
         inner.addWidget(self.demo_label)
         # Centred by stretches, not by an alignment flag: an aligned item gets its size hint
@@ -116,6 +121,8 @@ class LoginScreen(QWidget):
 
     def reset(self, locked_for: OfficerView | None = None) -> None:
         """Empty the form; in lock mode the user name is fixed."""
+        if self.task is not None:
+            self.busy.cancel()  # a sign-in still waiting is dropped
         self.password.clear()
         self.error.clear()
         self.sign_in.setEnabled(True)
@@ -150,15 +157,32 @@ class LoginScreen(QWidget):
             return
         self.sign_in.setEnabled(False)
         self.error.setText(_("Checking…"))
-        run_task(self, lambda: self._authenticate(username, password), self._ok, self._failed)
+        self.task = run_busy(
+            self,
+            self.busy,
+            "",
+            lambda: self._authenticate(username, password),
+            self._ok,
+            self._failed,
+            on_cancel=self._cancelled,
+        )
+
+    def _cancelled(self) -> None:
+        """The officer stopped waiting (a stalled database): the form can be sent again."""
+        self.task = None
+        self.sign_in.setEnabled(True)
+        self.error.clear()
+        self.password.setFocus()
 
     def _ok(self, officer: OfficerView) -> None:
+        self.task = None
         self.password.clear()
         self.error.clear()
         self.sign_in.setEnabled(True)
         self.signedIn.emit(officer)
 
     def _failed(self, error: Exception) -> None:
+        self.task = None
         self.sign_in.setEnabled(True)
         self.password.clear()
         self.password.setFocus()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+import signal
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
@@ -45,6 +48,7 @@ from app.services.settings import (
     load_settings,
     user_language,
 )
+from app.services.simulator import GatewaySimulator
 from app.ui.app_window import AppWindow
 from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import apply_language
@@ -61,6 +65,32 @@ def demo_hint() -> str:
     return _("DEMO: sign in as {users} with the password {password}.").format(
         users=users, password=DEMO_PASSWORD
     )
+
+
+class LazyExamples(Mapping[str, str]):
+    """The demo NIKs by outcome, taken from the simulator's population only when first read
+    (the training menu exists at once; the population is built on first use)."""
+
+    def __init__(self, simulator: GatewaySimulator) -> None:
+        self._simulator = simulator
+        self._examples: dict[str, str] | None = None
+
+    def _data(self) -> dict[str, str]:
+        if self._examples is None:
+            self._examples = self._simulator.population.examples()
+        return self._examples
+
+    def __bool__(self) -> bool:
+        return True  # there is always one NIK per outcome
+
+    def __getitem__(self, key: str) -> str:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
 
 
 def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppWindow:
@@ -93,7 +123,7 @@ def demo_window(world: DemoWorld, reader: SimulatedReader | None = None) -> AppW
         reader,
         demo_hint=demo_hint,
         demo_card=place_card,
-        training_niks=simulator.population.examples() if simulator is not None else None,
+        training_niks=LazyExamples(simulator) if simulator is not None else None,
     )
 
 
@@ -203,6 +233,59 @@ def production_core(settings: Settings) -> Core | None:
                 return None
 
 
+def announce_demo_state(data_dir: Path, world: DemoWorld) -> None:
+    """Write the demo's state file (0600) and say where it is: the supervisor tools read it."""
+    from app.services.demo_state import write_demo_state
+    from app.services.secrets import MemorySecretStore
+
+    core = world.services.core
+    if not isinstance(core.secrets, MemorySecretStore):
+        return
+    url = core.engine.url.render_as_string(hide_password=True)
+    path = write_demo_state(data_dir, url, core.secrets)
+    print(
+        f"Demo state: {path}\n"
+        "Supervisor tools on this demo: loket report --demo …, loket audit --demo verify, "
+        "loket balikan --demo status",
+        flush=True,
+    )
+
+
+_previous_handlers: dict[int, object] = {}
+
+
+def restore_signal_handlers() -> None:
+    """Put back the handlers :func:`quit_on_signals` replaced (the process goes on)."""
+    while _previous_handlers:
+        number, handler = _previous_handlers.popitem()
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(number, handler)  # type: ignore[arg-type]
+
+
+def quit_on_signals(app: QApplication) -> list[int]:
+    """SIGTERM/SIGINT end the event loop, so the demo's temporary folder is removed.
+
+    Returns the list the handler appends the signal's number to (a stop before the loop runs).
+    """
+    received: list[int] = []
+
+    def stop(number: int, _frame: object) -> None:
+        received.append(number)
+        app.quit()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        try:
+            _previous_handlers[number] = signal.signal(number, stop)
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            return received
+    # Python runs signal handlers between bytecodes: a light tick lets them run while Qt waits.
+    ticker = QTimer(app)
+    ticker.setObjectName("signalTicker")
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
+    return received
+
+
 def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     """Start the application in ``mode`` (``demo`` or ``production``)."""
     configure_logging()
@@ -210,12 +293,19 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     data_dir: Path | None = None
+    stop_requested: list[int] = []
     if mode == "demo":
+        stop_requested = quit_on_signals(app)  # from here on, SIGTERM/SIGINT end it cleanly
         data_dir = make_demo_dir()  # a killed demo's folder is removed here
-        world = build_demo(data_dir)
+        try:
+            world = build_demo(data_dir)
+            announce_demo_state(data_dir, world)
+            window = demo_window(world)
+        except BaseException:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            raise
         core = world.services.core
         services = world.services
-        window = demo_window(world)
     else:
         try:
             if not is_configured():
@@ -240,7 +330,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         QTimer.singleShot(quit_after_ms, window.close)
         QTimer.singleShot(quit_after_ms, app.quit)
     try:
-        return app.exec()
+        return 0 if stop_requested else app.exec()
     finally:
         window.case_screen.release()
         wait_for_all(5000)
@@ -249,3 +339,4 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         core.close()
         if data_dir is not None:
             shutil.rmtree(data_dir, ignore_errors=True)
+        restore_signal_handlers()

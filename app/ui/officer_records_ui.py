@@ -7,6 +7,7 @@ shown only in the form dialog and the printed form; it is never logged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,9 @@ from app.domain.i18n import _
 from app.services.officer_records import EMPLOYMENT_STATUSES, OfficerRecord, UserIdForm
 from app.services.officers import Role
 from app.ui.document_preview import DocumentPreview
+from app.ui.workers import Task, run_task
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from app.ui.officers_admin import OfficersAdmin
@@ -209,6 +213,7 @@ class RecordActions:
 
     def __init__(self, screen: OfficersAdmin) -> None:
         self.screen = screen
+        self.task: Task | None = None
         self.ask_form: Callable[[OfficerRecord, Submit], bool] = lambda record, submit: (
             UserIdFormDialog(record, screen, submit).exec() == QDialog.DialogCode.Accepted
         )
@@ -249,8 +254,17 @@ class RecordActions:
         return self.screen.services.officer_records
 
     def refresh(self) -> None:
-        """Show the SPTJM on record."""
-        sptjm = self.records.current_sptjm()
+        """Show the SPTJM on record (read off the UI thread)."""
+        self.sptjm_label.setText(_("Working…"))
+        self.task = run_task(
+            self.screen, self.records.current_sptjm, self._show_sptjm, self._sptjm_failed
+        )
+
+    def _sptjm_failed(self, error: Exception) -> None:
+        log.error("reading the SPTJM on record failed (%s)", type(error).__name__)
+        self.sptjm_label.setText(_("SPTJM of the responsible head: could not be read"))
+
+    def _show_sptjm(self, sptjm: Any) -> None:
         if sptjm is None:
             self.sptjm_label.setText(_("SPTJM of the responsible head: not on record"))
         else:

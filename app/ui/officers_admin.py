@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from app.domain.i18n import N_, _
 from app.services.app_core import AppServices
 from app.services.officers import OfficerView, Role
+from app.ui.busy import BusyIndicator, run_busy
 from app.ui.officer_records_ui import attach_record_actions
+from app.ui.workers import Task
 
 ROLE_LABELS = {
     Role.OFFICER: N_("Officer"),
@@ -198,6 +200,8 @@ class OfficersAdmin(QWidget):
         self.message = QLabel()
         self.message.setObjectName("adminMessage")
         self.message.setWordWrap(True)
+        self.busy = BusyIndicator()
+        self.task: Task | None = None
         buttons = QHBoxLayout()
         for button in (
             self.create_button,
@@ -215,6 +219,7 @@ class OfficersAdmin(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.records = attach_record_actions(self, layout)  # User-ID form, SPTJM, export
+        layout.addWidget(self.busy)
         layout.addWidget(self.message)
         self.create_button.clicked.connect(self._create)
         self.nda.clicked.connect(self._nda)
@@ -233,8 +238,24 @@ class OfficersAdmin(QWidget):
         self.table.setFocus()
 
     def refresh(self) -> None:
-        """Reload the accounts."""
-        self._rows = self.services.officers.list()
+        """Reload the accounts (read off the UI thread)."""
+        officers = self.services.officers
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Working…"),
+            officers.list,
+            self._fill,
+            self._refused,
+            on_cancel=self._settled,
+        )
+
+    def _settled(self) -> None:
+        self.task = None
+
+    def _fill(self, rows: list[tuple[OfficerView, bool]]) -> None:
+        self._settled()
+        self._rows = rows
         self.table.setRowCount(len(self._rows))
         for index, (view, active) in enumerate(self._rows):
             cells = [
@@ -268,15 +289,23 @@ class OfficersAdmin(QWidget):
         self.refresh()
         self.statusChanged.emit()
 
+    def _refused(self, error: Exception) -> None:
+        self._settled()
+        message = getattr(error, "message", None) or _("The action was refused.")
+        self.message.setStyleSheet("color:#b00020;")
+        self.message.setText(str(message))
+
     def _run(self, fn: Callable[[], Any], done: str) -> None:
-        try:
-            fn()
-        except Exception as error:
-            message = getattr(error, "message", None) or _("The action was refused.")
-            self.message.setStyleSheet("color:#b00020;")
-            self.message.setText(str(message))
-            return
-        self._done(done)
+        """An account action off the UI thread; the list is reloaded after it."""
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Working…"),
+            fn,
+            lambda _result: self._done(done),
+            self._refused,
+            on_cancel=self.refresh,
+        )
 
     def _create(self) -> None:
         if self.admin is None:

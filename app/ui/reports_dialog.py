@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 from app.domain.i18n import _
 from app.services.app_core import AppServices
 from app.services.officers import OfficerView
+from app.ui.busy import BusyIndicator, run_busy
 from app.ui.case.case_screen import error_text
 from app.ui.document_preview import DocumentPreview
-from app.ui.workers import Task, run_task
+from app.ui.workers import Task
 
 
 class ReportDialog(QDialog):
@@ -38,7 +39,12 @@ class ReportDialog(QDialog):
                 _("The report holds counts only and is shown from memory.")
             )
         self.task: Task | None = None
+        self.counts_only = counts_only
+        self._own_notice = self.preview.notice.text()
+        self.busy = BusyIndicator()
+        self.busy.cancelled.connect(self.reject)  # "Batal" while counting closes the dialog
         layout = QVBoxLayout(self)
+        layout.addWidget(self.busy)
         layout.addWidget(self.preview)
         if pdf is not None:
             self.preview.show_pdf(pdf)
@@ -47,7 +53,12 @@ class ReportDialog(QDialog):
 
     def show_ready(self, pdf: bytes) -> None:
         """The report built off the UI thread arrives."""
-        self.preview.notice.setText(_("The report holds counts only and is shown from memory."))
+        if self.counts_only:
+            self.preview.notice.setText(
+                _("The report holds counts only and is shown from memory.")
+            )
+        else:
+            self.preview.notice.setText(self._own_notice)
         self.preview.show_pdf(pdf)
 
     def done(self, result: int) -> None:
@@ -67,9 +78,12 @@ def open_report(
     return open_built_report(parent, title, lambda: services.report(kind, day, officer))
 
 
-def open_built_report(parent: QWidget, title: str, build: Callable[[], bytes]) -> ReportDialog:
-    """Open a dialog at once; ``build`` runs in the worker pool and fills it."""
-    dialog = ReportDialog(None, title, parent)
+def open_built_report(
+    parent: QWidget, title: str, build: Callable[[], bytes], *, counts_only: bool = True
+) -> ReportDialog:
+    """Open a dialog at once; ``build`` runs in the worker pool and fills it (a busy bar with
+    "Batal" shows meanwhile)."""
+    dialog = ReportDialog(None, title, parent, counts_only=counts_only)
 
     def failed(error: Exception) -> None:
         dialog.task = None
@@ -81,7 +95,7 @@ def open_built_report(parent: QWidget, title: str, build: Callable[[], bytes]) -
         if isinstance(pdf, bytes):
             dialog.show_ready(pdf)
 
-    dialog.task = run_task(dialog, build, ready, failed)
+    dialog.task = run_busy(dialog, dialog.busy, _("Counting the report…"), build, ready, failed)
     dialog.open()
     return dialog
 
@@ -89,14 +103,19 @@ def open_built_report(parent: QWidget, title: str, build: Callable[[], bytes]) -
 def open_processing_record(
     parent: QWidget, services: AppServices, officer: OfficerView, nik_text: str
 ) -> ReportDialog | None:
-    """A resident's record of processing of their data (R-28), previewed from memory."""
+    """A resident's record of processing of their data (R-28), built off the UI thread and
+    previewed from memory. A malformed NIK is refused at once (no database needed); a refusal
+    or a database problem while building closes the dialog with a message."""
+    from app.domain.nik import NikError, parse_nik
+
     try:
-        pdf = services.processing_record(nik_text, officer)
-    except Exception as error:  # an invalid NIK, a refusal or a database problem
+        parse_nik(nik_text, today=services.clock().date())
+    except NikError as error:
         QMessageBox.warning(parent, "Loket KTP-el", error_text(error))
         return None
-    dialog = ReportDialog(
-        pdf, _("Record of processing of personal data"), parent, counts_only=False
+    return open_built_report(
+        parent,
+        _("Record of processing of personal data"),
+        lambda: services.processing_record(nik_text, officer),
+        counts_only=False,
     )
-    dialog.open()
-    return dialog

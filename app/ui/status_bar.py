@@ -61,8 +61,12 @@ class CounterStatusBar(QStatusBar):
         self.quota = QLabel()
         self.balikan = QLabel()
         self.officer = QLabel()
+        self.loading = QLabel(_("Working…"))
+        self.loading.setObjectName("statusLoading")
+        self.loading.hide()
         for label in (self.demo, self.reader, self.sam, self.link, self.quota, self.balikan):
             self.addWidget(label)
+        self.addWidget(self.loading)
         self.addPermanentWidget(self.officer)
         self.demo.hide()
         self.link_ok: bool | None = None
@@ -93,6 +97,10 @@ class CounterStatusBar(QStatusBar):
         self.quota.setText(quota)
         self.quota.setStyleSheet(LEVEL_STYLE.get(snapshot.quota.level(), ""))
         self.balikan.setText(_("Data balikan pending: {n}").format(n=snapshot.balikan_pending))
+
+    def set_loading(self, loading: bool) -> None:
+        """Show that the figures are being read (off the UI thread)."""
+        self.loading.setVisible(loading)
 
     def show_officer(self, text: str) -> None:
         """Who is signed in."""

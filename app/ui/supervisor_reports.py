@@ -4,6 +4,7 @@ and the record of each submission to the Dinas (R-21). Counting runs off the UI 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from app.services.app_core import AppServices
 from app.services.officers import OfficerView
 from app.services.reports.due import DueReminder
 from app.services.reports.submissions import CHANNELS
+from app.ui.busy import BusyIndicator, run_busy
 from app.ui.case.case_screen import error_text
 from app.ui.reports_dialog import ReportDialog, open_built_report
 from app.ui.workers import Task, run_task
@@ -133,6 +135,9 @@ class SupervisorReportsDialog(QDialog):
         layout.addWidget(self.table)
         self.status = QLabel()
         layout.addWidget(self.status)
+        self.busy = BusyIndicator()
+        layout.addWidget(self.busy)
+        self.list_task: Task | None = None
         self.refresh()
 
     def _period(self) -> tuple[date, date]:
@@ -142,11 +147,24 @@ class SupervisorReportsDialog(QDialog):
         return [c.strip() for c in self.counters.text().split(",") if c.strip()]
 
     def refresh(self) -> None:
-        """Reminder and submissions from the database."""
-        text = reminder_text(self.services.reports.reminder())
+        """Reminder and submissions from the database (read off the UI thread)."""
+        reports = self.services.reports
+
+        def read() -> tuple[object, list[Any]]:
+            return reports.reminder(), reports.submissions()
+
+        def failed(error: Exception) -> None:
+            self.list_task = None
+            self.status.setText(error_text(error))
+
+        self.list_task = run_task(self, read, self._show_lists, failed)
+
+    def _show_lists(self, lists: tuple[Any, list[Any]]) -> None:
+        self.list_task = None
+        reminder, rows = lists
+        text = reminder_text(reminder)
         self.reminder.setText(text)
         self.reminder.setVisible(bool(text))
-        rows = self.services.reports.submissions()
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
             values = (
@@ -192,8 +210,19 @@ class SupervisorReportsDialog(QDialog):
             self.task = None
             self.status.setText(_("Figures saved to {path}").format(path=path))
 
-        self.status.setText(_("Counting the report…"))
-        self.task = run_task(self, write, done, self._failed)
+        self.status.setText("")
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Counting the report…"),
+            write,
+            done,
+            self._failed,
+            on_cancel=self._cancelled,
+        )
+
+    def _cancelled(self) -> None:
+        self.task = None
 
     def _failed(self, error: Exception) -> None:
         self.task = None
@@ -201,26 +230,37 @@ class SupervisorReportsDialog(QDialog):
         QMessageBox.warning(self, "Loket KTP-el", error_text(error))
 
     def mark_submitted(self) -> None:
-        """Record that the period's report was handed to the Dinas."""
-        start, end = self._period()
-        try:
-            self.services.reports.record_submission(
-                self.officer,
-                start,
-                end,
-                _pydate(self.submitted_on.date()),
-                str(self.channel.currentData()),
-                self.reference.text(),
-            )
-        except Exception as error:  # a refusal or a database problem becomes a message
-            QMessageBox.warning(self, "Loket KTP-el", error_text(error))
+        """Record that the period's report was handed to the Dinas (off the UI thread)."""
+        if self.task is not None:
             return
-        self.reference.clear()
-        self.status.setText(_("Submission recorded."))
-        self.refresh()
+        start, end = self._period()
+        reports, officer = self.services.reports, self.officer
+        on = _pydate(self.submitted_on.date())
+        channel, reference = str(self.channel.currentData()), self.reference.text()
+
+        def work() -> tuple[Any, list[Any]]:
+            reports.record_submission(officer, start, end, on, channel, reference)
+            return reports.reminder(), reports.submissions()
+
+        def recorded(lists: tuple[Any, list[Any]]) -> None:
+            self.task = None
+            self.reference.clear()
+            self.status.setText(_("Submission recorded."))
+            self._show_lists(lists)
+
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Working…"),
+            work,
+            recorded,
+            self._failed,
+            on_cancel=self._cancelled,
+        )
 
     def done(self, result: int) -> None:
         """A report still counting is dropped when the screen closes."""
-        if self.task is not None:
-            self.task.cancel()
+        for task in (self.task, self.list_task):
+            if task is not None:
+                task.cancel()
         super().done(result)

@@ -22,7 +22,9 @@ from app.domain.i18n import _
 from app.services.app_core import AppServices
 from app.services.cases.returned import WaitingCase
 from app.services.officers import OfficerView
+from app.ui.busy import BusyIndicator, run_busy
 from app.ui.case.case_screen import error_text
+from app.ui.workers import Task
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -74,8 +76,11 @@ class WaitingCasesDialog(QDialog):
         interrupted_layout.addWidget(self.close_interrupted_button)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.busy = BusyIndicator()
+        self.task: Task | None = None
         layout.addWidget(returned_box)
         layout.addWidget(interrupted_box)
+        layout.addWidget(self.busy)
         layout.addWidget(self.message)
         self.close_returned_button.clicked.connect(self.close_returned)
         self.close_interrupted_button.clicked.connect(self.close_interrupted)
@@ -83,13 +88,37 @@ class WaitingCasesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        """Fresh lists from the database."""
+        """Fresh lists from the database (read off the UI thread)."""
         waiting = self.services.returned
-        self.returned = waiting.returned()
-        self.interrupted = waiting.interrupted()
+        self.close_returned_button.setEnabled(False)
+        self.close_interrupted_button.setEnabled(False)
+
+        def read() -> tuple[list[WaitingCase], list[WaitingCase]]:
+            return waiting.returned(), waiting.interrupted()
+
+        self.task = run_busy(
+            self,
+            self.busy,
+            _("Working…"),
+            read,
+            self._show,
+            self._failed,
+            on_cancel=self._settled,
+        )
+
+    def _settled(self) -> None:
+        self.task = None
+
+    def _failed(self, error: Exception) -> None:
+        self._settled()
+        self.message.setText(error_text(error))
+
+    def _show(self, lists: tuple[list[WaitingCase], list[WaitingCase]]) -> None:
+        self._settled()
+        self.returned, self.interrupted = lists
         self.returned_hint.setText(
             _("A returned case closes by itself after {days} day(s).").format(
-                days=waiting.returned_days
+                days=self.services.returned.returned_days
             )
         )
         _fill(
@@ -137,13 +166,19 @@ class WaitingCasesDialog(QDialog):
         self._run(work, case)
 
     def _run(self, work: Callable[[], None], case: WaitingCase) -> None:
-        try:
-            work()
-        except Exception as error:  # a refusal is shown, the dialog stays
+        self.close_returned_button.setEnabled(False)
+        self.close_interrupted_button.setEnabled(False)
+
+        def closed(_result: object) -> None:
+            if self.services.balikan is not None:
+                self.services.balikan.wake()
+            self.message.setText(_("Case {number} closed.").format(number=case.number))
+            self.reload()
+
+        def refused(error: Exception) -> None:  # a refusal is shown, the dialog stays
             self.message.setText(error_text(error))
             self.reload()
-            return
-        if self.services.balikan is not None:
-            self.services.balikan.wake()
-        self.message.setText(_("Case {number} closed.").format(number=case.number))
-        self.reload()
+
+        self.task = run_busy(
+            self, self.busy, _("Working…"), work, closed, refused, on_cancel=self.reload
+        )

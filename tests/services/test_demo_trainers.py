@@ -56,9 +56,10 @@ def test_demo_start_hashes_no_password(tmp_path: Path, monkeypatch: pytest.Monke
     from argon2 import PasswordHasher
 
     from app.services.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH, build_demo
+    from app.services.officers import password_hasher
 
     assert PasswordHasher().verify(DEMO_PASSWORD_HASH, DEMO_PASSWORD)
-    assert not PasswordHasher().check_needs_rehash(DEMO_PASSWORD_HASH)
+    assert not password_hasher().check_needs_rehash(DEMO_PASSWORD_HASH)
     hashed: list[str] = []
     original = PasswordHasher.hash
 

@@ -68,6 +68,19 @@ def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
 
 
+def refreshed(qtbot: QtBot, window: AppWindow) -> None:
+    """Refresh the status bar and banners and wait until the snapshot (read off the UI
+    thread) is shown."""
+    qtbot.waitUntil(lambda: window.status_task is None, timeout=10000)
+    window.refresh_status()
+    qtbot.waitUntil(lambda: window.status_task is None, timeout=10000)
+
+
+def settled(qtbot: QtBot, screen: QWidget) -> None:
+    """The screen's database work (off the UI thread) is done and shown."""
+    qtbot.waitUntil(lambda: getattr(screen, "task", None) is None, timeout=10000)
+
+
 def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]], object]], bool]:
     """An officer-admin form that is filled with ``values`` and submitted once."""
 

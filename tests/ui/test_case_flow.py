@@ -47,7 +47,7 @@ def test_approve_path_issues_prints_hands_over_and_wipes(
     assert screen.issue_page.preview.document.pageCount() == 1
     click(qtbot, screen.issue_page.hand_over)
     assert case.state is CaseState.BALIKAN_QUEUED
-    assert "1" in window.status.balikan.text()
+    qtbot.waitUntil(lambda: "1" in window.status.balikan.text(), timeout=10000)
     click(qtbot, screen.issue_page.close_case)
     assert case.state is CaseState.CLOSED
     assert case.nik is None and case.last is None  # the core's wipe ran
@@ -160,7 +160,10 @@ def test_access_answers_block_with_guidance_until_the_administrator_clears(
     assert screen.page == PAGE_NIK  # not an answer about the resident: still step 3
     notice = screen.nik_page.notice.text()
     assert guidance_for(kind).title in notice and screen.nik_page.notice.isVisible()
-    assert window.banner.isVisible() and "administrator" in window.banner.text().lower()
+    qtbot.waitUntil(
+        lambda: window.banner.isVisible() and "administrator" in window.banner.text().lower(),
+        timeout=10000,
+    )
     look_up(qtbot, screen, world.examples()["found"], world.clock)
     assert "administrator" in screen.nik_page.notice.text().lower()  # blocked before sending
     screen.release()
@@ -168,8 +171,9 @@ def test_access_answers_block_with_guidance_until_the_administrator_clears(
     sign_in(qtbot, window, "admin")
     window.show_admin()
     click(qtbot, window.admin.clear_blocks)
+    qtbot.waitUntil(lambda: window.admin.task is None, timeout=10000)
     assert not world.services.status().lockouts
-    assert not window.banner.isVisible()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=10000)
 
 
 def test_quota_warning_then_exhaustion_refuses_with_what_to_do(
@@ -186,8 +190,8 @@ def test_quota_warning_then_exhaustion_refuses_with_what_to_do(
         look_up(qtbot, screen, people[index], world.clock)
         assert screen.page == PAGE_VERIFY
         if index == 3:  # 4 of 5 used: the warning is on screen
-            assert window.banner.isVisible()
-            assert "1" in window.status.quota.text()
+            qtbot.waitUntil(window.banner.isVisible, timeout=10000)
+            qtbot.waitUntil(lambda: "1" in window.status.quota.text(), timeout=10000)
         screen.verify_page.note.setText("uji")
         screen.verify_page.set_reasons([CaseReason.NOT_ELIGIBLE])
         click(qtbot, screen.verify_page.refuse)
@@ -200,7 +204,7 @@ def test_quota_warning_then_exhaustion_refuses_with_what_to_do(
         _("tomorrow") in screen.nik_page.notice.text() or "besok" in screen.nik_page.notice.text()
     )
     assert world.simulator.hits_today() == hits  # refused before sending
-    assert window.banner.isVisible()
+    qtbot.waitUntil(window.banner.isVisible, timeout=10000)
     window.close()
     wait_for_all()
     world.services.core.close()
@@ -279,7 +283,7 @@ def test_web_portal_mode_opens_the_portal_and_records_the_outcome(
     screen = window.case_screen
     opened: list[str] = []
     screen.open_url = lambda url: opened.append(url.toString()) or True
-    assert "portal" in window.status.link.text().lower()
+    qtbot.waitUntil(lambda: "portal" in window.status.link.text().lower(), timeout=10000)
     start_case(qtbot, screen)
     assert screen.nik_page.portal_box.isVisible() and not screen.nik_page.cancel.isVisible()
     click(qtbot, screen.nik_page.open_portal)
@@ -377,8 +381,7 @@ def test_a_card_read_is_recorded_on_the_case_and_never_behind_a_lock(
     reader.tap(nik, name="WARGA CONTOH")  # a card placed on the reader of a locked counter
     # wait until the window has been told a card is present, then check that it did not read it
     qtbot.waitUntil(
-        lambda: window.bridge.last is not None
-        and window.bridge.last.state.value == "card_present",
+        lambda: window.bridge.last is not None and window.bridge.last.state.value == "card_present",
         timeout=10000,
     )
     # the screen reacts to cardPresent in the same dispatch: no read task was started

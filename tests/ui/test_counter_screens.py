@@ -31,7 +31,7 @@ from app.ui.officers_admin import OfficerDialog
 from app.ui.reader_bridge import SimulatedReader
 from tests.services.cases.conftest import World
 from tests.services.test_ui_support import _case
-from tests.ui.conftest import click, sign_in
+from tests.ui.conftest import click, settled, sign_in
 
 
 def test_no_printer_installed_is_said_plainly(
@@ -94,6 +94,7 @@ def test_record_of_processing_preview_does_not_say_counts_only(
     assert window.officer is not None
     dialog = open_processing_record(window, window.services, window.officer, "3303014505900001")
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.preview.loaded, timeout=10000)  # built off the UI thread
     notice = dialog.preview.notice.text()
     assert notice == "Dokumen ditampilkan dari memori; tidak ada salinan yang disimpan."
     dialog.done(0)
@@ -105,6 +106,7 @@ def test_short_password_keeps_the_form_open_with_the_input(qtbot: QtBot, window:
     sign_in(qtbot, window, "admin")
     window.admin_action.trigger()
     admin = window.admin
+    settled(qtbot, admin)
     admin.select("petugas2")
     forms: list[OfficerDialog] = []
 
@@ -125,6 +127,7 @@ def test_short_password_keeps_the_form_open_with_the_input(qtbot: QtBot, window:
     admin.ask = ask
     click(qtbot, admin.reset_button)
     assert len(forms) == 1 and not forms[0].isVisible()
+    settled(qtbot, admin)
     assert admin.message.styleSheet() == "color:#1b5e20;"
     assert window.services.officers.authenticate("petugas2", "pendek-tapi-cukup").username == (
         "petugas2"
@@ -152,6 +155,7 @@ def test_nda_date_must_be_entered(qtbot: QtBot) -> None:
 def test_officer_table_shows_the_nda_date_and_reference(qtbot: QtBot, window: AppWindow) -> None:
     sign_in(qtbot, window, "admin")
     window.admin_action.trigger()
+    settled(qtbot, window.admin)
     table = window.admin.table
     rows = {table.item(row, 0).text(): table.item(row, 3).text() for row in range(table.rowCount())}
     assert rows["petugas"] == "16-09-2025 · NDA-DEMO/PETUGAS"

@@ -12,7 +12,7 @@ from app.services.translations import install_language
 from app.ui.app_window import AppWindow
 from app.ui.password_dialog import PasswordChangeDialog
 from tests.services.cases.conftest import World
-from tests.ui.conftest import answering, click, sign_in
+from tests.ui.conftest import answering, click, settled, sign_in
 
 
 @pytest.fixture
@@ -25,9 +25,11 @@ def reset_as_admin(qtbot: QtBot, window: AppWindow, username: str, password: str
     sign_in(qtbot, window, "admin")
     window.admin_action.trigger()
     admin = window.admin
+    settled(qtbot, admin)
     admin.select(username)
     admin.ask = answering({"password": password})
     click(qtbot, admin.reset_button)
+    settled(qtbot, admin)
     assert admin.message.styleSheet() == "color:#1b5e20;", admin.message.text()
     window.sign_out()
 

@@ -20,7 +20,7 @@ from app.ui.document_preview import DocumentPreview, printer_refused
 from app.ui.first_run import FirstRunWizard
 from tests.pdf_check import WATERMARK_MIN_PIXELS, diagonal_watermark_pixels
 from tests.services.cases.conftest import World
-from tests.ui.conftest import answering, click, sign_in, start_case
+from tests.ui.conftest import answering, click, settled, sign_in, start_case
 
 
 def test_language_switch_rebuilds_every_text(qtbot: QtBot, window: AppWindow) -> None:
@@ -44,6 +44,7 @@ def test_officer_admin_creates_records_nda_disables_and_resets(
     window.admin_action.trigger()
     admin = window.admin
     assert window.stack.currentWidget() is admin
+    settled(qtbot, admin)
     admin.ask = answering(
         {
             "username": "siti",
@@ -55,13 +56,16 @@ def test_officer_admin_creates_records_nda_disables_and_resets(
         }
     )
     click(qtbot, admin.create_button)
+    settled(qtbot, admin)
     views = {v.username: (v, active) for v, active in world.services.officers.list()}
     assert "siti" in views and not views["siti"][0].nda_on_file
     admin.select("siti")
     admin.ask = answering({"nda_date": date(2026, 1, 5), "nda_reference": "NDA/7/2026"})
     click(qtbot, admin.nda)
+    settled(qtbot, admin)
     admin.select("siti")
     click(qtbot, admin.toggle)
+    settled(qtbot, admin)
     views = {v.username: (v, active) for v, active in world.services.officers.list()}
     assert views["siti"][0].nda_on_file and views["siti"][1] is False
     # a refused password keeps the form open: tests/ui/test_counter_screens.py
@@ -151,7 +155,7 @@ def test_printing_refuses_files_and_pdf_printers(
 
 def test_demo_is_marked_on_every_screen(qtbot: QtBot, window: AppWindow) -> None:
     assert "DEMO" in window.windowTitle()
-    assert window.status.demo.isVisible()
+    qtbot.waitUntil(window.status.demo.isVisible, timeout=10000)
     assert "DEMO" in window.login.demo_label.text()
     sign_in(qtbot, window, "admin")
     for show in (window.show_counter, window.show_admin):
@@ -231,8 +235,10 @@ def test_cases_interrupted_by_a_crash_are_offered_for_cancelling(
     cases.look_up(left_open, world.officer, world.examples()["found"], NikSource.TYPED)
     # ... and the application died here; a new window starts on the same database
     window = open_window(qtbot, world, reader)  # type: ignore[arg-type]
-    assert [c.number for c in window.interrupted] == [left_open.number]
     sign_in(qtbot, window, "petugas2")
+    # listed off the UI thread at sign-in, then offered
+    qtbot.waitUntil(lambda: window.interrupted_box is not None, timeout=10000)
+    assert [c.number for c in window.interrupted] == [left_open.number]
     box = window.interrupted_box
     assert box is not None and left_open.number in box.text()
     box.button(box.StandardButton.Yes).click()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.app_window import AppWindow
 from tests.services.cases.conftest import World
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import refreshed, settled, sign_in
 
 
 def test_period_report_export_and_submission(
@@ -22,11 +22,12 @@ def test_period_report_export_and_submission(
     assert not window.period_report_action.isEnabled()
     window.sign_out()
     sign_in(qtbot, window, "supervisor")
-    window.refresh_status()
+    refreshed(qtbot, window)
     # 23-11-2026: the first semester's report (due 30-06-2026) is overdue and unrecorded
     assert "01-01-2026 – 30-06-2026" in window.banner.text()
     window.period_report_action.trigger()
     dialog = window.supervisor_dialog
+    qtbot.waitUntil(lambda: dialog.list_task is None, timeout=10000)
     assert dialog.reminder.isVisibleTo(dialog)
     assert "01-01-2026 – 30-06-2026" in dialog.reminder.text()
     dialog.start.setDate(QDate(2026, 1, 1))
@@ -45,13 +46,14 @@ def test_period_report_export_and_submission(
     dialog.channel.setCurrentIndex(dialog.channel.findData("online"))
     dialog.reference.setText("Tanda terima 2026/06/0042")
     dialog.submit_button.click()
+    settled(qtbot, dialog)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 3).text() == "Tanda terima 2026/06/0042"
     assert not dialog.reminder.isVisibleTo(dialog)
     submissions = world.services.reports.submissions()
     assert [(s.period_start, s.channel) for s in submissions] == [(date(2026, 1, 1), "online")]
     dialog.reject()
-    window.refresh_status()
+    refreshed(qtbot, window)
     assert "01-01-2026 – 30-06-2026" not in window.banner.text()
 
 
@@ -93,6 +95,7 @@ def test_incident_screen_records_counts_down_and_drafts_the_notice(
     sign_in(qtbot, window, "supervisor")
     window.incidents_action.trigger()
     dialog = window.incidents_dialog
+    settled(qtbot, dialog)
     discovered = world.clock() - timedelta(hours=2)
     when = QDateTime.fromString(discovered.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
     dialog.summary.setPlainText("Layar loket terfoto pengunjung")
@@ -100,6 +103,7 @@ def test_incident_screen_records_counts_down_and_drafts_the_notice(
     dialog.occurred_from.setDateTime(when.addSecs(-3600))
     dialog.occurred_to.setDateTime(when)
     dialog.record_button.click()
+    settled(qtbot, dialog)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 4).text() == "sisa 70 jam 0 menit untuk pemberitahuan"
     dialog.notice_button.click()
@@ -108,10 +112,12 @@ def test_incident_screen_records_counts_down_and_drafts_the_notice(
     qtbot.waitUntil(lambda: preview.preview.loaded, timeout=20000)
     preview.reject()
     dialog.notified_button.click()
+    settled(qtbot, dialog)
     assert dialog.table.item(0, 4).text().startswith("pemberitahuan dikirim")
     warnings: list[object] = []
     monkeypatch.setattr("app.ui.incidents.QMessageBox.warning", lambda *a: warnings.append(a))
     dialog.summary.setPlainText("NIK 3303010101010001 terlihat")
     dialog.record_button.click()
+    settled(qtbot, dialog)
     assert len(warnings) == 1 and dialog.table.rowCount() == 1
     dialog.reject()

@@ -15,6 +15,11 @@ from tests.services.cases.conftest import World
 from tests.ui.conftest import click, open_window, sign_in
 
 
+def settled(qtbot: QtBot, dialog: object) -> None:
+    """The dialog's database work (off the UI thread) is done and shown."""
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)  # type: ignore[attr-defined]
+
+
 def returned_case(world: World) -> str:
     cases = world.services.cases
     case = cases.open_case(world.officer, "PKH", "Pendaftaran bantuan")
@@ -44,11 +49,13 @@ def test_a_supervisor_closes_a_returned_case_from_the_reports_menu(
     assert window.waiting_cases_action.isEnabled()
     window.waiting_cases_action.trigger()
     dialog = window.waiting_dialog
+    settled(qtbot, dialog)
     assert [w.number for w in dialog.returned] == [number]
     assert dialog.returned_table.item(0, 0).text() == number
     assert dialog.returned_table.item(0, 2).text() == "0"
     monkeypatch.setattr(dialog, "confirm", lambda _text: True)
     click(qtbot, dialog.close_returned_button)
+    settled(qtbot, dialog)
     assert state_and_item(world, number) == ("cancelled", "pending")
     assert dialog.returned == []
     assert not dialog.close_returned_button.isEnabled()
@@ -78,16 +85,19 @@ def test_a_supervisor_closes_an_interrupted_case_only_once_it_is_an_hour_old(
     sign_in(qtbot, window, "supervisor")
     window.waiting_cases_action.trigger()
     dialog = window.waiting_dialog
+    settled(qtbot, dialog)
     assert dialog.interrupted == []  # in use a moment ago: not offered
     assert not dialog.close_interrupted_button.isEnabled()
     dialog.close()
     world.clock.advance(2 * 3600)
     window.waiting_cases_action.trigger()
     dialog = window.waiting_dialog
+    settled(qtbot, dialog)
     assert [w.number for w in dialog.interrupted] == [number]
     assert dialog.interrupted_table.item(0, 1).text() == world.services.core.settings.counter_id
     monkeypatch.setattr(dialog, "confirm", lambda _text: True)
     click(qtbot, dialog.close_interrupted_button)
+    settled(qtbot, dialog)
     assert state_and_item(world, number) == ("cancelled", "pending")
     assert dialog.interrupted == []
     dialog.close()

@@ -86,9 +86,10 @@ class GatewaySimulator:
         ensure_simulator_allowed(mode)
         self.config = config or SimulatorConfig()
         self.faults = faults or FaultPlan()
-        self.population = population or build_population(
-            self.config.seed, self.config.population_size
-        )
+        # Built at first use (the first lookup, the demo card, the training list), not at start:
+        # the invented population takes most of the demo's start-up time otherwise.
+        self._population: Population | None = population
+        self._population_lock = threading.Lock()
         self._clock = clock
         self._lock = threading.Lock()
         self._hits: dict[tuple[str, date], int] = {}  # (consumer id, day) → hits
@@ -98,6 +99,21 @@ class GatewaySimulator:
         self.received = 0  # every request that reached the simulator, faults included
         self.queries: list[RecordedQuery] = []
         self.balikan: list[BalikanDelivery] = []
+
+    @property
+    def population(self) -> Population:
+        """The invented residents (built once, on first use, from the configured seed)."""
+        if self._population is None:
+            with self._population_lock:
+                if self._population is None:
+                    self._population = build_population(
+                        self.config.seed, self.config.population_size
+                    )
+        return self._population
+
+    @population.setter
+    def population(self, population: Population) -> None:
+        self._population = population
 
     # -- entry points -----------------------------------------------------------------------
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from rapidfuzz import fuzz, utils
-
 SERVICES = ("lookup", "verify")
 
 
@@ -146,6 +144,8 @@ def verdicts(record: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, st
             continue
         actual = record[key]
         if key in FUZZY_KEYS:
+            from rapidfuzz import fuzz, utils  # only verify-by-element needs it (start memory)
+
             score = round(
                 fuzz.token_sort_ratio(sent, str(actual or ""), processor=utils.default_process)
             )
