@@ -261,10 +261,12 @@ class RecordActions:
         )
 
     def _sptjm_failed(self, error: Exception) -> None:
+        self.task = None
         log.error("reading the SPTJM on record failed (%s)", type(error).__name__)
         self.sptjm_label.setText(_("SPTJM of the responsible head: could not be read"))
 
     def _show_sptjm(self, sptjm: Any) -> None:
+        self.task = None
         if sptjm is None:
             self.sptjm_label.setText(_("SPTJM of the responsible head: not on record"))
         else:
@@ -316,10 +318,7 @@ class RecordActions:
                 )
             )
 
-        pdf: list[bytes] = []
-        self.screen._run(lambda: pdf.append(render()), _("User-ID request form shown."))
-        if pdf:
-            self.show_form(pdf[0])
+        self.screen._run(render, _("User-ID request form shown."), then=self.show_form)
 
     def change_role(self) -> None:
         """Change the selected officer's role (listed as an officer change)."""

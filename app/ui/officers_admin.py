@@ -295,14 +295,23 @@ class OfficersAdmin(QWidget):
         self.message.setStyleSheet("color:#b00020;")
         self.message.setText(str(message))
 
-    def _run(self, fn: Callable[[], Any], done: str) -> None:
-        """An account action off the UI thread; the list is reloaded after it."""
+    def _run(
+        self, fn: Callable[[], Any], done: str, then: Callable[[Any], None] | None = None
+    ) -> None:
+        """An account action off the UI thread; the list is reloaded after it, and ``then``
+        (if given) gets the action's result on the UI thread."""
+
+        def finished(result: Any) -> None:
+            self._done(done)
+            if then is not None:
+                then(result)
+
         self.task = run_busy(
             self,
             self.busy,
             _("Working…"),
             fn,
-            lambda _result: self._done(done),
+            finished,
             self._refused,
             on_cancel=self.refresh,
         )

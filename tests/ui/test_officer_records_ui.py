@@ -18,7 +18,7 @@ from app.services.translations import install_language
 from app.ui.app_window import AppWindow
 from app.ui.officer_records_ui import UserIdFormDialog
 from tests.pdf_check import pdf_text
-from tests.ui.conftest import answering, click, sign_in
+from tests.ui.conftest import answering, click, settled, sign_in
 
 STAFF_NIK = "3303014107850002"  # synthetic
 STAFF_NIP = "198507012010012003"
@@ -33,8 +33,12 @@ def test_officer_records_from_the_admin_screen(
     window.admin_action.trigger()
     admin = window.admin
     actions = admin.records
+    settled(qtbot, admin)  # the list is read off the UI thread
+    settled(qtbot, actions)
     admin.select("petugas")
-    assert actions.sptjm_label.text() == "SPTJM penanggung jawab: belum tercatat"
+    qtbot.waitUntil(  # read off the UI thread
+        lambda: actions.sptjm_label.text() == "SPTJM penanggung jawab: belum tercatat"
+    )
 
     def ask_form(record: OfficerRecord, submit: Callable[[dict[str, Any]], object]) -> bool:
         form = UserIdFormDialog(record, admin, submit)
@@ -68,6 +72,7 @@ def test_officer_records_from_the_admin_screen(
         {"nda_date": date(2026, 11, 2), "nda_reference": "NDA/12/2026", "bermaterai": True}
     )
     click(qtbot, admin.nda)
+    settled(qtbot, admin)
     assert window.services.officer_records.by_username("petugas").nda_bermaterai
 
     actions.ask_sptjm = lambda submit: bool(
@@ -83,14 +88,17 @@ def test_officer_records_from_the_admin_screen(
         )
     )
     click(qtbot, actions.sptjm_button)
-    assert (
-        actions.sptjm_label.text()
+    qtbot.waitUntil(
+        lambda: actions.sptjm_label.text()
         == "SPTJM SPTJM/01/2026 ditandatangani 01-10-2026 oleh KEPALA CONTOH"
     )
 
     shown: list[bytes] = []
     actions.show_form = shown.append
+    settled(qtbot, admin)  # the list was read again after the SPTJM was recorded
+    admin.select("petugas")
     click(qtbot, actions.print_button)
+    qtbot.waitUntil(lambda: len(shown) == 1)  # rendered off the UI thread
     text = " ".join(pdf_text(shown[0]).split())
     assert "FORMULIR PERMOHONAN USER ID" in text and STAFF_NIK in text
     assert "( KEPALA CONTOH )" in text
@@ -99,6 +107,8 @@ def test_officer_records_from_the_admin_screen(
     actions.ask_period = lambda: (date(2000, 1, 1), date(2100, 1, 1))
     actions.save_path = lambda _suggested: target
     click(qtbot, actions.export_button)
+    qtbot.waitUntil(target.exists)  # written off the UI thread
+    settled(qtbot, admin)
     book = load_workbook(target)
     rows = {row[0]: row for row in book["petugas"].iter_rows(min_row=2, values_only=True)}
     assert rows["petugas"][4] == STAFF_NIK and rows["petugas"][14] == "ya"
