@@ -296,7 +296,7 @@ class OfficersAdmin(QWidget):
         self.message.setText(str(message))
 
     def _run(
-        self, fn: Callable[[], Any], done: str, then: Callable[[Any], None] | None = None
+        self, fn: Callable[[], Any], done: str, then: Callable[[Any], object] | None = None
     ) -> None:
         """An account action off the UI thread; the list is reloaded after it, and ``then``
         (if given) gets the action's result on the UI thread."""
