@@ -31,6 +31,25 @@ def a_printer_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DocumentPreview, "printer_names", staticmethod(lambda: ["Loket-Printer"]))
 
 
+@pytest.fixture(autouse=True)
+def the_officer_prints_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The print dialog that opens after issuing is answered "Print" (a test of a case that
+    is never printed replaces ``screen.print_statement`` itself)."""
+
+    def print_at_once(screen: CaseScreen) -> bool:
+        screen.issue_page.preview.printed.emit()
+        return True
+
+    monkeypatch.setattr(CaseScreen, "_print_dialog", print_at_once)
+
+
+@pytest.fixture(autouse=True)
+def the_officer_confirms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse, cancel and quit ask once: answered "yes" unless a test says otherwise
+    (it replaces ``screen.confirm``)."""
+    monkeypatch.setattr("app.ui.case.case_screen.ask_confirm", lambda *_args: True)
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     w = make_world(tmp_path / "data")

@@ -9,7 +9,7 @@ the pattern guard and the quota — in that order — before anything is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -33,18 +33,26 @@ from app.domain.scrub import answer_words, scrub
 from app.services.audit import AuditTrail
 from app.services.balikan.outbox import BalikanParams, Outbox
 from app.services.cases.active import ActiveCase, LookupView, ReturnedCase, view_of
+from app.services.cases.compare import compare_elements, profile_of
 from app.services.cases.errors import (
     AgreementEnded,
     CaseError,
+    DocumentsIncomplete,
+    DocumentsMatchUnconfirmed,
+    ElementsUnconfirmed,
     GatewayUnavailable,
     GuardRefused,
     LookupBlocked,
+    NikCorrectionReasonRequired,
+    NikCorrectionTooLate,
     NikMismatch,
     NikNotAllowedHere,
     NotIssuable,
     NotPermittedByAgreement,
     ProgrammeNotListed,
     PurposeMissing,
+    RecipientNumberMissing,
+    StatementNotPrinted,
     SupervisorRequired,
     VerifyElementsMissing,
     WrongAccessMethod,
@@ -88,6 +96,18 @@ class NikSource(Enum):
     CARD = "card"
     IKD = "ikd"
     TYPED = "typed"
+
+
+class NikCorrection(Enum):
+    """Why a different NIK is checked in the same case (a fixed list: no typed text stored)."""
+
+    TYPING_ERROR = "typing_error"
+    OTHER_DOCUMENT = "other_document"
+    CARD_READ = "card_read"
+
+
+#: States in which the NIK may still be corrected: no decision made yet.
+CORRECTABLE = frozenset({CaseState.SUBMITTED, CaseState.DOCUMENTS_CHECKED, CaseState.CROSS_CHECKED})
 
 
 class Decision(Enum):
@@ -271,11 +291,27 @@ class CaseService:
     def check_documents(
         self, case: ActiveCase, officer: OfficerView, checklist: Mapping[str, bool]
     ) -> ActiveCase:
-        """Step 2: the officer checked the request and its attachments."""
+        """Step 2: the officer checked the request and its attachments.
+
+        ``documents_ok`` is true only when every item of the checklist is ticked (an empty
+        checklist ticks nothing). On a resumed returned case (step 9, the officer completes
+        the file) the checklist is recorded again without a state change."""
+        complete = bool(checklist) and all(checklist.values())
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
-            row.documents_ok = all(checklist.values()) if checklist else True
-            case.documents_ok = row.documents_ok
+            if case.state is CaseState.FIXES_COMPLETED:
+                row = self._row(session, case)
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "case.documents_rechecked",
+                    case_number=case.number,
+                    nik_hash=row.nik_hash,
+                    detail={"complete": complete},
+                )
+            else:
+                row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
+            row.documents_ok = complete
+            case.documents_ok = complete
         return case
 
     # ---------------------------------------------------------------- step 3
@@ -286,6 +322,7 @@ class CaseService:
         officer: OfficerView,
         nik: Nik,
         override: GuardOverride | None,
+        correction: NikCorrection | None = None,
     ) -> tuple[CaseRow, LookupFingerprint, dict[str, str] | None]:
         self._check_account(session, officer)
         row = self._row(session, case)
@@ -293,7 +330,7 @@ class CaseService:
         next_state(state, CaseAction.CROSS_CHECK)  # raises if no lookup is possible now
         nik_hash = self._keys.nik_hash(nik.value)
         if row.nik_hash is not None and row.nik_hash != nik_hash:
-            raise NikMismatch()
+            self._check_correction(state, correction)
         self._check_lockouts(session)
         fingerprint = self._guard.fingerprint(nik.value, officer.id, self._clock())
         verdict = self._guard.check(session, fingerprint)
@@ -320,6 +357,16 @@ class CaseService:
                     nik_hash=nik_hash,
                 )
         return row, fingerprint, overridden
+
+    @staticmethod
+    def _check_correction(state: CaseState, correction: NikCorrection | None) -> None:
+        """A different NIK in the same case: before any decision, and with a reason."""
+        if state is CaseState.FIXES_COMPLETED:
+            raise NikMismatch()  # a returned case continues for the same resident only
+        if state not in CORRECTABLE:
+            raise NikCorrectionTooLate()
+        if correction is None:
+            raise NikCorrectionReasonRequired()
 
     def _check_account(self, session: Session, officer: OfficerView) -> None:
         """The officer's account as it is now (an administrator may have disabled it)."""
@@ -380,13 +427,25 @@ class CaseService:
         source: NikSource,
         override: GuardOverride | None,
         method: str,
+        correction: NikCorrection | None = None,
     ) -> None:
         """Guard, quota and audit in one transaction committed *before* the request."""
         try:
             with self._sessions.begin() as session:
                 row, fingerprint, overridden = self._prepare_lookup(
-                    session, case, officer, nik, override
+                    session, case, officer, nik, override, correction
                 )
+                if row.nik_hash is not None and row.nik_hash != fingerprint.nik_hash:
+                    assert correction is not None  # checked in _prepare_lookup
+                    self._audit.append(
+                        session,
+                        officer.username,
+                        "case.nik_corrected",
+                        case_number=case.number,
+                        nik_hash=fingerprint.nik_hash,
+                        detail={"reason": correction.value, "previous": row.nik_hash},
+                    )
+                    self._forget_answer(case)
                 self._quota.reserve(session)
                 if overridden is not None and override is not None:
                     self._audit.append(  # after the quota row: one lock order everywhere
@@ -417,6 +476,16 @@ class CaseService:
         case.nik = nik
         case.nik_source = source.value
         case.lookups += 1
+
+    @staticmethod
+    def _forget_answer(case: ActiveCase) -> None:
+        """A corrected NIK: the previous resident's answer and card leave memory."""
+        if case.last is not None:
+            case.last.wipe()
+        case.last = None
+        if case.card_fields is not None:
+            case.card_fields.clear()
+        case.card_fields = None
 
     def _record_answer(
         self,
@@ -481,8 +550,12 @@ class CaseService:
         *,
         override: GuardOverride | None = None,
         verify_elements: Mapping[str, str] | None = None,
+        correction: NikCorrection | None = None,
     ) -> LookupView:
-        """Step 3 (web service): query the gateway for this applicant's NIK."""
+        """Step 3 (web service): query the gateway for this applicant's NIK.
+
+        A NIK different from the one already checked in this case is a correction: allowed
+        before any decision, with ``correction`` (why), as a new counted lookup."""
         if self.access_method != "web_service" or self._gateway is None:
             raise WrongAccessMethod()
         self._check_may_look_up(case, officer)
@@ -495,7 +568,7 @@ class CaseService:
         permits = getattr(self._gateway, "permits", None)
         if callable(permits) and not permits(method, tuple(verify_elements or ())):
             raise NotPermittedByAgreement(method)  # refused before any hit is counted
-        self._reserve_hit(case, officer, nik, source, override, method)
+        self._reserve_hit(case, officer, nik, source, override, method, correction)
         generation = case.generation  # a lock or release while the answer travels bumps it
         try:
             if verify_elements is not None:
@@ -528,13 +601,14 @@ class CaseService:
         documents_match: bool,
         *,
         override: GuardOverride | None = None,
+        correction: NikCorrection | None = None,
     ) -> LookupView:
         """Step 3 (web portal, assisted): the officer looked the NIK up in the portal."""
         if self.access_method != "web_portal":
             raise WrongAccessMethod()
         self._check_may_look_up(case, officer)
         nik = self._parse(nik_text)
-        self._reserve_hit(case, officer, nik, source, override, "portal")
+        self._reserve_hit(case, officer, nik, source, override, "portal", correction)
         answer = GatewayAnswer(kind=kind)
         view = self._record_answer(case, officer, nik, answer, "portal", case.generation)
         view.via_portal = True
@@ -557,23 +631,41 @@ class CaseService:
         return True
 
     def record_card_read(
-        self, case: ActiveCase, officer: OfficerView, nik: Nik, *, demographic: bool
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik: Nik,
+        *,
+        demographic: bool,
+        card_fields: Mapping[str, str] | None = None,
     ) -> ActiveCase:
         """A KTP-el was read at the counter for this case (R-17: reader use owes balikan).
 
         Only the NIK is taken from the card here; the card's fields stay with the
         reader's ``CardData`` in memory. A demographic read through the SAM counts as
         population data accessed, so data balikan becomes owed. Like a lookup, a card read
-        needs the agreement in force (R-27).
+        needs the agreement in force (R-27). ``card_fields`` (memory only) are compared with
+        the Dukcapil record before approval. A different card before any decision corrects
+        the case's NIK (audited); the next lookup of it is counted as usual.
         """
         self._check_may_look_up(case, officer)
         nik_hash = self._keys.nik_hash(nik.value)
         with self._sessions.begin() as session:
             row = self._row(session, case)
-            if CaseState(row.state) in (CaseState.CLOSED, CaseState.CANCELLED):
-                raise IllegalTransition(CaseState(row.state), CaseAction.CROSS_CHECK)
+            state = CaseState(row.state)
+            if state in (CaseState.CLOSED, CaseState.CANCELLED):
+                raise IllegalTransition(state, CaseAction.CROSS_CHECK)
             if row.nik_hash is not None and row.nik_hash != nik_hash:
-                raise NikMismatch()
+                self._check_correction(state, NikCorrection.CARD_READ)
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "case.nik_corrected",
+                    case_number=case.number,
+                    nik_hash=nik_hash,
+                    detail={"reason": NikCorrection.CARD_READ.value, "previous": row.nik_hash},
+                )
+                self._forget_answer(case)
             row.nik_hash = nik_hash
             row.nik_source = NikSource.CARD.value
             if demographic:
@@ -590,6 +682,9 @@ class CaseService:
             )
         case.nik = nik
         case.nik_source = NikSource.CARD.value
+        if case.card_fields is not None:
+            case.card_fields.clear()
+        case.card_fields = dict(card_fields) if card_fields else None
         return case
 
     # ---------------------------------------------------------------- step 4
@@ -601,12 +696,20 @@ class CaseService:
         remark: str = "",
         *,
         reasons: Sequence[CaseReason] = (),
+        confirmed_elements: Collection[str] = (),
+        documents_match: bool = False,
     ) -> ActiveCase:
         """Step 4: approve (4a), return for fixes (4b) or refuse.
 
         What is stored is the decision and its ``reasons`` (a fixed list; a return or
         refusal without any is stored as "other"). The officer's ``remark`` stays in
         memory for the return slip, scrubbed of NIKs and of every word of the answer.
+
+        Approval needs (Lampiran II step 4a): an answer that confirms the data, every
+        required document ticked, each element where the card differs from Dukcapil in
+        ``confirmed_elements`` (the officer checked it as "sesuai"), and — when the NIK was
+        not read from a card, so nothing was compared — ``documents_match`` (the officer
+        confirms the documents match the data shown). The confirmations are audited.
         """
         chosen = tuple(dict.fromkeys(reasons)) or (
             () if decision is Decision.APPROVE else (CaseReason.OTHER,)
@@ -615,9 +718,17 @@ class CaseService:
         with self._case_tx(case) as session:
             row = self._row(session, case)
             if decision is Decision.APPROVE:
-                if case.last is None or not case.last.confirms:
-                    raise NotIssuable()
+                confirmations = self._approval_checks(case, confirmed_elements, documents_match)
                 self._move(session, case, CaseAction.APPROVE, officer)
+                if confirmations:
+                    self._audit.append(
+                        session,
+                        officer.username,
+                        "case.approval_confirmed",
+                        case_number=case.number,
+                        nik_hash=row.nik_hash,
+                        detail=confirmations,
+                    )
             elif decision is Decision.RETURN:
                 self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer)
                 case.wipe()  # the applicant leaves: nothing of the answer stays
@@ -631,6 +742,42 @@ class CaseService:
             case.remark = remark
             case.note = None
         return case
+
+    def differing_elements(self, case: ActiveCase) -> list[str]:
+        """Element ids where the card read for this case differs from the Dukcapil record."""
+        if case.last is None or case.last.record is None or not case.card_fields:
+            return []
+        rows = compare_elements(
+            profile_of(self.settings.agreement.profile), case.last.record, case.card_fields
+        )
+        return [row.element_id for row in rows if row.match is False]
+
+    def needs_documents_match(self, case: ActiveCase) -> bool:
+        """True when nothing was compared automatically (a typed NIK, a plain lookup)."""
+        last = case.last
+        if last is None or last.via_portal or last.verdicts is not None:
+            return False
+        return case.nik_source != NikSource.CARD.value or not case.card_fields
+
+    def _approval_checks(
+        self, case: ActiveCase, confirmed: Collection[str], documents_match: bool
+    ) -> dict[str, object]:
+        """Refuse an approval the flowchart does not allow; what the officer confirmed."""
+        if case.last is None or not case.last.confirms:
+            raise NotIssuable()
+        if case.documents_ok is not True:
+            raise DocumentsIncomplete()
+        differing = self.differing_elements(case)
+        if not set(differing) <= set(confirmed):
+            raise ElementsUnconfirmed(",".join(sorted(set(differing) - set(confirmed))))
+        confirmations: dict[str, object] = {}
+        if differing:
+            confirmations["elements_sesuai"] = sorted(differing)
+        if self.needs_documents_match(case):
+            if not documents_match:
+                raise DocumentsMatchUnconfirmed()
+            confirmations["documents_match"] = True
+        return confirmations
 
     def returned_cases(self) -> list[ReturnedCase]:
         """Cases waiting for the applicant to come back (days may pass)."""
@@ -674,10 +821,11 @@ class CaseService:
             if row is None:
                 raise CaseError(case_number)
             case = _active_from_row(row)
+            document_number = row.document_number or ""
         if case.state is CaseState.HANDED_OVER or case.state is CaseState.ISSUED:
             # the document went (or was ready to go) to the applicant: finish, owe the number
             if case.state is CaseState.ISSUED:
-                self.hand_over(case, officer)
+                self._hand_over(case, officer, document_number)
             else:
                 with self._sessions.begin() as session:
                     row = self._row(session, case)
@@ -733,12 +881,35 @@ class CaseService:
     def hand_over(
         self, case: ActiveCase, officer: OfficerView, recipient_number: str = ""
     ) -> ActiveCase:
-        """Step 5, then step 6 at once: the document is handed over, data balikan queued."""
+        """Step 5, then step 6 at once: the document is handed over, data balikan queued.
+
+        Refused until the statement was printed at least once (:meth:`record_printed`) and
+        without a recipient number (never replaced by another number behind the officer)."""
         if scrub(recipient_number, case.answer_words()) != recipient_number:
             raise NikNotAllowedHere()
+        if not case.statement_printed:
+            raise StatementNotPrinted()
+        if not recipient_number.strip():
+            raise RecipientNumberMissing()
+        return self._hand_over(case, officer, recipient_number)
+
+    def record_printed(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
+        """The issued statement went to the printer (audited); hand-over is possible now."""
+        if case.state is not CaseState.ISSUED:
+            raise IllegalTransition(case.state, CaseAction.HAND_OVER)
+        with self._sessions.begin() as session:
+            self._audit.append(
+                session, officer.username, "statement.printed", case_number=case.number
+            )
+        case.statement_printed = True
+        return case
+
+    def _hand_over(
+        self, case: ActiveCase, officer: OfficerView, recipient_number: str
+    ) -> ActiveCase:
         with self._case_tx(case) as session:
             row = self._move(session, case, CaseAction.HAND_OVER, officer)
-            row.recipient_number = (recipient_number.strip() or row.document_number or "")[:64]
+            row.recipient_number = recipient_number.strip()[:64]
             case.recipient_number = row.recipient_number
             self._queue_balikan(session, case, row, officer)
         self._notify_owed(case)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.case_flow import STATE_LABELS, CaseAction, CaseState
-from app.domain.i18n import _
+from app.domain.i18n import N_, _
 from app.domain.outcomes import OutcomeKind
 from app.reader.card_data import CardData
 from app.reader.errors import ReaderError
@@ -37,6 +38,7 @@ from app.services.cases import (
     GuardOverride,
     GuardRefused,
     LookupView,
+    NikCorrection,
     NikSource,
 )
 from app.services.cases.compare import (
@@ -45,7 +47,11 @@ from app.services.cases.compare import (
     verify_fields,
     verify_values_from_card,
 )
-from app.services.cases.errors import ReasonRequired
+from app.services.cases.errors import (
+    NikCorrectionReasonRequired,
+    ReasonRequired,
+    RecipientNumberMissing,
+)
 from app.services.documents.return_slip import render_return_slip_for
 from app.services.documents.statement import render_statement
 from app.services.dukcapil import Severity, guidance_for
@@ -86,6 +92,44 @@ def ask_override(parent: QWidget, refusal: str) -> tuple[str, str, str] | None:
     return dialog.answers()
 
 
+def ask_confirm(parent: QWidget, title: str, question: str) -> bool:
+    """A yes/no question, "no" by default."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+#: Why a different NIK is checked in the same case, as offered to the officer.
+CORRECTION_LABELS: dict[NikCorrection, str] = {
+    NikCorrection.TYPING_ERROR: N_("The NIK was mistyped"),
+    NikCorrection.OTHER_DOCUMENT: N_("The NIK was taken from another document"),
+}
+
+
+def ask_correction(parent: QWidget) -> NikCorrection | None:
+    """Why the NIK is corrected (a fixed list); None when cancelled."""
+    options = [_(label) for label in CORRECTION_LABELS.values()]
+    text, ok = QInputDialog.getItem(
+        parent,
+        _("Correct the NIK"),
+        _(
+            "This NIK differs from the one already checked in this case. Checking it is a "
+            "new lookup that counts against today's quota. Why is it corrected?"
+        ),
+        options,
+        0,
+        False,
+    )
+    if not ok:
+        return None
+    return list(CORRECTION_LABELS)[options.index(text)]
+
+
 def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
     """A one-line reason; None when cancelled."""
     text, ok = QInputDialog.getText(parent, title, label)
@@ -123,6 +167,18 @@ class CaseScreen(QWidget):
         )
         self.ask_reason: Callable[[str, str], str | None] = lambda title, label: ask_reason(
             self, title, label
+        )
+        self.ask_correction: Callable[[], NikCorrection | None] = lambda: ask_correction(self)
+        self._correction: NikCorrection | None = None
+        #: The NIK known when the case was opened (card placed or typed on the idle page):
+        #: looked up by itself once the documents are confirmed.
+        self._nik_ready: tuple[str, NikSource] | None = None
+        #: Each officer's last programme and purpose (memory only).
+        self._last_request: dict[int, tuple[str, str]] = {}
+        self._auto_lookup = False  # documents confirmed while the card was still being read
+        self.ask_programme: Callable[[], tuple[str, str] | None] = self._ask_programme
+        self.confirm: Callable[[str, str], bool] = lambda title, question: ask_confirm(
+            self, title, question
         )
         self.profile = profile_of(self.settings.agreement.profile)
         self.portal = self.settings.agreement.access_method == "web_portal"
@@ -168,6 +224,7 @@ class CaseScreen(QWidget):
         layout.addWidget(self.stack, 1)
 
         self.new_page.openRequested.connect(self._open)
+        self.new_page.nikEntered.connect(self._open_typed)
         self.new_page.resumeRequested.connect(self._resume)
         self.documents_page.checked.connect(self._documents_checked)
         self.nik_page.lookupRequested.connect(self._lookup)
@@ -181,6 +238,9 @@ class CaseScreen(QWidget):
         self.issue_page.issueRequested.connect(self._issue)
         self.issue_page.handOverRequested.connect(self._hand_over)
         self.issue_page.closeRequested.connect(self._close)
+        self.issue_page.preview.printed.connect(self._printed)
+        #: Opens printing of the issued statement (the print dialog; replaced in tests).
+        self.print_statement: Callable[[], bool] = self._print_dialog
         self.cancel_case.clicked.connect(self.cancel)
         self.reader.readerEvent.connect(self._reader_event)
         self.reader.cardPresent.connect(self._card_present)
@@ -259,11 +319,56 @@ class CaseScreen(QWidget):
         self.case = None
         self.resume_number = None
         self._say(message)
+        self._nik_ready = None
         returned = self._call(self.services.cases.returned_cases)
         self.new_page.show_returned(returned or [])
-        self.new_page.reset()
+        last = self._last_request.get(self.officer.id) if self.officer is not None else None
+        self.new_page.reset(last)
         self._show(PAGE_NEW)
-        self.new_page.programme.setFocus()
+        self.new_page.nik.setFocus()
+
+    def _ask_programme(self) -> tuple[str, str] | None:
+        """The first card of the session: which programme (asked once, then remembered)."""
+        programmes = list(self.settings.agency.programmes)
+        current = self.new_page.programme.currentIndex()
+        text, ok = QInputDialog.getItem(
+            self,
+            _("Programme"),
+            _("A card was placed. For which programme is this request?"),
+            programmes,
+            max(current, 0),
+            False,
+        )
+        if not ok:
+            return None
+        self.new_page.set_request(text, "")
+        self.new_page._suggest_purpose(text)
+        return self.new_page.request()
+
+    def _request_for_card(self) -> tuple[str, str] | None:
+        officer = self.officer
+        if officer is None:
+            return None
+        last = self._last_request.get(officer.id)
+        return last if last is not None else self.ask_programme()
+
+    def _open_typed(self, nik: str) -> None:
+        """16 digits typed on the idle page: open the case for the programme shown."""
+        if self.case is not None or self.locked:
+            return
+        programme, purpose = self.new_page.request()
+        self._open(programme, purpose)
+        if self.case is not None:
+            self._nik_ready = (nik, NikSource.TYPED)
+
+    def _open_from_card(self) -> None:
+        """A card placed on the idle screen: open the case, then read the card."""
+        request = self._request_for_card()
+        if request is None or self.case is not None:
+            return
+        self._open(*request)
+        if self.case is not None:
+            self._read_card_now()
 
     def _open(self, programme: str, purpose: str) -> None:
         officer = self.officer
@@ -273,6 +378,7 @@ class CaseScreen(QWidget):
         if case is None:
             return
         self.case = case
+        self._last_request[officer.id] = (programme, purpose)
         self._say(_("Case {number} opened.").format(number=case.number))
         self.documents_page.reset()
         self._show(PAGE_DOCUMENTS)
@@ -294,7 +400,7 @@ class CaseScreen(QWidget):
         self.stack.setCurrentIndex(PAGE_NIK)
         self.steps.show_step(9, fixing=True)
         self.header.setText(_("Returned case {number}").format(number=number))
-        self.cancel_case.setEnabled(False)
+        self.cancel_case.setEnabled(True)  # a wrong NIK or an applicant who gives up
         self.nik_page.nik.setFocus()
 
     # ------------------------------------------------------------------ step 2
@@ -302,6 +408,18 @@ class CaseScreen(QWidget):
         case, officer = self._require()
         if self._call(lambda: self.services.cases.check_documents(case, officer, checklist)):
             self._to_nik_page()
+            ready, self._nik_ready = self._nik_ready, None
+            if ready is not None and not self.portal:
+                nik, source = ready
+                if source is NikSource.CARD:
+                    self.nik_page.set_nik_from_card(nik)
+                else:
+                    self.nik_page.nik.setText(nik)
+                    self.nik_page.validate()
+                verify = self.nik_page.verify_values() if self.verify_only else None
+                self._lookup(nik, source, verify)  # step 3 by itself
+            elif self.task is not None and not self.task.finished and not self.portal:
+                self._auto_lookup = True  # the card is still being read
 
     def _to_nik_page(self) -> None:
         self.nik_page.reset()
@@ -334,6 +452,7 @@ class CaseScreen(QWidget):
             return False
         self.case = case
         self.resume_number = None
+        self.cancel_case.setEnabled(CaseAction.CANCEL in case.allowed)
         return True
 
     def _lookup(self, nik: str, source: NikSource, verify: Any, override: Any = None) -> None:
@@ -342,6 +461,9 @@ class CaseScreen(QWidget):
         if not self._ensure_resumed(nik, source):
             return
         case, officer = self._require()
+        if not self._correction_settled(case, nik):
+            return
+        correction = self._correction
         self._pending = (nik, source, verify, None)
         cases = self.services.cases
         self.nik_page.clear_notice()
@@ -349,12 +471,28 @@ class CaseScreen(QWidget):
         self.task = run_task(
             self,
             lambda: cases.look_up(
-                case, officer, nik, source, override=override, verify_elements=verify
+                case,
+                officer,
+                nik,
+                source,
+                override=override,
+                verify_elements=verify,
+                correction=correction,
             ),
             self._answered,
             self._lookup_failed,
             on_late=self._late_answer,
         )
+
+    def _correction_settled(self, case: ActiveCase, nik: str) -> bool:
+        """A different NIK than the one checked in this case: ask once why (None: stop)."""
+        if case.nik is None or case.nik.value == nik.strip():
+            return True
+        if case.state in (CaseState.RETURNED, CaseState.FIXES_COMPLETED):
+            return True  # the core refuses: a returned case is for the same resident only
+        if self._correction is None:
+            self._correction = self.ask_correction()
+        return self._correction is not None
 
     def _portal(self, nik: str, source: NikSource, kind: OutcomeKind, match: bool) -> None:
         self._record_portal(nik, source, kind, match, None)
@@ -365,11 +503,20 @@ class CaseScreen(QWidget):
         if not self._ensure_resumed(nik, source):
             return
         case, officer = self._require()
+        if not self._correction_settled(case, nik):
+            return
         self._pending = (nik, source, kind, match)
         self.nik_page.clear_notice()
         try:
             view = self.services.cases.record_portal_outcome(
-                case, officer, nik, source, kind, match, override=override
+                case,
+                officer,
+                nik,
+                source,
+                kind,
+                match,
+                override=override,
+                correction=self._correction,
             )
         except Exception as error:
             self._lookup_failed(error)
@@ -406,6 +553,7 @@ class CaseScreen(QWidget):
     def _answered(self, view: LookupView) -> None:
         self.task = None
         self._overriding = False
+        self._correction = None
         self.nik_page.set_busy(False)
         self.linkResult.emit(True)
         self.statusChanged.emit()
@@ -426,10 +574,13 @@ class CaseScreen(QWidget):
         documents = sent if isinstance(sent, dict) else None
         rows = compare_elements(self.profile, view.record, card, view.verdicts, documents)
         self._verify_results = {key: ok for key, (ok, _score) in (view.verdicts or {}).items()}
-        self.verify_page.show_answer(view, rows)
+        cases = self.services.cases
+        differing = cases.differing_elements(case)
+        typed = cases.needs_documents_match(case)
         self._say("")
         self._show(PAGE_VERIFY)
-        self.verify_page.show_answer(view, rows)
+        nik = case.nik.value if case.nik is not None else None
+        self.verify_page.show_answer(view, rows, differing, typed, nik)
 
     def _lookup_failed(self, error: Exception) -> None:
         self.task = None
@@ -442,6 +593,15 @@ class CaseScreen(QWidget):
         from app.services.cases.errors import SupervisorRequired
         from app.services.officers import OfficerError
 
+        if isinstance(error, NikCorrectionReasonRequired) and self._pending is not None:
+            self._correction = self.ask_correction()  # the case forgot its NIK (a lock)
+            if self._correction is not None:
+                nik, source, third, fourth = self._pending
+                if self.portal:
+                    self._record_portal(nik, source, third, bool(fourth), None)
+                else:
+                    self._lookup(nik, source, third)
+                return
         overridable = isinstance(error, GuardRefused) and error.overridable
         if self._overriding and isinstance(error, SupervisorRequired | OfficerError):
             overridable = True  # wrong person or password: the supervisor may try again
@@ -487,7 +647,12 @@ class CaseScreen(QWidget):
 
     def read_card(self) -> None:
         """Read the card on the reader (worker), then fill the NIK."""
-        if self.page != PAGE_NIK or (self.task is not None and not self.task.finished):
+        if self.page != PAGE_NIK:
+            return
+        self._read_card_now()
+
+    def _read_card_now(self) -> None:
+        if self.task is not None and not self.task.finished:
             return
         if not self._may_read_card():
             return
@@ -520,6 +685,14 @@ class CaseScreen(QWidget):
     def _card_present(self) -> None:
         if self.page == PAGE_NIK and not self.nik_page.nik.text() and self._may_read_card():
             self.read_card()
+        elif (
+            self.page == PAGE_NEW
+            and self.case is None
+            and self.resume_number is None
+            and self.officer is not None
+            and not self.locked
+        ):
+            self._open_from_card()
 
     def _card_read(self, data: CardData) -> None:
         self.task = None
@@ -538,16 +711,27 @@ class CaseScreen(QWidget):
             nik = data.nik
             recorded = self._call(  # R-17: a demographic read owes data balikan, audited
                 lambda: self.services.cases.record_card_read(
-                    case, officer, nik, demographic=bool(data.fields)
+                    case, officer, nik, demographic=bool(data.fields), card_fields=data.fields
                 )
             )
             if recorded is None:
                 self._drop_card()  # refused (e.g. the agreement ended): forget what was read
                 return
+        if self.page == PAGE_DOCUMENTS:  # placed on the idle screen: looked up after step 2
+            self._nik_ready = (data.nik.value, NikSource.CARD)
+            self.documents_page.focus_first()
+            if self.nik_page.verify_edits:
+                self.nik_page.set_verify_values(verify_values_from_card(self.profile, data.fields))
+            self._say(_("Card read. Check the documents: Enter if all are present (step 2)."))
+            return
         self.nik_page.set_nik_from_card(data.nik.value)
         if self.nik_page.verify_edits:
             self.nik_page.set_verify_values(verify_values_from_card(self.profile, data.fields))
         self._say(_("Card read. Check the NIK, then look it up (Enter)."))
+        if self._auto_lookup:
+            self._auto_lookup = False
+            verify = self.nik_page.verify_values() if self.verify_only else None
+            self._lookup(data.nik.value, NikSource.CARD, verify)
 
     def _card_failed(self, error: Exception) -> None:
         self.task = None
@@ -587,8 +771,25 @@ class CaseScreen(QWidget):
             self._say(ReasonRequired().message, error=True)
             self.verify_page.reasons.setFocus()
             return
+        if decision is Decision.REFUSE and not self.confirm(
+            _("Refuse the request"),
+            _("Refuse the request of case {number}? This cannot be undone.").format(
+                number=case.number
+            ),
+        ):
+            return
+        confirmed = self.verify_page.confirmed_elements()
+        typed = self.verify_page.typed_nik  # the approve button said "documents match"
         decided = self._call(
-            lambda: self.services.cases.decide(case, officer, decision, note, reasons=reasons)
+            lambda: self.services.cases.decide(
+                case,
+                officer,
+                decision,
+                note,
+                reasons=reasons,
+                confirmed_elements=confirmed,
+                documents_match=typed and decision is Decision.APPROVE,
+            )
         )
         if decided is None:
             return
@@ -603,6 +804,7 @@ class CaseScreen(QWidget):
                     "memory only."
                 ),
             )
+            self._issue("")  # approving issues at once; printing opens by itself
             return
         self._drop_card()
         self.nik_page.reset()
@@ -659,16 +861,47 @@ class CaseScreen(QWidget):
                 number=case.document_number
             ),
         )
+        self.issue_page.hand_over.setEnabled(case.statement_printed)
+        if not self.issue_page.recipient.text().strip() and case.document_number:
+            # shown, editable and selected: the officer sees what goes to Dukcapil
+            self.issue_page.recipient.setText(case.document_number)
+            self.issue_page.recipient.selectAll()
+        self._open_printing()
+
+    def _print_dialog(self) -> bool:
+        """The print dialog over the issued statement (paper printers only)."""
+        return self.issue_page.preview.print_document()
+
+    def _open_printing(self) -> None:
+        """Issued: the print dialog opens by itself (hand-over needs the paper)."""
+        case = self.case
+        if case is None or case.state is not CaseState.ISSUED or self.locked:
+            return
+        if self.issue_page.preview.loaded and not case.statement_printed:
+            self.print_statement()
+
+    def _printed(self) -> None:
+        """The statement went to the printer: recorded, hand-over possible."""
+        case, officer = self.case, self.officer
+        if case is None or officer is None or case.state is not CaseState.ISSUED:
+            return
+        if self._call(lambda: self.services.cases.record_printed(case, officer)) is None:
+            return
+        self.issue_page.hand_over.setEnabled(True)
+        self.issue_page.set_stage(
+            "hand_over",
+            _("Printed. Check the recipient number, then hand the document over (step 5)."),
+        )
 
     def _hand_over(self, recipient: str) -> None:
         case, officer = self._require()
+        if not recipient.strip():
+            self._say(RecipientNumberMissing().message, error=True)
+            self.issue_page.recipient.setFocus()
+            return
         if self._call(lambda: self.services.cases.hand_over(case, officer, recipient)) is None:
             return
-        self._show(PAGE_ISSUE)
-        self.issue_page.set_stage(
-            "close",
-            _("Handed over (5). Data balikan is queued for Dukcapil (6). Close the case (7)."),
-        )
+        self._close()  # 5, 6 and 7: handed over, data balikan queued, case closed
 
     def _close(self) -> None:
         if self.issue_page.stage == "done" or self.case is None:
@@ -681,6 +914,9 @@ class CaseScreen(QWidget):
 
     def cancel(self) -> None:
         """Cancel the open case (with a reason); data balikan still owed if data was accessed."""
+        if self.case is None and self.resume_number is not None:
+            self._cancel_returned(self.resume_number)
+            return
         if self.case is None or CaseAction.CANCEL not in self.case.allowed:
             return
         if self.task is not None and not self.task.finished:
@@ -692,6 +928,24 @@ class CaseScreen(QWidget):
         if self._call(lambda: self.services.cases.cancel(case, officer, reason)) is None:
             return
         self.start_new(_("Case {number} cancelled.").format(number=case.number))
+
+    def _cancel_returned(self, number: str) -> None:
+        """A returned case not resumed (e.g. its NIK does not match): cancel it by number."""
+        officer = self.officer
+        if officer is None:
+            return
+        reason = self.ask_reason(_("Cancel case"), _("Why is the case cancelled?"))
+        if reason is None:
+            return
+        cases = self.services.cases
+
+        def cancel_it() -> bool:
+            cases.cancel_interrupted(officer, number, reason)
+            return True
+
+        if self._call(cancel_it) is None:
+            return
+        self.start_new(_("Case {number} cancelled.").format(number=number))
 
     # ------------------------------------------------------------------ wiping
     def _drop_card(self) -> None:
