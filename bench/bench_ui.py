@@ -141,11 +141,15 @@ def one_case(app: QApplication, card: bool) -> int:
             wait_until(officer, lambda: screen.card is not None and screen.task is None)
         else:
             officer.type(nik)  # 16 digits on the idle screen open the case
-        wait_until(officer, lambda: screen.page == PAGE_DOCUMENTS)
+        wait_until(officer, lambda: screen.page == PAGE_DOCUMENTS and not screen.working)
         officer.key(Qt.Key.Key_Return)  # (1) every document present: looked up by itself
         wait_until(officer, lambda: screen.page == PAGE_VERIFY and screen.task is None)
+        case = screen.case
+        assert case is not None
         officer.key(Qt.Key.Key_Space)  # (2) approve (focused): issued, printing opens
+        wait_until(officer, lambda: case.statement_printed and not screen.working)
         officer.key(Qt.Key.Key_Return)  # (3) hand over: data balikan queued, case closed
+        wait_until(officer, lambda: screen.case is None and not screen.working)
         case_closed = (screen.case is None and "ditutup" in screen.message.text()) or (
             screen.case is None and "closed" in screen.message.text()
         )

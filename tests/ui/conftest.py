@@ -85,6 +85,7 @@ def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
     login.password.setText("demo1234")
     login.sign_in.click()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    settle(qtbot, window)
 
 
 def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]], object]], bool]:
@@ -97,9 +98,22 @@ def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]
     return ask
 
 
+def settle(qtbot: QtBot, widget: QWidget) -> None:
+    """Wait until the case screen's calls off the UI thread have landed."""
+    screens = widget.window().findChildren(CaseScreen)
+    if isinstance(widget.window(), CaseScreen):
+        screens.append(widget.window())
+
+    def idle() -> bool:
+        return all(not s.working and (s.list_job is None or s.list_job.finished) for s in screens)
+
+    qtbot.waitUntil(idle, timeout=10000)
+
+
 def click(qtbot: QtBot, button: QPushButton) -> None:
     assert button.isEnabled() and button.isVisible(), button.objectName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot, button)
 
 
 def start_case(qtbot: QtBot, screen: CaseScreen) -> None:

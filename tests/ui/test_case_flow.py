@@ -259,7 +259,7 @@ def test_card_tap_through_the_reader_events_fills_the_nik_and_compares(
     assert card is not None
     screen.ask_reason = lambda title, label: "pemohon pergi"
     screen.cancel()
-    assert card.wiped and screen.card is None
+    qtbot.waitUntil(lambda: card.wiped and screen.card is None)
     assert nik not in all_text(window)
     reader.remove()
 

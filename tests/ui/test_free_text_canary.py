@@ -104,7 +104,7 @@ def test_the_case_screen_writes_no_typed_canary_to_disk(
     qtbot.waitUntil(lambda: screen.page == PAGE_VERIFY, timeout=10000)
     screen.ask_reason = lambda title, label: typed(person, 6)
     screen.cancel()
-    assert screen.case is None
+    qtbot.waitUntil(lambda: screen.case is None)
 
     window.close()
     wait_for_all(5000)

@@ -14,6 +14,7 @@ from app.domain.case_flow import CaseState
 from app.ui.app_window import AppWindow
 from app.ui.case.case_screen import PAGE_DOCUMENTS, PAGE_ISSUE, PAGE_NEW, PAGE_NIK, PAGE_VERIFY
 from tests.services.cases.conftest import World
+from tests.ui.conftest import settle
 
 
 def focused() -> QWidget:
@@ -26,7 +27,9 @@ def press(
     qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
 ) -> None:
     """A key press on whatever has the focus (as the officer's keyboard would)."""
-    qtbot.keyClick(focused(), key, modifier)
+    widget = focused()
+    qtbot.keyClick(widget, key, modifier)
+    settle(qtbot, widget)
 
 
 def press_shortcut(qtbot: QtBot, button: QAbstractButton) -> None:
@@ -34,7 +37,9 @@ def press_shortcut(qtbot: QtBot, button: QAbstractButton) -> None:
     sequence = button.shortcut()
     assert not sequence.isEmpty(), f"{button.objectName()} has no mnemonic or shortcut"
     combo = sequence[0]
-    qtbot.keyClick(focused(), combo.key(), combo.keyboardModifiers())
+    widget = focused()
+    qtbot.keyClick(widget, combo.key(), combo.keyboardModifiers())
+    settle(qtbot, widget)
 
 
 def active_keys(window: AppWindow) -> dict[str, list[str]]:
@@ -72,6 +77,7 @@ def sign_in_by_keys(qtbot: QtBot, window: AppWindow) -> None:
     qtbot.keyClicks(focused(), "demo1234")
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    settle(qtbot, window)
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -113,13 +119,14 @@ def test_every_step_has_keys_and_none_clash(
     qtbot.waitUntil(lambda: screen.page == PAGE_VERIFY, timeout=10000)
     assert_no_clash(window, "verification")
     press_shortcut(qtbot, screen.verify_page.approve)
-    qtbot.waitUntil(lambda: screen.page == PAGE_ISSUE)
+    qtbot.waitUntil(lambda: screen.case is not None and screen.case.statement_printed)
+    settle(qtbot, screen)
     assert_no_clash(window, "hand over")
     case = screen.case
     assert case is not None and case.state is CaseState.ISSUED
     press_shortcut(qtbot, screen.issue_page.hand_over)
-    qtbot.waitUntil(lambda: case.state is CaseState.CLOSED)
-    assert screen.page == PAGE_NEW
+    qtbot.waitUntil(lambda: screen.page == PAGE_NEW and not screen.working)
+    assert case.state is CaseState.CLOSED
 
 
 def test_a_whole_typed_nik_case_by_keys_only(qtbot: QtBot, window: AppWindow, world: World) -> None:
@@ -150,13 +157,14 @@ def test_a_whole_typed_nik_case_by_keys_only(qtbot: QtBot, window: AppWindow, wo
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert case.state is CaseState.CROSS_CHECKED  # a typed NIK: Ctrl+Enter does not approve
     press_shortcut(qtbot, screen.verify_page.approve)  # "documents match the data" (4a)
-    qtbot.waitUntil(lambda: case.state is CaseState.ISSUED)
+    qtbot.waitUntil(lambda: case.state is CaseState.ISSUED and case.statement_printed)
+    settle(qtbot, screen)
     assert screen.page == PAGE_ISSUE and screen.issue_page.preview.loaded
     assert focused() is screen.issue_page.recipient
     assert screen.issue_page.recipient.text() == case.document_number  # shown, editable
     qtbot.keyClicks(focused(), "REG-474")  # replaces the selected number
     press(qtbot, Qt.Key.Key_Return)  # step 5, data balikan queued (6), closed (7)
-    qtbot.waitUntil(lambda: case.state is CaseState.CLOSED)
+    qtbot.waitUntil(lambda: case.state is CaseState.CLOSED and not screen.working)
     assert case.recipient_number == "REG-474"
     assert screen.page == PAGE_NEW
     assert world.services.status().balikan_pending == 1

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.case_flow import CaseState
 from app.services.demo import build_demo
 from app.services.settings import demo_settings
 from app.services.simulator import GatewaySimulator, SimulatorConfig
@@ -64,8 +63,10 @@ def test_a_card_case_and_a_typed_case_through_the_screens_leave_nothing_on_disk(
     assert person.name in all_text(window)  # the canaries really reached the screen
     case = screen.case
     assert case is not None
+    for box in screen.verify_page.sesuai.values():  # the card's other fields: checked
+        box.setChecked(True)
     press_shortcut(qtbot, screen.verify_page.approve)  # issued at once
-    qtbot.waitUntil(lambda: case.state is CaseState.ISSUED)
+    qtbot.waitUntil(lambda: case.statement_printed and not screen.working)
     press(qtbot, Qt.Key.Key_Return)  # hand over (recipient shown): balikan queued, closed
     qtbot.waitUntil(lambda: screen.page == PAGE_NEW)
     reader.remove()

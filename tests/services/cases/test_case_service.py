@@ -54,7 +54,7 @@ def test_approve_path_issues_hands_over_queues_balikan_and_wipes(world: World) -
     cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
     cases.issue(case, world.officer, "SKT-001")
     cases.record_printed(case, world.officer)
-    cases.hand_over(case, world.officer, "REG-1")
+    cases.hand_over(case, world.officer, "SKT-001")
     assert case.state is CaseState.BALIKAN_QUEUED
     cases.close(case, world.officer)
     assert case.state is CaseState.CLOSED
