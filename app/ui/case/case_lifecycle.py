@@ -169,13 +169,15 @@ class LifecycleSteps(LookupSteps):
             return
         self._to_nik_page()
         ready, self._nik_ready = self._nik_ready, None
-        if ready is not None and not self.portal:
+        if ready is not None:
             nik, source = ready
             if source is NikSource.CARD:
                 self.nik_page.set_nik_from_card(nik)
             else:
                 self.nik_page.nik.setText(nik)
                 self.nik_page.validate()
+            if self.portal:
+                return  # the officer looks it up in the portal and records what it showed
             verify = self.nik_page.verify_values() if self.verify_only else None
             self._lookup(nik, source, verify)  # step 3 by itself
         elif self.task is not None and not self.task.finished and not self.portal:
