@@ -73,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
             case = cases.open_case(officer, "PKH", "Pendaftaran")
             cases.check_documents(case, officer, {"KTP-el": True})
             cases.look_up(case, officer, people[(index * 37) % len(people)], NikSource.CARD)
-            cases.decide(case, officer, Decision.APPROVE)
+            cases.decide(case, officer, Decision.APPROVE, documents_match=True)
             cases.issue(case, officer)
-            cases.hand_over(case, officer)
+            cases.record_printed(case, officer)
+            cases.hand_over(case, officer, "REG-1")
             cases.close(case, officer)
         full = _db_bytes(world)
         with world.services.core.sessions() as session:

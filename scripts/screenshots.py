@@ -53,7 +53,7 @@ def wait_task(app: QApplication, screen: object) -> None:
 
     QThreadPool.globalInstance().waitForDone(10000)
     settle(app)
-    while getattr(screen, "task", None) is not None:
+    while getattr(screen, "task", None) is not None or getattr(screen, "working", False):
         QThreadPool.globalInstance().waitForDone(100)
         settle(app)
 
@@ -186,11 +186,16 @@ def main() -> int:
         QThreadPool.globalInstance().waitForDone(10000)
         settle(app)
         screen = window.case_screen
+        # the print dialog that opens after approval is answered "Print" (no printer here)
+        screen.print_statement = lambda: (screen.issue_page.preview.printed.emit(), True)[1]
+        wait_task(app, screen)
         shot(app, window, "new-case")
         screen.new_page.primary()
+        wait_task(app, screen)
         for box in screen.documents_page.boxes.values():
             box.setChecked(True)
         screen.documents_page.primary()
+        wait_task(app, screen)
         examples = simulator.population.examples()
         screen.nik_page.nik.setText(examples["found"][:10])
         screen.nik_page.validate()
@@ -203,14 +208,16 @@ def main() -> int:
         screen.nik_page.primary()
         wait_task(app, screen)
         shot(app, window, "verification-found")
-        screen.verify_page.primary()
-        screen.issue_page.primary()
+        screen.verify_page.primary()  # approve: issued, printed
+        wait_task(app, screen)
         shot(app, window, "document-preview")
-        screen.issue_page.primary()
-        screen.issue_page.primary()
+        screen.issue_page.primary()  # hand over: data balikan queued, closed
+        wait_task(app, screen)
         # a refusal with its guidance: the pattern guard (a second lookup within seconds)
         screen.new_page.primary()
-        screen.documents_page.primary()
+        wait_task(app, screen)
+        screen.documents_page.confirm_all()
+        wait_task(app, screen)
         screen.nik_page.nik.setText(examples["deceased"])
         screen.nik_page.primary()
         wait_task(app, screen)

@@ -710,11 +710,29 @@ class AppWindow(QMainWindow):
         self.show_login()
 
     def quit(self) -> None:
-        """Ctrl+Q: close the window (wipes first)."""
-        self.close()
+        """Ctrl+Q: close the window (wipes first); with a case open, asks once."""
+        if self._confirm_quit():
+            self._quit_confirmed = True
+            self.close()
+
+    def _confirm_quit(self) -> bool:
+        case = self.case_screen.case
+        if case is None:
+            return True
+        return self.case_screen.confirm(
+            _("Quit"),
+            _(
+                "Case {number} is still open. Quit anyway? The case stays open and its "
+                "data is cleared from the screen."
+            ).format(number=case.number),
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Quit: wipe before the window goes."""
+        """Quit: wipe before the window goes (the window's own close button asks too)."""
+        asked = getattr(self, "_quit_confirmed", False)
+        if event.spontaneous() and not asked and not self._confirm_quit():
+            event.ignore()
+            return
         self.case_screen.release()
         self.case_screen.case = None
         self.idle.shutdown()

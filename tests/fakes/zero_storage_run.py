@@ -79,7 +79,7 @@ def main() -> None:
         logging.getLogger("app.test").info("served case %s outcome %s", case.number, view.kind)
         path = index % 4
         if view.kind is OutcomeKind.FOUND and path in (0, 1):
-            cases.decide(case, officer, Decision.APPROVE)
+            cases.decide(case, officer, Decision.APPROVE, documents_match=True)
             cases.issue(case, officer)
             render_issued_document(
                 IssuedDocument(
@@ -96,7 +96,8 @@ def main() -> None:
                     demo=True,
                 )
             )
-            cases.hand_over(case, officer)
+            cases.record_printed(case, officer)
+            cases.hand_over(case, officer, "REG-1")
             cases.close(case, officer)
         elif path == 2:
             cases.decide(

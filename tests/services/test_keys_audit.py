@@ -257,9 +257,10 @@ def _serve(world: World, count: int) -> list[str]:
         kind = kinds[index % len(kinds)]
         cases.look_up(case, world.officer, world.examples()[kind], NikSource.TYPED)
         if kind == "found":
-            cases.decide(case, world.officer, Decision.APPROVE)
+            cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
             cases.issue(case, world.officer, f"SK-{index}")
-            cases.hand_over(case, world.officer)
+            cases.record_printed(case, world.officer)
+            cases.hand_over(case, world.officer, "REG-1")
         else:
             cases.decide(case, world.officer, Decision.REFUSE, "rujuk ke Dukcapil")
         cases.close(case, world.officer)

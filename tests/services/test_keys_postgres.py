@@ -96,9 +96,10 @@ def serve(services: AppServices, officer: OfficerView, clock: FakeClock, nik: st
     cases.record_portal_outcome(
         case, officer, nik, NikSource.TYPED, OutcomeKind.FOUND, documents_match=True
     )
-    cases.decide(case, officer, Decision.APPROVE)
+    cases.decide(case, officer, Decision.APPROVE, documents_match=True)
     cases.issue(case, officer, "SK-1")
-    cases.hand_over(case, officer)
+    cases.record_printed(case, officer)
+    cases.hand_over(case, officer, "REG-1")
     cases.close(case, officer)
     return case.number
 

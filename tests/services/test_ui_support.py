@@ -48,7 +48,8 @@ def test_compare_shows_only_permitted_elements_and_matches_card() -> None:
     assert set(rows) == {"nik", "nama_lengkap", "tanggal_lahir", "alamat_sekarang"}
     assert rows["nama_lengkap"].match is True
     assert rows["tanggal_lahir"].match is False
-    assert rows["alamat_sekarang"].registry == "JL. CONTOH NO. 1, 001"
+    # labelled, as the issue asks (Alamat, RT/RW, …), without internal codes
+    assert rows["alamat_sekarang"].registry == "Alamat: JL. CONTOH NO. 1; RT/RW: 001/-"
     assert rows["alamat_sekarang"].match is None
     assert all("ISLAM" not in (row.registry or "") for row in rows.values())
 

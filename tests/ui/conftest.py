@@ -31,6 +31,25 @@ def a_printer_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DocumentPreview, "printer_names", staticmethod(lambda: ["Loket-Printer"]))
 
 
+@pytest.fixture(autouse=True)
+def the_officer_prints_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The print dialog that opens after issuing is answered "Print" (a test of a case that
+    is never printed replaces ``screen.print_statement`` itself)."""
+
+    def print_at_once(screen: CaseScreen) -> bool:
+        screen.issue_page.preview.printed.emit()
+        return True
+
+    monkeypatch.setattr(CaseScreen, "_print_dialog", print_at_once)
+
+
+@pytest.fixture(autouse=True)
+def the_officer_confirms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse, cancel and quit ask once: answered "yes" unless a test says otherwise
+    (it replaces ``screen.confirm``)."""
+    monkeypatch.setattr("app.ui.case.case_screen.ask_confirm", lambda *_args: True)
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     w = make_world(tmp_path / "data")
@@ -66,6 +85,7 @@ def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
     login.password.setText("demo1234")
     login.sign_in.click()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    settle(qtbot, window)
 
 
 def refreshed(qtbot: QtBot, window: AppWindow) -> None:
@@ -91,9 +111,22 @@ def answering(values: dict[str, Any]) -> Callable[[str, Callable[[dict[str, Any]
     return ask
 
 
+def settle(qtbot: QtBot, widget: QWidget) -> None:
+    """Wait until the case screen's calls off the UI thread have landed."""
+    screens = widget.window().findChildren(CaseScreen)
+    if isinstance(widget.window(), CaseScreen):
+        screens.append(widget.window())
+
+    def idle() -> bool:
+        return all(not s.working and (s.list_job is None or s.list_job.finished) for s in screens)
+
+    qtbot.waitUntil(idle, timeout=10000)
+
+
 def click(qtbot: QtBot, button: QPushButton) -> None:
     assert button.isEnabled() and button.isVisible(), button.objectName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot, button)
 
 
 def start_case(qtbot: QtBot, screen: CaseScreen) -> None:

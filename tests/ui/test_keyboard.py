@@ -14,6 +14,7 @@ from app.domain.case_flow import CaseState
 from app.ui.app_window import AppWindow
 from app.ui.case.case_screen import PAGE_DOCUMENTS, PAGE_ISSUE, PAGE_NEW, PAGE_NIK, PAGE_VERIFY
 from tests.services.cases.conftest import World
+from tests.ui.conftest import settle
 
 
 def focused() -> QWidget:
@@ -26,7 +27,9 @@ def press(
     qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
 ) -> None:
     """A key press on whatever has the focus (as the officer's keyboard would)."""
-    qtbot.keyClick(focused(), key, modifier)
+    widget = focused()
+    qtbot.keyClick(widget, key, modifier)
+    settle(qtbot, widget)
 
 
 def press_shortcut(qtbot: QtBot, button: QAbstractButton) -> None:
@@ -34,7 +37,9 @@ def press_shortcut(qtbot: QtBot, button: QAbstractButton) -> None:
     sequence = button.shortcut()
     assert not sequence.isEmpty(), f"{button.objectName()} has no mnemonic or shortcut"
     combo = sequence[0]
-    qtbot.keyClick(focused(), combo.key(), combo.keyboardModifiers())
+    widget = focused()
+    qtbot.keyClick(widget, combo.key(), combo.keyboardModifiers())
+    settle(qtbot, widget)
 
 
 def active_keys(window: AppWindow) -> dict[str, list[str]]:
@@ -72,6 +77,7 @@ def sign_in_by_keys(qtbot: QtBot, window: AppWindow) -> None:
     qtbot.keyClicks(focused(), "demo1234")
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    settle(qtbot, window)
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -84,7 +90,7 @@ def test_every_step_has_keys_and_none_clash(
     screen = window.case_screen
     main_buttons = {
         PAGE_NEW: [screen.new_page.open_button, screen.new_page.resume_button],
-        PAGE_DOCUMENTS: [screen.documents_page.confirm],
+        PAGE_DOCUMENTS: [screen.documents_page.confirm, screen.documents_page.all_present],
         PAGE_NIK: [screen.nik_page.lookup, screen.nik_page.read_card, screen.nik_page.override],
         PAGE_VERIFY: [
             screen.verify_page.approve,
@@ -93,7 +99,6 @@ def test_every_step_has_keys_and_none_clash(
             screen.verify_page.recheck,
         ],
         PAGE_ISSUE: [
-            screen.issue_page.issue,
             screen.issue_page.hand_over,
             screen.issue_page.close_case,
             screen.issue_page.preview.print_button,
@@ -106,7 +111,7 @@ def test_every_step_has_keys_and_none_clash(
     press_shortcut(qtbot, screen.new_page.open_button)
     qtbot.waitUntil(lambda: screen.page == PAGE_DOCUMENTS)
     assert_no_clash(window, "documents")
-    press_shortcut(qtbot, screen.documents_page.confirm)
+    press_shortcut(qtbot, screen.documents_page.all_present)
     qtbot.waitUntil(lambda: screen.page == PAGE_NIK)
     assert_no_clash(window, "NIK")
     qtbot.keyClicks(focused(), world.examples()["found"])
@@ -114,25 +119,22 @@ def test_every_step_has_keys_and_none_clash(
     qtbot.waitUntil(lambda: screen.page == PAGE_VERIFY, timeout=10000)
     assert_no_clash(window, "verification")
     press_shortcut(qtbot, screen.verify_page.approve)
-    qtbot.waitUntil(lambda: screen.page == PAGE_ISSUE)
-    for stage, button in (
-        ("issue", screen.issue_page.issue),
-        ("hand over", screen.issue_page.hand_over),
-        ("close", screen.issue_page.close_case),
-    ):
-        assert_no_clash(window, stage)
-        case = screen.case
-        assert case is not None
-        before = case.state
-        press_shortcut(qtbot, button)
-        qtbot.waitUntil(lambda c=case, b=before: c.state is not b)  # type: ignore[misc]
-    assert screen.page == PAGE_NEW
+    qtbot.waitUntil(lambda: screen.case is not None and screen.case.statement_printed)
+    settle(qtbot, screen)
+    assert_no_clash(window, "hand over")
+    case = screen.case
+    assert case is not None and case.state is CaseState.ISSUED
+    press_shortcut(qtbot, screen.issue_page.hand_over)
+    qtbot.waitUntil(lambda: screen.page == PAGE_NEW and not screen.working)
+    assert case.state is CaseState.CLOSED
 
 
 def test_a_whole_typed_nik_case_by_keys_only(qtbot: QtBot, window: AppWindow, world: World) -> None:
     """Tab, Space, Enter, typing and the buttons' own keys — no click anywhere."""
     sign_in_by_keys(qtbot, window)
     screen = window.case_screen
+    assert focused() is screen.new_page.nik
+    press(qtbot, Qt.Key.Key_Tab)  # to the programme
     assert focused() is screen.new_page.programme
     press(qtbot, Qt.Key.Key_Down)  # another programme
     press(qtbot, Qt.Key.Key_Tab)  # to the purpose (prefilled)
@@ -145,30 +147,29 @@ def test_a_whole_typed_nik_case_by_keys_only(qtbot: QtBot, window: AppWindow, wo
         press(qtbot, Qt.Key.Key_Space)
         press(qtbot, Qt.Key.Key_Tab)
     assert all(box.isChecked() for box in screen.documents_page.boxes.values())
-    assert focused() is screen.documents_page.confirm
-    press(qtbot, Qt.Key.Key_Space)  # the focused "Documents checked"
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # confirm as ticked
     assert screen.page == PAGE_NIK and focused() is screen.nik_page.nik
     nik = world.examples()["found"]
     qtbot.keyClicks(focused(), nik)  # step 3: typed from the documents
     press(qtbot, Qt.Key.Key_Return)  # look up
     qtbot.waitUntil(lambda: screen.page == PAGE_VERIFY, timeout=10000)
     assert focused() is screen.verify_page.approve
-    press_shortcut(qtbot, screen.verify_page.approve)  # step 4a
-    qtbot.waitUntil(lambda: case.state is CaseState.APPROVED)
-    assert screen.page == PAGE_ISSUE and focused() is screen.issue_page.document_number
-    qtbot.keyClicks(focused(), "474/123/2026")
-    press(qtbot, Qt.Key.Key_Return)  # issue
-    assert case.state is CaseState.ISSUED and case.document_number == "474/123/2026"
-    assert screen.issue_page.preview.loaded
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert case.state is CaseState.CROSS_CHECKED  # a typed NIK: Ctrl+Enter does not approve
+    press_shortcut(qtbot, screen.verify_page.approve)  # "documents match the data" (4a)
+    qtbot.waitUntil(lambda: case.state is CaseState.ISSUED and case.statement_printed)
+    settle(qtbot, screen)
+    assert screen.page == PAGE_ISSUE and screen.issue_page.preview.loaded
     assert focused() is screen.issue_page.recipient
-    press_shortcut(qtbot, screen.issue_page.hand_over)  # step 5, data balikan queued (6)
-    qtbot.waitUntil(lambda: case.state is CaseState.BALIKAN_QUEUED)
-    assert focused() is screen.issue_page.close_case
-    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # close (7)
-    assert case.state is CaseState.CLOSED and screen.page == PAGE_NEW
+    assert screen.issue_page.recipient.text() == case.document_number  # shown, editable
+    qtbot.keyClicks(focused(), "REG-474")  # replaces the selected number
+    press(qtbot, Qt.Key.Key_Return)  # step 5, data balikan queued (6), closed (7)
+    qtbot.waitUntil(lambda: case.state is CaseState.CLOSED and not screen.working)
+    assert case.recipient_number == "REG-474"
+    assert screen.page == PAGE_NEW
     assert world.services.status().balikan_pending == 1
     press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # next applicant
-    assert screen.page == PAGE_NEW and focused() is screen.new_page.programme
+    assert screen.page == PAGE_NEW and focused() is screen.new_page.nik
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

@@ -30,7 +30,7 @@ def test_language_switch_rebuilds_every_text(qtbot: QtBot, window: AppWindow) ->
     window.login.language_box.setCurrentIndex(window.login.language_box.findData("id"))
     assert window.login.sign_in.text() == "&Masuk"
     sign_in(qtbot, window)
-    assert window.case_screen.new_page.open_button.text() == "&Buka kasus"
+    assert window.case_screen.new_page.open_button.text() == "&Buka layanan"
 
 
 def test_officer_admin_creates_records_nda_disables_and_resets(

@@ -136,12 +136,9 @@ def test_verify_by_element_mismatch_refused_then_corrected_case_closes(
     assert not any(m.startswith(_("Tidak Sesuai")) for m in marks(window).values())
     assert not verify_page.portal_note.isVisible()
 
-    click(qtbot, verify_page.approve)
-    assert case.state is CaseState.APPROVED and screen.page == PAGE_ISSUE
-    click(qtbot, screen.issue_page.issue)
-    assert case.state is CaseState.ISSUED and screen.issue_page.preview.loaded
-    click(qtbot, screen.issue_page.hand_over)
-    assert case.state is CaseState.BALIKAN_QUEUED
-    click(qtbot, screen.issue_page.close_case)
+    click(qtbot, verify_page.approve)  # issued at once
+    assert case.state is CaseState.ISSUED and screen.page == PAGE_ISSUE
+    assert screen.issue_page.preview.loaded
+    click(qtbot, screen.issue_page.hand_over)  # handed over, data balikan queued, closed
     assert case.state is CaseState.CLOSED and screen.page == PAGE_NEW
     assert case.last is None and person.name not in all_text(window)

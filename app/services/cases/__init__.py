@@ -16,7 +16,13 @@ from app.services.cases.errors import (
     WrongAccessMethod,
 )
 from app.services.cases.port import GatewayAnswer, GatewayPort, GatewayTransportError
-from app.services.cases.service import CaseService, Decision, GuardOverride, NikSource
+from app.services.cases.service import (
+    CaseService,
+    Decision,
+    GuardOverride,
+    NikCorrection,
+    NikSource,
+)
 
 __all__ = [
     "ActiveCase",
@@ -32,6 +38,7 @@ __all__ = [
     "GuardRefused",
     "LookupBlocked",
     "LookupView",
+    "NikCorrection",
     "NikMismatch",
     "NikNotAllowedHere",
     "NikSource",

@@ -82,6 +82,11 @@ class ActiveCase:
     purpose_pending: bool = False
     #: Bumped by every wipe: an answer that arrives after a lock or release is not shown.
     generation: int = 0
+    #: The demographic fields of the KTP-el read for this case (memory only): compared with
+    #: the Dukcapil record before approval (Lampiran II step 4a/4b).
+    card_fields: dict[str, str] | None = None
+    #: The statement was printed at least once (hand-over needs it on paper).
+    statement_printed: bool = False
 
     @property
     def allowed(self) -> list[CaseAction]:
@@ -103,6 +108,9 @@ class ActiveCase:
             self.last.wipe()
         self.last = None
         self.nik = None
+        if self.card_fields is not None:
+            self.card_fields.clear()
+        self.card_fields = None
         self.generation += 1
 
 

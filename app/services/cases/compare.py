@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from app.domain.i18n import N_, _
 from app.domain.resource_files import resources_dir
 from app.services.dukcapil.profiles import ELEMENT_LABELS, AgreementProfile, load_profile
 
@@ -61,8 +62,34 @@ def _same(a: str, b: str) -> bool:
     return _SPACES.sub(" ", a).strip().upper() == _SPACES.sub(" ", b).strip().upper()
 
 
+#: The address as an officer reads it: labelled parts, no internal region codes.
+ADDRESS_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (N_("Alamat"), ("ALAMAT",)),
+    (N_("RT/RW"), ("NO_RT", "NO_RW")),
+    (N_("Kel/Desa"), ("KEL_NAME",)),
+    (N_("Kecamatan"), ("KEC_NAME",)),
+    (N_("Kab/Kota"), ("KAB_NAME",)),
+    (N_("Provinsi"), ("PROP_NAME",)),
+)
+
+
+def address_value(record: Mapping[str, object], keys: tuple[str, ...]) -> str | None:
+    """The address with each part labelled (Alamat, RT/RW, Kel/Desa, …), codes left out."""
+    parts: list[str] = []
+    for label, part_keys in ADDRESS_PARTS:
+        present = [k for k in part_keys if k in keys]
+        values = [_text(record.get(k)) for k in present]
+        if not any(values):
+            continue
+        text = "/".join(v or "-" for v in values)
+        parts.append(f"{_(label)}: {text}")
+    return "; ".join(parts) or None
+
+
 def registry_value(record: Mapping[str, object], keys: tuple[str, ...]) -> str | None:
-    """The element's value for display: its keys' values joined (address parts with commas)."""
+    """The element's value for display: its keys' values joined (the address labelled)."""
+    if "ALAMAT" in keys:
+        return address_value(record, keys)
     parts = [t for key in keys if (t := _text(record.get(key))) is not None]
     if not parts:
         return None

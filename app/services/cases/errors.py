@@ -150,3 +150,63 @@ class ChannelNotGranted(WrongAccessMethod):
         "The agreement grants this check only through the other channel (web service or web "
         "portal). Choose the check the case screen offers for this agreement."
     )
+
+
+class DocumentsIncomplete(CaseError):
+    """Approval without every required document ticked (flowchart step 2)."""
+
+    msgid = N_(
+        "The request cannot be approved: not every required document was ticked as present. "
+        "Check the documents again, or return the request for fixes."
+    )
+
+
+class ElementsUnconfirmed(CaseError):
+    """The card or documents differ from Dukcapil and the officer did not confirm them."""
+
+    msgid = N_(
+        "The card or documents differ from the Dukcapil data on one or more elements. "
+        "Check each element with the applicant's documents and confirm it as “sesuai”, "
+        "or return the request for fixes."
+    )
+
+
+class DocumentsMatchUnconfirmed(CaseError):
+    """A typed NIK: nothing was compared, so the officer must confirm the documents match."""
+
+    msgid = N_(
+        "The NIK was typed, so nothing was compared automatically. Confirm that the "
+        "applicant's documents match the data shown before approving."
+    )
+
+
+class StatementNotPrinted(CaseError):
+    """Hand-over before the statement was printed once."""
+
+    msgid = N_("Print the statement first (Ctrl+P): it is handed over on paper.")
+
+
+class RecipientNumberMissing(CaseError):
+    """Hand-over with no recipient number for the data balikan."""
+
+    msgid = N_(
+        "Enter the recipient / registration number for the data balikan before handing over."
+    )
+
+
+class NikCorrectionReasonRequired(CaseError):
+    """A different NIK in the same case needs a reason (it is a new, counted lookup)."""
+
+    msgid = N_(
+        "This is a different NIK from the one already checked in this case. Give a reason "
+        "for the correction; the new lookup counts against today's quota."
+    )
+
+
+class NikCorrectionTooLate(CaseError):
+    """A different NIK after a decision: the case must be cancelled or a new one opened."""
+
+    msgid = N_(
+        "The NIK can no longer be changed: a decision was already made in this case. "
+        "Cancel it and open a new one for the other NIK."
+    )

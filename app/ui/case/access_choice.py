@@ -18,7 +18,7 @@ from app.domain.access import CHOICE_LABELS, VERIFY, WEB_PORTAL, WEB_SERVICE, Ac
 from app.domain.i18n import _
 
 if TYPE_CHECKING:
-    from app.ui.case.case_screen import CaseScreen
+    from app.ui.case.case_base import CaseScreenBase as CaseScreen
 
 
 def initial_mode(grants: AccessGrants) -> tuple[bool, bool]:

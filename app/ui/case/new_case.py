@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.i18n import _
+from app.domain.nik import NikError, parse_nik
 from app.services.cases import ReturnedCase
 
 
@@ -26,6 +28,8 @@ class NewCasePage(QWidget):
 
     openRequested = Signal(str, str)
     resumeRequested = Signal(str)
+    #: 16 valid digits typed on the idle page: open a case for this NIK.
+    nikEntered = Signal(str)
 
     def __init__(self, programmes: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +39,14 @@ class NewCasePage(QWidget):
         self.purpose = QLineEdit()
         self.purpose.setObjectName("purpose")
         self.purpose.setPlaceholderText(_("What the applicant asks for, e.g. PKH registration"))
+        self.nik = QLineEdit()
+        self.nik.setObjectName("idleNik")
+        self.nik.setMaxLength(16)
+        self.nik.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,16}")))
+        self.nik.setPlaceholderText(_("Place the KTP-el on the reader, or type the 16-digit NIK"))
+        self.nik_feedback = QLabel()
+        self.nik_feedback.setObjectName("idleNikFeedback")
+        self.nik_feedback.setWordWrap(True)
         self.open_button = QPushButton(_("&Open case"))
         self.open_button.setObjectName("openCase")
         self.open_button.setAutoDefault(True)
@@ -50,6 +62,10 @@ class NewCasePage(QWidget):
         programme_label.setBuddy(self.programme)
         purpose_label = QLabel(_("P&urpose"))
         purpose_label.setBuddy(self.purpose)
+        nik_label = QLabel(_("&NIK"))
+        nik_label.setBuddy(self.nik)
+        form.addRow(nik_label, self.nik)
+        form.addRow("", self.nik_feedback)
         form.addRow(programme_label, self.programme)
         form.addRow(purpose_label, self.purpose)
         new_box = QGroupBox(_("New request"))
@@ -82,6 +98,8 @@ class NewCasePage(QWidget):
 
         self.programme.currentTextChanged.connect(self._suggest_purpose)
         self.purpose.returnPressed.connect(self.primary)
+        self.nik.textEdited.connect(self._nik_edited)
+        self.nik.returnPressed.connect(lambda: self._nik_edited(self.nik.text()))
         self.open_button.clicked.connect(self.primary)
         self.resume_button.clicked.connect(self._resume)
         self.returned.itemActivated.connect(lambda _item: self._resume())
@@ -90,6 +108,31 @@ class NewCasePage(QWidget):
     def add_option(self, widget: QWidget) -> None:
         """Add a widget to the new request, above the Open button (e.g. the check to use)."""
         self._new_layout.insertWidget(self._new_layout.count() - 1, widget)
+
+    def _nik_edited(self, text: str) -> None:
+        """The 16th digit: a valid NIK opens the case (a wrong one says why)."""
+        if len(text) < 16:
+            self.nik_feedback.clear()
+            return
+        try:
+            parse_nik(text)
+        except NikError as error:
+            self.nik_feedback.setText(error.message)
+            self.nik_feedback.setStyleSheet("color:#b00020;")
+            return
+        self.nik_feedback.clear()
+        self.nikEntered.emit(text)
+
+    def request(self) -> tuple[str, str]:
+        """The programme and purpose shown."""
+        return self.programme.currentText(), self.purpose.text()
+
+    def set_request(self, programme: str, purpose: str) -> None:
+        """Show the officer's last programme and purpose."""
+        index = self.programme.findText(programme)
+        if index >= 0:
+            self.programme.setCurrentIndex(index)
+        self.purpose.setText(purpose)
 
     def _suggest_purpose(self, programme: str) -> None:
         self.purpose.setText(_("Service for {programme}").format(programme=programme))
@@ -117,8 +160,13 @@ class NewCasePage(QWidget):
             self.returned.setCurrentRow(0)
         self.resume_button.setEnabled(bool(cases))
 
-    def reset(self) -> None:
-        """Ready for the next applicant."""
-        self.programme.setCurrentIndex(0)
-        self._suggest_purpose(self.programme.currentText())
-        self.programme.setFocus()
+    def reset(self, last: tuple[str, str] | None = None) -> None:
+        """Ready for the next applicant (with the officer's last programme and purpose)."""
+        self.nik.clear()
+        self.nik_feedback.clear()
+        if last is None:
+            self.programme.setCurrentIndex(0)
+            self._suggest_purpose(self.programme.currentText())
+        else:
+            self.set_request(*last)
+        self.nik.setFocus()

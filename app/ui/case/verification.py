@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +29,7 @@ from app.domain.outcomes import ISSUABLE
 from app.services.cases import Decision, LookupView
 from app.services.cases.compare import ElementRow
 from app.services.dukcapil import guidance_for
+from app.services.dukcapil.profiles import ELEMENT_LABELS
 from app.ui.case.nik_entry import SEVERITY_STYLE
 
 
@@ -59,6 +61,12 @@ class VerificationPage(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.portal_note = QLabel()
         self.portal_note.setWordWrap(True)
+        #: One box per element where the card differs from Dukcapil: the officer confirms
+        #: each as "sesuai" after checking the documents (Lampiran II step 4a/4b).
+        self.sesuai: dict[str, QCheckBox] = {}
+        self.sesuai_box = QVBoxLayout()
+        #: True while the NIK was typed: approving confirms the documents match the data.
+        self.typed_nik = False
         self.reasons = QListWidget()
         self.reasons.setObjectName("decisionReasons")
         for reason in OFFICER_REASONS:
@@ -94,6 +102,7 @@ class VerificationPage(QWidget):
         layout.addWidget(self.outcome)
         layout.addWidget(self.portal_note)
         layout.addWidget(self.table, 1)
+        layout.addLayout(self.sesuai_box)
         layout.addStretch(0)  # takes the space when no element is shown
         layout.addWidget(reasons_label)
         layout.addWidget(self.reasons)
@@ -128,16 +137,59 @@ class VerificationPage(QWidget):
     def _decide(self, decision: Decision) -> None:
         self.decided.emit(decision, self.note.text())
 
+    def confirmed_elements(self) -> list[str]:
+        """The differing elements the officer ticked as "sesuai"."""
+        return [key for key, box in self.sesuai.items() if box.isChecked()]
+
     def primary(self) -> None:
-        """Approve if possible, else nothing (the officer chooses)."""
-        if self.approve.isEnabled():
+        """Approve if possible, else nothing (the officer chooses). With a typed NIK the
+        approve button itself states the documents match: Ctrl+Enter does not press it."""
+        if self.approve.isEnabled() and not self.typed_nik:
             self._decide(Decision.APPROVE)
 
-    def show_answer(self, view: LookupView, rows: list[ElementRow]) -> None:
-        """The outcome with its guidance, then the element-by-element comparison."""
+    def _show_sesuai(self, differing: list[str]) -> None:
+        for box in self.sesuai.values():
+            self.sesuai_box.removeWidget(box)
+            box.deleteLater()
+        self.sesuai = {}
+        previous: QWidget = self.table
+        for element_id in differing:
+            label = _(ELEMENT_LABELS.get(element_id, element_id))
+            box = QCheckBox(
+                _("{element}: the documents were checked — sesuai").format(element=label)
+            )
+            box.setObjectName(f"sesuai_{element_id}")
+            self.sesuai[element_id] = box
+            self.sesuai_box.addWidget(box)
+            self.setTabOrder(previous, box)
+            previous = box
+
+    def set_typed_nik(self, typed: bool) -> None:
+        """A typed NIK: the approve button says what approving confirms."""
+        self.typed_nik = typed
+        self.approve.setText(
+            _("Documents match the data shown — &approve (4a)")
+            if typed
+            else _("&Approve and issue (4a)")
+        )
+
+    def show_answer(
+        self,
+        view: LookupView,
+        rows: list[ElementRow],
+        differing: list[str] | None = None,
+        typed_nik: bool = False,
+        nik: str | None = None,
+    ) -> None:
+        """The outcome with its guidance, then the element-by-element comparison.
+
+        ``differing``: elements where the card differs from Dukcapil (each needs a "sesuai"
+        confirmation before approval); ``typed_nik``: nothing was compared automatically;
+        ``nik``: the NIK checked, shown with every answer (not found, deceased, …)."""
         guidance = guidance_for(view.kind, view.code)
+        checked = html.escape(_("NIK checked: {nik}").format(nik=nik)) + "<br>" if nik else ""
         self.outcome.setText(
-            f"<b style='font-size:14pt'>{html.escape(guidance.title)}</b><br>"
+            f"<b style='font-size:14pt'>{html.escape(guidance.title)}</b><br>{checked}"
             f"{html.escape(guidance.meaning)}<br><b>{html.escape(_('What to do:'))}</b> "
             f"{html.escape(guidance.next_step)}"
         )
@@ -182,12 +234,27 @@ class VerificationPage(QWidget):
                     item.setForeground(QBrush(QColor("#b00020")))
                 self.table.setItem(index, column, item)
         self.table.setVisible(bool(rows))
+        issuable = view.kind in ISSUABLE
+        self._show_sesuai(list(differing or []) if issuable else [])
+        self.set_typed_nik(typed_nik and issuable)
+        if self.sesuai:
+            self.portal_note.setText(
+                _(
+                    "The card differs from the Dukcapil data on {count} element(s). Check "
+                    "each with the applicant's documents and tick it as “sesuai”, or return "
+                    "the request for fixes."
+                ).format(count=len(self.sesuai))
+            )
+            self.portal_note.setStyleSheet("color:#b00020; font-weight:bold;")
+            self.portal_note.show()
         self.approve.setEnabled(view.kind in ISSUABLE)
         self.approve.setToolTip("" if view.kind in ISSUABLE else guidance.next_step)
         self.note.clear()
         self.set_reasons([])
         if view.mismatches:
             self.recheck.setFocus()
+        elif self.sesuai:
+            next(iter(self.sesuai.values())).setFocus()
         else:
             (self.approve if self.approve.isEnabled() else self.return_button).setFocus()
 
@@ -204,6 +271,8 @@ class VerificationPage(QWidget):
         self.portal_note.clear()
         self.note.clear()
         self.set_reasons([])
+        self._show_sesuai([])
+        self.set_typed_nik(False)
 
     def shown_text(self) -> str:
         """Everything the table shows (tests check nothing leaks or lingers)."""

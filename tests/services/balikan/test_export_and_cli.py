@@ -50,9 +50,10 @@ def serve_one(world: DemoWorld, nik: str, refuse: bool = False) -> str:
     if refuse:
         cases.decide(case, officer, Decision.REFUSE, "tidak memenuhi syarat")
     else:
-        cases.decide(case, officer, Decision.APPROVE)
+        cases.decide(case, officer, Decision.APPROVE, documents_match=True)
         cases.issue(case, officer, "SK-001/2026")
-        cases.hand_over(case, officer)
+        cases.record_printed(case, officer)
+        cases.hand_over(case, officer, "SK-001/2026")
     cases.close(case, officer)
     return case.number
 

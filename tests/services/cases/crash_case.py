@@ -31,7 +31,7 @@ def main() -> None:
     if stop_at == "refused":
         cases.decide(case, world.officer, Decision.REFUSE, reasons=(CaseReason.NOT_ELIGIBLE,))
     elif stop_at == "issued":
-        cases.decide(case, world.officer, Decision.APPROVE)
+        cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
         cases.issue(case, world.officer, "SK-9")
     print(json.dumps({"case": case.number, "secrets": secrets._values}), flush=True)
     print("KILLING", flush=True)

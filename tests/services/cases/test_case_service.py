@@ -51,9 +51,10 @@ def test_approve_path_issues_hands_over_queues_balikan_and_wipes(world: World) -
     assert view.record is not None and view.record["NIK"] == nik
     assert "AGAMA" not in view.record and "NAMA_LGKP_IBU" not in view.record
     assert case.state is CaseState.CROSS_CHECKED
-    cases.decide(case, world.officer, Decision.APPROVE)
+    cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
     cases.issue(case, world.officer, "SKT-001")
-    cases.hand_over(case, world.officer)
+    cases.record_printed(case, world.officer)
+    cases.hand_over(case, world.officer, "SKT-001")
     assert case.state is CaseState.BALIKAN_QUEUED
     cases.close(case, world.officer)
     assert case.state is CaseState.CLOSED
@@ -91,7 +92,7 @@ def test_no_issue_after_a_non_issuable_answer(world: World, kind: str) -> None:
     assert view.record is None
     assert view.guidance
     with pytest.raises(NotIssuable):
-        cases.decide(case, world.officer, Decision.APPROVE)
+        cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
     cases.decide(case, world.officer, Decision.REFUSE, "rujuk ke Dukcapil")
     cases.close(case, world.officer)
     with world.services.core.sessions() as session:
@@ -131,9 +132,10 @@ def test_fix_and_recheck_loop_across_days_and_restart(tmp_path: Path) -> None:
     view = w2.services.cases.look_up(resumed, w2.officer, nik, NikSource.CARD)
     assert w2.simulator.hits_today() == hits_before + 1  # a re-check is a new hit
     assert view.kind is OutcomeKind.FOUND
-    w2.services.cases.decide(resumed, w2.officer, Decision.APPROVE)
+    w2.services.cases.decide(resumed, w2.officer, Decision.APPROVE, documents_match=True)
     w2.services.cases.issue(resumed, w2.officer)
-    w2.services.cases.hand_over(resumed, w2.officer)
+    w2.services.cases.record_printed(resumed, w2.officer)
+    w2.services.cases.hand_over(resumed, w2.officer, "REG-1")
     w2.services.cases.close(resumed, w2.officer)
     with w2.services.core.sessions() as session:
         rows = session.execute(select(CaseRow)).scalars().all()
@@ -339,13 +341,14 @@ def test_web_portal_mode_records_outcomes_and_never_calls_a_gateway(tmp_path: Pa
     )
     assert view.via_portal and view.record is None
     with pytest.raises(NotIssuable):
-        cases.decide(case, w.officer, Decision.APPROVE)
+        cases.decide(case, w.officer, Decision.APPROVE, documents_match=True)
     w.clock.advance(30)
     cases.record_portal_outcome(
         case, w.officer, "3303015505900001", NikSource.IKD, OutcomeKind.FOUND, documents_match=True
     )
-    cases.decide(case, w.officer, Decision.APPROVE)
+    cases.decide(case, w.officer, Decision.APPROVE, documents_match=True)
     cases.issue(case, w.officer)
+    cases.record_printed(case, w.officer)
     cases.hand_over(case, w.officer, "REG-77")
     cases.close(case, w.officer)
     status = w.services.status()
@@ -434,7 +437,7 @@ def test_verify_by_element_profile(tmp_path: Path) -> None:
     assert view.verdicts["NAMA_LGKP"] == (True, 100)
     assert view.verdicts["TMPT_LHR"][0] is False
     with pytest.raises(NotIssuable):  # one element does not match
-        cases.decide(case, w.officer, Decision.APPROVE)
+        cases.decide(case, w.officer, Decision.APPROVE, documents_match=True)
     w.clock.advance(30)
     view = cases.look_up(
         case,
@@ -444,7 +447,7 @@ def test_verify_by_element_profile(tmp_path: Path) -> None:
         verify_elements={"NAMA_LGKP": person.name, "TMPT_LHR": person.birth_place},
     )
     assert all(ok for ok, _score in (view.verdicts or {}).values())
-    cases.decide(case, w.officer, Decision.APPROVE)
+    cases.decide(case, w.officer, Decision.APPROVE, documents_match=True)
     assert case.state is CaseState.APPROVED
     w.services.core.close()
 

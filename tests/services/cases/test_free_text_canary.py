@@ -90,14 +90,16 @@ def test_no_canary_typed_into_a_case_reaches_the_disk(
     case = cases.open_case(officer, "BPNT", typed(person, 4))
     cases.check_documents(case, officer, {"KTP-el": True})
     cases.look_up(case, officer, person.nik, NikSource.TYPED)
-    cases.decide(case, officer, Decision.APPROVE, typed(person, 5))
+    cases.decide(case, officer, Decision.APPROVE, typed(person, 5), documents_match=True)
     for number in (typed_variants(person.nik)[4], person.name, typed_variants(person.no_kk)[0]):
         with pytest.raises(NikNotAllowedHere):
             cases.issue(case, officer, number)
     cases.issue(case, officer, "SK-7/2026")
+    cases.record_printed(case, officer)
     with pytest.raises(NikNotAllowedHere):
         cases.hand_over(case, officer, typed_variants(person.nik)[1])
-    cases.hand_over(case, officer, "")
+    cases.record_printed(case, officer)
+    cases.hand_over(case, officer, "REG-1")
     cases.close(case, officer)
 
     # 3: a neighbouring NIK refused by the guard, allowed by a supervisor with a typed reason

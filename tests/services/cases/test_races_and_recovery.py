@@ -81,10 +81,11 @@ def test_a_nik_is_refused_as_a_document_or_recipient_number(world: World) -> Non
     case = opened(world)
     nik = world.examples()["found"]
     cases.look_up(case, world.officer, nik, NikSource.TYPED)
-    cases.decide(case, world.officer, Decision.APPROVE)
+    cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
     with pytest.raises(NikNotAllowedHere):
         cases.issue(case, world.officer, nik)
     cases.issue(case, world.officer, "SK-1")
+    cases.record_printed(case, world.officer)
     with pytest.raises(NikNotAllowedHere):
         cases.hand_over(case, world.officer, f"REG {nik}")
     long_purpose = cases.open_case(world.officer, "PKH", f"Untuk {nik} " + "x" * 400)
@@ -95,7 +96,7 @@ def test_a_failed_step_leaves_the_case_as_the_database_has_it(world: World) -> N
     cases = world.services.cases
     case = opened(world)
     cases.look_up(case, world.officer, world.examples()["found"], NikSource.TYPED)
-    cases.decide(case, world.officer, Decision.APPROVE)
+    cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
     cases.issue(case, world.officer)
 
     def broken(*_args: object, **_kwargs: object) -> None:
@@ -103,9 +104,11 @@ def test_a_failed_step_leaves_the_case_as_the_database_has_it(world: World) -> N
 
     original = world.services.outbox.enqueue
     world.services.outbox.enqueue = broken  # type: ignore[method-assign]
+    cases.record_printed(case, world.officer)
     with pytest.raises(RuntimeError):
-        cases.hand_over(case, world.officer)
+        cases.hand_over(case, world.officer, "REG-1")
     assert case.state is CaseState.ISSUED  # not HANDED_OVER: the transaction rolled back
     world.services.outbox.enqueue = original  # type: ignore[method-assign]
-    cases.hand_over(case, world.officer)
+    cases.record_printed(case, world.officer)
+    cases.hand_over(case, world.officer, "REG-1")
     assert case.state is CaseState.BALIKAN_QUEUED

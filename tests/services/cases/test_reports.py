@@ -32,10 +32,11 @@ def serve(world: World, nik: str, decision: Decision) -> None:
     cases.check_documents(case, world.officer, {"KTP-el": True})
     cases.look_up(case, world.officer, nik, NikSource.TYPED)
     world.clock.advance(30)
-    cases.decide(case, world.officer, decision)
+    cases.decide(case, world.officer, decision, documents_match=True)
     if decision is Decision.APPROVE:
         cases.issue(case, world.officer)
-        cases.hand_over(case, world.officer)
+        cases.record_printed(case, world.officer)
+        cases.hand_over(case, world.officer, "REG-1")
     if decision is not Decision.RETURN:
         cases.close(case, world.officer)
 

@@ -26,7 +26,9 @@ def test_record_of_processing_lists_who_when_why_and_nothing_else(world: World, 
         cases.check_documents(case, world.officer, {"KTP-el": True})
         cases.look_up(case, world.officer, value, NikSource.TYPED)
         world.clock.advance(30)
-        cases.decide(case, world.officer, Decision.REFUSE if value == other else Decision.APPROVE)
+        cases.decide(case, world.officer, Decision.REFUSE if value == other else Decision.APPROVE,
+            documents_match=True,
+        )
     events = processing_record(world.services.core.sessions, world.services.keys, parse_nik(nik))
     actions = [e.action for e in events]
     assert "lookup.sent" in actions and "lookup.answered" in actions

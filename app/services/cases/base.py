@@ -1,0 +1,154 @@
+"""The shared core of the case API: its collaborators, transactions and state moves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.access import AccessGrants
+from app.domain.agreement_term import term_status
+from app.domain.case_flow import CaseAction, CaseState, next_state
+from app.domain.nik import Nik, parse_nik
+from app.domain.outcomes import OutcomeKind
+from app.domain.scrub import scrub
+from app.services.access import grants_for
+from app.services.audit import AuditTrail
+from app.services.balikan.outbox import Outbox
+from app.services.cases.active import ActiveCase
+from app.services.cases.errors import (
+    AgreementEnded,
+    LookupBlocked,
+)
+from app.services.cases.kinds import default_guidance
+from app.services.cases.port import GatewayPort
+from app.services.clock import Clock, system_clock
+from app.services.guard import PatternGuard
+from app.services.keys import KeyRing
+from app.services.lockouts import LockoutService
+from app.services.officers import NdaMissing, OfficerView
+from app.services.persistence.models import CaseRow
+from app.services.quota import QuotaCounter
+from app.services.settings import Settings
+
+
+class CaseServiceBase:
+    """What every part of the case API shares: the services it uses and the state moves."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        keys: KeyRing,
+        audit: AuditTrail,
+        gateway: GatewayPort | None,
+        guard: PatternGuard,
+        quota: QuotaCounter,
+        lockouts: LockoutService,
+        outbox: Outbox,
+        guidance: Callable[[OutcomeKind, str | None], str] = default_guidance,
+        clock: Clock = system_clock,
+        on_balikan_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._sessions = sessions
+        self._keys = keys
+        self._audit = audit
+        self._gateway = gateway
+        self._guard = guard
+        self._quota = quota
+        self._lockouts = lockouts
+        self._outbox = outbox
+        self._guidance = guidance
+        self._clock = clock
+        self._on_balikan_queued = on_balikan_queued
+        self._grants: AccessGrants | None = None
+
+    def _notify_owed(self, case: ActiveCase) -> None:
+        """After the commit: tell the data balikan sender there may be work."""
+        if case.data_accessed and self._on_balikan_queued is not None:
+            self._on_balikan_queued()
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def access_method(self) -> str:
+        """``web_service`` or ``web_portal`` (R-24)."""
+        return self.settings.agreement.access_method
+
+    @property
+    def grants(self) -> AccessGrants:
+        """Which access method the agreement grants by which channel (issue 15)."""
+        if self._grants is None:
+            self._grants = grants_for(self.settings)
+        return self._grants
+
+    @contextmanager
+    def _case_tx(self, case: ActiveCase) -> Iterator[Session]:
+        """A transaction that also undoes the in-memory state change if it rolls back."""
+        saved_state, saved_history = case.state, list(case.history)
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except BaseException:
+            case.state, case.history = saved_state, saved_history
+            raise
+
+    def _row(self, session: Session, case: ActiveCase) -> CaseRow:
+        """The case row, locked for this transaction (several counters share cases)."""
+        return session.execute(
+            select(CaseRow).where(CaseRow.id == case.id).with_for_update()
+        ).scalar_one()
+
+    def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
+        """Store the stated purpose, scrubbed of the answer's words (typed before the answer
+        was known, it may name the resident)."""
+        if not case.purpose_pending:
+            return
+        case.purpose = scrub(case.purpose, words | case.answer_words()).strip()[:255]
+        row.purpose = case.purpose or row.programme
+        case.purpose_pending = False
+
+    def _move(
+        self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
+    ) -> CaseRow:
+        row = self._row(session, case)
+        if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
+            self._settle_purpose(row, case, frozenset())
+        current = CaseState(row.state)
+        target = next_state(current, action)
+        row.state = target.value
+        row.updated_at = self._clock()
+        case.history.append(current)
+        case.state = target
+        self._audit.append(
+            session,
+            actor.username,
+            f"case.{action.value}",
+            case_number=case.number,
+            nik_hash=row.nik_hash,
+            detail={"from": current.value, "to": target.value},
+        )
+        return row
+
+    def _check_may_serve(self, officer: OfficerView) -> None:
+        if not officer.may_serve:
+            raise NdaMissing(officer.username)
+
+    def _check_term(self) -> None:
+        agreement = self.settings.agreement
+        status = term_status(
+            self._clock().date(), agreement.start, agreement.end, agreement.renewal_limit
+        )
+        if not status.lookups_allowed:
+            raise AgreementEnded(status.phase.value)
+
+    def _check_lockouts(self, session: Session) -> None:
+        active = self._lockouts.active(session)
+        if active:
+            raise LookupBlocked(active[0].kind, active[0].message)
+
+    def _parse(self, nik_text: str) -> Nik:
+        return parse_nik(nik_text, today=self._clock().date())

@@ -1,0 +1,369 @@
+"""Steps 1-2 and 4-7 of the case API: open, documents, decide, issue, hand over, close."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from app.domain.case_flow import CaseAction, CaseState, IllegalTransition
+from app.domain.case_reasons import (
+    CaseReason,
+    encode_reasons,
+)
+from app.domain.scrub import scrub
+from app.services.balikan.fields import FieldValue
+from app.services.cases import balikan_owed
+from app.services.cases.active import ActiveCase
+from app.services.cases.base import CaseServiceBase
+from app.services.cases.compare import compare_elements, profile_of
+from app.services.cases.errors import (
+    CaseError,
+    DocumentsIncomplete,
+    DocumentsMatchUnconfirmed,
+    ElementsUnconfirmed,
+    NikNotAllowedHere,
+    NotIssuable,
+    ProgrammeNotListed,
+    PurposeMissing,
+    RecipientNumberMissing,
+    StatementNotPrinted,
+)
+from app.services.cases.kinds import (
+    CANCEL_NOTES,
+    NOTE_CANCELLED,
+    Decision,
+    NikSource,
+)
+from app.services.officers import OfficerView
+from app.services.persistence.models import CaseRow
+
+
+class LifecyclePart(CaseServiceBase):
+    """A case from its opening to its end (except the lookups)."""
+
+    def open_case(self, officer: OfficerView, programme: str, purpose: str) -> ActiveCase:
+        """Step 1: the applicant's request, bound to a programme and purpose."""
+        self._check_may_serve(officer)
+        programme = programme.strip()
+        purpose = scrub(purpose).strip()[:255]  # never a NIK
+        if not programme or not purpose:
+            raise PurposeMissing()
+        if programme not in self.settings.agency.programmes:
+            raise ProgrammeNotListed(programme[:40])
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = CaseRow(
+                number="pending",
+                counter_id=self.settings.counter_id,
+                officer_id=officer.id,
+                programme=programme,
+                purpose="",  # stored once the answer's words can be scrubbed from it
+                access_method=self.access_method,
+                state=CaseState.SUBMITTED.value,
+                lookups=0,
+                data_accessed=False,
+                opened_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            row.number = f"{self.settings.counter_id}-{now:%Y%m%d}-{row.id:05d}"
+            self._audit.append(
+                session,
+                officer.username,
+                "case.opened",
+                case_number=row.number,
+                detail={"programme": programme},
+            )
+            return ActiveCase(
+                id=row.id,
+                number=row.number,
+                programme=programme,
+                purpose=purpose,
+                access_method=self.access_method,
+                state=CaseState.SUBMITTED,
+                opened_at=now,
+                officer_id=officer.id,
+                purpose_pending=True,
+            )
+
+    def check_documents(
+        self, case: ActiveCase, officer: OfficerView, checklist: Mapping[str, bool]
+    ) -> ActiveCase:
+        """Step 2: the officer checked the request and its attachments.
+
+        ``documents_ok`` is true only when every item of the checklist is ticked (an empty
+        checklist ticks nothing). On a resumed returned case (step 9, the officer completes
+        the file) the checklist is recorded again without a state change."""
+        complete = bool(checklist) and all(checklist.values())
+        with self._case_tx(case) as session:
+            if case.state is CaseState.FIXES_COMPLETED:
+                row = self._row(session, case)
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "case.documents_rechecked",
+                    case_number=case.number,
+                    nik_hash=row.nik_hash,
+                    detail={"complete": complete},
+                )
+            else:
+                row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
+            row.documents_ok = complete
+            case.documents_ok = complete
+        return case
+
+    # ---------------------------------------------------------------- step 4
+    def decide(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        decision: Decision,
+        remark: str = "",
+        *,
+        reasons: Sequence[CaseReason] = (),
+        confirmed_elements: Collection[str] = (),
+        documents_match: bool = False,
+        balikan_fields: Mapping[str, str] | None = None,
+    ) -> ActiveCase:
+        """Step 4: approve (4a), return for fixes (4b) or refuse.
+
+        ``balikan_fields`` are the agreement's data balikan values typed with the decision
+        (checked against the profile: required ones only when approved); they are kept
+        on the held item and sent with it.
+
+        What is stored is the decision and its ``reasons`` (a fixed list; a return or
+        refusal without any is stored as "other"). The officer's ``remark`` stays in
+        memory for the return slip, scrubbed of NIKs and of every word of the answer.
+
+        Approval needs (Lampiran II step 4a): an answer that confirms the data, every
+        required document ticked, each element where the card differs from Dukcapil in
+        ``confirmed_elements`` (the officer checked it as "sesuai"), and — when the NIK was
+        not read from a card, so nothing was compared — ``documents_match`` (the officer
+        confirms the documents match the data shown). The confirmations are audited.
+        """
+        chosen = tuple(dict.fromkeys(reasons)) or (
+            () if decision is Decision.APPROVE else (CaseReason.OTHER,)
+        )
+        remark = scrub(remark, case.answer_words()).strip()[:255]
+        fields = (
+            None
+            if balikan_fields is None
+            else balikan_owed.checked_fields(
+                self.settings,
+                balikan_fields,
+                case.answer_words(),
+                require=decision is Decision.APPROVE,
+            )
+        )
+        with self._case_tx(case) as session:
+            row = self._row(session, case)
+            if fields is not None:
+                self._outbox.set_fields(session, case.number, fields)
+            if decision is Decision.APPROVE:
+                confirmations = self._approval_checks(case, confirmed_elements, documents_match)
+                self._move(session, case, CaseAction.APPROVE, officer)
+                if confirmations:
+                    self._audit.append(
+                        session,
+                        officer.username,
+                        "case.approval_confirmed",
+                        case_number=case.number,
+                        nik_hash=row.nik_hash,
+                        detail=confirmations,
+                    )
+            elif decision is Decision.RETURN:
+                self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer)
+                case.wipe()  # the applicant leaves: nothing of the answer stays
+            else:
+                self._move(session, case, CaseAction.REFUSE, officer)
+            row.decision = decision.value
+            row.reasons = encode_reasons(chosen) or None
+            row.note = None  # free text never reaches the disk
+            case.decision = decision.value
+            case.reasons = chosen
+            case.remark = remark
+            case.note = None
+        return case
+
+    def differing_elements(self, case: ActiveCase) -> list[str]:
+        """Element ids where the card read for this case differs from the Dukcapil record."""
+        if case.last is None or case.last.record is None or not case.card_fields:
+            return []
+        rows = compare_elements(
+            profile_of(self.settings.agreement.profile), case.last.record, case.card_fields
+        )
+        return [row.element_id for row in rows if row.match is False]
+
+    def needs_documents_match(self, case: ActiveCase) -> bool:
+        """True when nothing was compared automatically (a typed NIK, a plain lookup)."""
+        last = case.last
+        if last is None or last.via_portal or last.verdicts is not None:
+            return False
+        return case.nik_source != NikSource.CARD.value or not case.card_fields
+
+    def _approval_checks(
+        self, case: ActiveCase, confirmed: Collection[str], documents_match: bool
+    ) -> dict[str, object]:
+        """Refuse an approval the flowchart does not allow; what the officer confirmed."""
+        if case.last is None or not case.last.confirms:
+            raise NotIssuable()
+        if case.documents_ok is not True:
+            raise DocumentsIncomplete()
+        differing = self.differing_elements(case)
+        if not set(differing) <= set(confirmed):
+            raise ElementsUnconfirmed(",".join(sorted(set(differing) - set(confirmed))))
+        confirmations: dict[str, object] = {}
+        if differing:
+            confirmations["elements_sesuai"] = sorted(differing)
+        if self.needs_documents_match(case):
+            if not documents_match:
+                raise DocumentsMatchUnconfirmed()
+            confirmations["documents_match"] = True
+        return confirmations
+
+    # ---------------------------------------------------------------- steps 4a-7
+    def issue(
+        self, case: ActiveCase, officer: OfficerView, document_number: str = ""
+    ) -> ActiveCase:
+        """Step 4a: the requested document is issued (numbered)."""
+        typed = document_number.strip()
+        if scrub(typed, case.answer_words()) != typed:
+            raise NikNotAllowedHere()
+        with self._case_tx(case) as session:
+            row = self._move(session, case, CaseAction.ISSUE, officer)
+            number = typed or f"DOK-{case.number}"
+            row.document_number = number[:64]
+            case.document_number = row.document_number
+        return case
+
+    def hand_over(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        recipient_number: str = "",
+        *,
+        balikan_fields: Mapping[str, str] | None = None,
+    ) -> ActiveCase:
+        """Step 5, then step 6 at once: the document is handed over, data balikan queued.
+
+        Refused until the statement was printed at least once (:meth:`record_printed`) and
+        without a recipient number (never replaced by another number behind the officer).
+        ``balikan_fields`` (the agreement's data balikan values, every required one filled)
+        replace those given with the decision; without them the item carries those."""
+        if scrub(recipient_number, case.answer_words()) != recipient_number:
+            raise NikNotAllowedHere()
+        if not case.statement_printed:
+            raise StatementNotPrinted()
+        if not recipient_number.strip():
+            raise RecipientNumberMissing()
+        fields = (
+            ()
+            if balikan_fields is None
+            else balikan_owed.checked_fields(
+                self.settings, balikan_fields, case.answer_words(), require=True
+            )
+        )
+        return self._hand_over(case, officer, recipient_number, fields)
+
+    def record_printed(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
+        """The issued statement went to the printer (audited); hand-over is possible now."""
+        if case.state is not CaseState.ISSUED:
+            raise IllegalTransition(case.state, CaseAction.HAND_OVER)
+        with self._sessions.begin() as session:
+            self._audit.append(
+                session, officer.username, "statement.printed", case_number=case.number
+            )
+        case.statement_printed = True
+        return case
+
+    def _hand_over(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        recipient_number: str,
+        fields: tuple[FieldValue, ...] = (),
+    ) -> ActiveCase:
+        with self._case_tx(case) as session:
+            row = self._move(session, case, CaseAction.HAND_OVER, officer)
+            row.recipient_number = recipient_number.strip()[:64]
+            case.recipient_number = row.recipient_number
+            self._queue_balikan(session, case, row, officer, fields)
+        self._notify_owed(case)
+        return case
+
+    def _enqueue_owed(
+        self,
+        session: Session,
+        case: ActiveCase,
+        row: CaseRow,
+        officer: OfficerView,
+        fields: tuple[FieldValue, ...] = (),
+    ) -> None:
+        """Queue the one data balikan item owed when the resident's data was accessed."""
+        if row.data_accessed:
+            nik = case.nik.value if case.nik else self._stored_nik(session, row)
+            params = balikan_owed.owed_params(row, fields)
+            item = self._outbox.enqueue(session, row.number, nik, params)
+            self._audit.append(
+                session,
+                officer.username,
+                "balikan.queued",
+                case_number=row.number,
+                nik_hash=row.nik_hash,
+                detail={"item": item.id},
+            )
+
+    def _queue_balikan(
+        self,
+        session: Session,
+        case: ActiveCase,
+        row: CaseRow,
+        officer: OfficerView,
+        fields: tuple[FieldValue, ...] = (),
+    ) -> None:
+        """Flowchart step 6 after hand-over (or a refusal of accessed data)."""
+        self._enqueue_owed(session, case, row, officer, fields)
+        handed_over = row.state == CaseState.HANDED_OVER.value
+        if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
+            self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
+
+    def _stored_nik(self, session: Session, row: CaseRow) -> str:
+        """The NIK of a case whose applicant is not here, from its held outbox item."""
+        nik = self._outbox.held_nik(session, row.number)
+        if nik is None:
+            raise CaseError("nik unavailable")
+        return nik
+
+    def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
+        """Step 7: the service is done; population data leaves memory."""
+        with self._case_tx(case) as session:
+            row = self._row(session, case)
+            if row.state == CaseState.REFUSED.value:
+                self._queue_balikan(session, case, row, officer)
+            row = self._move(session, case, CaseAction.CLOSE, officer)
+            row.closed_at = self._clock()
+        self._notify_owed(case)
+        case.wipe()
+        return case
+
+    def cancel(self, case: ActiveCase, officer: OfficerView, reason: str) -> ActiveCase:
+        """End the case without issuing; data balikan is still owed if data was accessed.
+
+        The typed ``reason`` stays in memory (scrubbed) as the case's remark; the row stores
+        only a fixed note (the typed text could name the resident).
+        """
+        case.remark = scrub(reason, case.answer_words()).strip()[:255]
+        with self._case_tx(case) as session:
+            row = self._move(session, case, CaseAction.CANCEL, officer)
+            row.note = reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED
+            row.closed_at = self._clock()
+            self._enqueue_owed(session, case, row, officer)
+        self._notify_owed(case)
+        case.wipe()
+        return case
+
+    def release(self, case: ActiveCase) -> None:
+        """Lock or quit: forget the case's population data (the case itself stays open)."""
+        case.wipe()
