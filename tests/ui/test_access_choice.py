@@ -72,7 +72,7 @@ def test_magelang_offers_both_granted_checks_and_step_three_follows_the_choice(
     assert screen.case.last.kind is OutcomeKind.VERIFIED
     screen.ask_reason = lambda _title, _label: "pemohon pergi"
     screen.cancel()
-    assert screen.case is None
+    qtbot.waitUntil(lambda: screen.case is None, timeout=10000)  # cancelled off the UI thread
 
     # the lookup by NIK through the web portal: assisted, the gateway is not called
     chooser.select("lookup", "web_portal")

@@ -194,10 +194,12 @@ def test_fields_are_checked_at_the_decision_and_the_hand_over(
         world.officer,
         Decision.APPROVE,
         balikan_fields={"id_dtks": "DTKS-0042", "nomor_sembako": "SBK-7"},
+        documents_match=True,  # a typed NIK: the officer confirms the documents
     )
     cases.issue(case, world.officer)
+    cases.record_printed(case, world.officer)
     with pytest.raises(FieldsInvalid):
-        cases.hand_over(case, world.officer, balikan_fields={"nomor_pkh": "P-1"})
+        cases.hand_over(case, world.officer, "REG-9", balikan_fields={"nomor_pkh": "P-1"})
     # without fields at the hand-over, the values given with the decision go
     cases.hand_over(case, world.officer, "REG-9")
     cases.close(case, world.officer)

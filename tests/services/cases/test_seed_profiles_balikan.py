@@ -168,6 +168,7 @@ def _serve(counter: Counter, person: Person, values: dict[str, str], recipient: 
         assert view.kind is OutcomeKind.VERIFIED and view.record is None
     cases.decide(case, world.officer, Decision.APPROVE, balikan_fields=values)
     cases.issue(case, world.officer)
+    cases.record_printed(case, world.officer)  # handed over on paper
     cases.hand_over(case, world.officer, recipient)
     cases.close(case, world.officer)
     world.clock.advance(15 * 60)
