@@ -80,6 +80,8 @@ NOTE_CANCELLED = "DIBATALKAN"
 NOTE_INTERRUPTED = "DIBATALKAN (LAYANAN TERPUTUS)"
 #: What a cancelled case stores: one of these, never the reason the officer typed.
 CANCEL_NOTES = (NOTE_CANCELLED, NOTE_INTERRUPTED)
+#: ``session.info`` key: the case rows this transaction already read and locked.
+_LOCKED_ROWS = "loket_locked_case_rows"
 
 
 class NikSource(Enum):
@@ -155,20 +157,37 @@ class CaseService:
 
     @contextmanager
     def _case_tx(self, case: ActiveCase) -> Iterator[Session]:
-        """A transaction that also undoes the in-memory state change if it rolls back."""
+        """A transaction that also undoes the in-memory state change if it rolls back.
+
+        Autoflush is off inside it: the case row's changes reach the database as one UPDATE
+        at commit, not one per query that happens to follow a change (the queries inside a
+        case step read rows committed by earlier steps, never its own pending ones).
+        """
         saved_state, saved_history = case.state, list(case.history)
         try:
-            with self._sessions.begin() as session:
+            with self._sessions.begin() as session, session.no_autoflush:
                 yield session
         except BaseException:
             case.state, case.history = saved_state, saved_history
             raise
 
     def _row(self, session: Session, case: ActiveCase) -> CaseRow:
-        """The case row, locked for this transaction (several counters share cases)."""
-        return session.execute(
-            select(CaseRow).where(CaseRow.id == case.id).with_for_update()
-        ).scalar_one()
+        """The case row, locked for this transaction (several counters share cases).
+
+        Read (``SELECT … FOR UPDATE``) once per transaction; a further call in the same
+        transaction takes it from the session's identity map without a statement.
+        """
+        transaction = session.get_transaction()
+        held = session.info.get(_LOCKED_ROWS)
+        if held is None or held[0] is not transaction:
+            held = session.info[_LOCKED_ROWS] = (transaction, {})
+        row = held[1].get(case.id)
+        if row is None:
+            row = session.execute(
+                select(CaseRow).where(CaseRow.id == case.id).with_for_update()
+            ).scalar_one()
+            held[1][case.id] = row
+        return row
 
     def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
         """Store the stated purpose, scrubbed of the answer's words (typed before the answer
