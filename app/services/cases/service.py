@@ -178,15 +178,17 @@ class CaseService:
         transaction takes it from the session's identity map without a statement.
         """
         transaction = session.get_transaction()
-        held = session.info.get(_LOCKED_ROWS)
+        held: tuple[object, dict[int, CaseRow]] | None = session.info.get(_LOCKED_ROWS)
         if held is None or held[0] is not transaction:
-            held = session.info[_LOCKED_ROWS] = (transaction, {})
-        row = held[1].get(case.id)
+            held = (transaction, {})
+            session.info[_LOCKED_ROWS] = held
+        rows = held[1]
+        row = rows.get(case.id)
         if row is None:
             row = session.execute(
                 select(CaseRow).where(CaseRow.id == case.id).with_for_update()
             ).scalar_one()
-            held[1][case.id] = row
+            rows[case.id] = row
         return row
 
     def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
