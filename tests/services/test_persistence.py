@@ -44,7 +44,9 @@ def test_upgrade_of_an_older_schema_takes_a_backup_first(tmp_path: Path) -> None
         connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": "0001"})
     with engine.begin() as connection:
         # undo what the newer revisions did, so 0001's schema is really there again
-        for index in ("ix_audit_log_action_at", "ix_lookups_report", "ix_cases_report"):
+        for index in ("ix_lookups_groups", "ix_lookups_hour", "ix_cases_groups"):
+            connection.execute(text(f"DROP INDEX {index}"))  # 0009
+        for index in ("ix_audit_log_action_at",):
             connection.execute(text(f"DROP INDEX {index}"))  # 0005
         for index in ("ix_balikan_items_created_at", "ix_balikan_items_delivered_at"):
             connection.execute(text(f"DROP INDEX {index}"))  # 0005
