@@ -11,12 +11,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exists, select, text
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    exists,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -69,6 +80,12 @@ class AuditReport:
     problem: ChainProblem | None
 
 
+_INSERT = insert(AuditRecord)
+_LAST_SQL = select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+_HEAD_SET = update(MetaValue).where(MetaValue.key == _HEAD_KEY).values(value=bindparam("new_head"))
+_HEAD_MOVE = _HEAD_SET.where(MetaValue.value == bindparam("old_head"))
+_HEAD_ADD = insert(MetaValue).values(key=_HEAD_KEY, value=bindparam("new_head"))
+
 _STREAM_SQL = (
     "SELECT seq, at, actor, counter_id, action, case_number, nik_hash, detail, prev_hash, hash "
     "FROM audit_log WHERE seq >= ? ORDER BY seq"
@@ -84,6 +101,11 @@ class AuditTrail:
     key: bytes
     counter_id: str
     clock: Clock = system_clock
+    #: ``(seq, hash)`` of the last record this trail wrote (None: read it from the database).
+    _head: tuple[int, str] | None = field(default=None, init=False, repr=False, compare=False)
+    _head_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def checkpoint_key(self) -> bytes:
@@ -100,51 +122,74 @@ class AuditTrail:
         nik_hash: str | None = None,
         detail: Mapping[str, object] | None = None,
     ) -> AuditRecord:
-        """Add one record in the caller's transaction."""
+        """Add one record in the caller's transaction (two statements: head, record).
+
+        The last ``(seq, hash)`` this trail wrote is kept in memory. The head row is moved
+        with ``UPDATE … WHERE value = <the head we believe>``: when another trail, counter or
+        a rolled-back transaction moved it meanwhile, nothing matches and the last record is
+        read again (in the same transaction, under the write lock: SQLite ``BEGIN
+        IMMEDIATE``, PostgreSQL the advisory lock below). The returned record is not
+        attached to the session.
+        """
         payload = dict(detail or {})
         bad = _FORBIDDEN_DETAIL_KEYS & {k.lower() for k in payload}
         if bad:
             raise AuditDetailError(f"audit detail may not hold {sorted(bad)}")
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-        last = session.execute(
-            select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
-        ).first()
-        seq = 1 if last is None else last.seq + 1
-        prev = GENESIS if last is None else last.hash
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        at = self.clock()
+        text_ = json.dumps(payload, sort_keys=True, default=str)
+        with self._head_lock:
+            believed = self._head
+            values = self._values(believed, at, actor, action, case_number, nik_hash, text_)
+            moved = believed is not None and (
+                connection.execute(
+                    _HEAD_MOVE,
+                    {"new_head": values["head"], "old_head": f"{believed[0]}:{believed[1]}"},
+                ).rowcount
+                == 1
+            )
+            if not moved:  # first write of this trail, or someone else wrote: read again
+                last = connection.execute(_LAST_SQL).first()
+                believed = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+                values = self._values(believed, at, actor, action, case_number, nik_hash, text_)
+                if connection.execute(_HEAD_SET, {"new_head": values["head"]}).rowcount == 0:
+                    connection.execute(_HEAD_ADD, {"new_head": values["head"]})
+            del values["head"]
+            connection.execute(_INSERT, values)
+            self._head = (values["seq"], values["hash"])
+        return AuditRecord(**values)
+
+    def _values(
+        self,
+        last: tuple[int, str] | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        case_number: str | None,
+        nik_hash: str | None,
+        detail: str,
+    ) -> dict[str, Any]:
+        """The columns of the record that follows ``last`` (and ``head``, the head's value)."""
+        seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
         entry = AuditEntry(
-            seq=seq,
-            at=self.clock(),
-            actor=actor,
-            counter_id=self.counter_id,
-            action=action,
-            case_number=case_number,
-            nik_hash=nik_hash,
-            detail=json.dumps(payload, sort_keys=True, default=str),
-            prev_hash=prev,
-            hash="",
+            seq, at, actor, self.counter_id, action, case_number, nik_hash, detail, prev, ""
         )
         digest = entry_hash(self.key, prev, hashed_fields(entry))
-        row = AuditRecord(
-            seq=seq,
-            at=entry.at,
-            actor=actor,
-            counter_id=self.counter_id,
-            action=action,
-            case_number=case_number,
-            nik_hash=nik_hash,
-            detail=entry.detail,
-            prev_hash=prev,
-            hash=digest,
-        )
-        session.add(row)
-        head = session.get(MetaValue, _HEAD_KEY)
-        if head is None:
-            session.add(MetaValue(key=_HEAD_KEY, value=f"{seq}:{digest}"))
-        else:
-            head.value = f"{seq}:{digest}"
-        session.flush()
-        return row
+        return {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "counter_id": self.counter_id,
+            "action": action,
+            "case_number": case_number,
+            "nik_hash": nik_hash,
+            "detail": detail,
+            "prev_hash": prev,
+            "hash": digest,
+            "head": f"{seq}:{digest}",
+        }
 
     # --- checkpoints -------------------------------------------------------------------
 

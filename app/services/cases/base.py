@@ -33,6 +33,9 @@ from app.services.persistence.models import CaseRow
 from app.services.quota import QuotaCounter
 from app.services.settings import Settings
 
+#: ``session.info`` key: the case rows this transaction already read and locked.
+_LOCKED_ROWS = "loket_locked_case_rows"
+
 
 class CaseServiceBase:
     """What every part of the case API shares: the services it uses and the state moves."""
@@ -87,20 +90,39 @@ class CaseServiceBase:
 
     @contextmanager
     def _case_tx(self, case: ActiveCase) -> Iterator[Session]:
-        """A transaction that also undoes the in-memory state change if it rolls back."""
+        """A transaction that also undoes the in-memory state change if it rolls back.
+
+        Autoflush is off inside it: the case row's changes reach the database as one UPDATE
+        at commit, not one per query that happens to follow a change (the queries inside a
+        case step read rows committed by earlier steps, never its own pending ones).
+        """
         saved_state, saved_history = case.state, list(case.history)
         try:
-            with self._sessions.begin() as session:
+            with self._sessions.begin() as session, session.no_autoflush:
                 yield session
         except BaseException:
             case.state, case.history = saved_state, saved_history
             raise
 
     def _row(self, session: Session, case: ActiveCase) -> CaseRow:
-        """The case row, locked for this transaction (several counters share cases)."""
-        return session.execute(
-            select(CaseRow).where(CaseRow.id == case.id).with_for_update()
-        ).scalar_one()
+        """The case row, locked for this transaction (several counters share cases).
+
+        Read (``SELECT … FOR UPDATE``) once per transaction; a further call in the same
+        transaction takes it from the session's identity map without a statement.
+        """
+        transaction = session.get_transaction()
+        held: tuple[object, dict[int, CaseRow]] | None = session.info.get(_LOCKED_ROWS)
+        if held is None or held[0] is not transaction:
+            held = (transaction, {})
+            session.info[_LOCKED_ROWS] = held
+        rows = held[1]
+        row = rows.get(case.id)
+        if row is None:
+            row = session.execute(
+                select(CaseRow).where(CaseRow.id == case.id).with_for_update()
+            ).scalar_one()
+            rows[case.id] = row
+        return row
 
     def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
         """Store the stated purpose, scrubbed of the answer's words (typed before the answer

@@ -76,6 +76,11 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=FULL: an acknowledged write survives power loss, not only a
+        # process crash. Counter PCs lose power; a lost commit could be a counted hit or a
+        # data balikan item the agreement says is owed, and nothing owed may vanish. The
+        # fsync per commit (2-3 ms on a counter PC's disk) is paid for that; the case path
+        # keeps its commits few instead.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
