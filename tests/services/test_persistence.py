@@ -24,7 +24,7 @@ def test_fresh_database_is_migrated_and_private(db_engine: Engine) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with db_engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        # NORMAL in WAL: a process crash loses no commit (see _install_sqlite_pragmas)
+        # FULL in WAL: a commit survives power loss too (see _install_sqlite_pragmas)
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         tables = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master"))}
     assert {"officers", "cases", "audit_log", "balikan_items", "quota_days"} <= tables
