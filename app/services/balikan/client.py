@@ -185,6 +185,9 @@ class BalikanClient:
         self._idle: list[httpx.Client] = [self._client]
         self._every: list[httpx.Client] = [self._client]
         self._free = threading.Condition()
+        #: An answer came back through this client's pinned route (a TLS refusal clears it):
+        #: the sender then opens several connections at once from the first request.
+        self.proven = False
 
     @classmethod
     def from_settings(
@@ -254,6 +257,7 @@ class BalikanClient:
                 return StoreAnswer(Verdict.RETRY, "timeout", _size(request, None))
             except httpx.HTTPError as error:
                 if caused_by_tls(error):
+                    self.proven = False
                     raise BalikanTlsError(
                         "TLS handshake refused: the certificate is not the pinned one"
                     ) from None
@@ -262,6 +266,7 @@ class BalikanClient:
             with self._free:
                 self._idle.append(http)
                 self._free.notify()
+        self.proven = True
         verdict, reason = classify(response.status_code, response.content)
         return StoreAnswer(verdict, reason, _size(request, response))
 

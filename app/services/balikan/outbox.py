@@ -207,12 +207,14 @@ class Outbox:
         *,
         lease: timedelta = DEFAULT_LEASE,
         ids: Sequence[int] | None = None,
+        in_flight: bool = True,
     ) -> list[BalikanItem]:
         """Take up to ``limit`` due pending items and mark them sent (attempt counted).
 
         Runs ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so counters sharing the
         database never take the same item; the caller commits before the request is sent,
         so an item whose answer never arrived is known to have been (possibly) sent.
+        ``in_flight=False`` only claims: :meth:`mark_in_flight` records the send later.
         """
         now = self._clock()
         statement = (
@@ -230,10 +232,27 @@ class Outbox:
         for item in items:
             item.claimed_by = claimer
             item.claimed_at = now
-            item.sent_at = now
-            item.attempts = (item.attempts or 0) + 1
+            if in_flight:
+                item.sent_at = now
+                item.attempts = (item.attempts or 0) + 1
         session.flush()
         return items
+
+    def mark_in_flight(self, session: Session, items: Sequence[BalikanItem]) -> None:
+        """The per-item in-flight record, committed before the request: sent now (attempt
+        counted). After a crash only items with this record can have reached the service."""
+        if not items:
+            return
+        now = self._clock()
+        session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id.in_([item.id for item in items]))
+            .values(sent_at=now, attempts=BalikanItem.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        for item in items:  # the caller's copies (loaded in an earlier transaction)
+            item.sent_at = now
+            item.attempts = (item.attempts or 0) + 1
 
     def mark_delivered(self, session: Session, item: BalikanItem, via: str) -> bool:
         """Delivered: keep only the keyed hash of the NIK. False if it was delivered already."""
