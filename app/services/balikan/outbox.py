@@ -7,9 +7,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.services.balikan.client import OutgoingItem
 from app.services.clock import Clock, system_clock
@@ -229,13 +231,23 @@ class Outbox:
         if ids is not None:
             statement = statement.where(BalikanItem.id.in_(list(ids)))
         items = list(session.execute(statement).scalars())
-        for item in items:
-            item.claimed_by = claimer
-            item.claimed_at = now
+        if not items:
+            return items
+        values: dict[str, Any] = {"claimed_by": claimer, "claimed_at": now}
+        if in_flight:
+            values.update(sent_at=now, attempts=BalikanItem.attempts + 1)
+        session.execute(  # one statement for the whole claim
+            update(BalikanItem)
+            .where(BalikanItem.id.in_([item.id for item in items]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        for item in items:  # the loaded copies agree with the row, without a second write
+            set_committed_value(item, "claimed_by", claimer)
+            set_committed_value(item, "claimed_at", now)
             if in_flight:
-                item.sent_at = now
-                item.attempts = (item.attempts or 0) + 1
-        session.flush()
+                set_committed_value(item, "sent_at", now)
+                set_committed_value(item, "attempts", (item.attempts or 0) + 1)
         return items
 
     def mark_in_flight(self, session: Session, items: Sequence[BalikanItem]) -> None:
@@ -251,8 +263,8 @@ class Outbox:
             .execution_options(synchronize_session=False)
         )
         for item in items:  # the caller's copies (loaded in an earlier transaction)
-            item.sent_at = now
-            item.attempts = (item.attempts or 0) + 1
+            set_committed_value(item, "sent_at", now)
+            set_committed_value(item, "attempts", (item.attempts or 0) + 1)
 
     def mark_delivered(self, session: Session, item: BalikanItem, via: str) -> bool:
         """Delivered: keep only the keyed hash of the NIK. False if it was delivered already."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ Pair = tuple[BalikanItem, OutgoingItem]
 TLS_REFUSED = "TLS: certificate not the pinned one"
 #: Seconds of link time kept claimed ahead of the requests (bounded by ``MAX_CLAIM_GROUPS``).
 CLAIM_AHEAD_SECONDS = 0.3
+#: Seconds of link time recorded in flight ahead of the requests' turns (at least 2 groups).
+ARM_AHEAD_SECONDS = 0.05
 #: At most this many requests' worth of items claimed but not yet armed.
 MAX_CLAIM_GROUPS = 64
 #: Bytes an item is assumed to take on the link before the first request was prepared.
@@ -114,6 +117,7 @@ class SendRound:
         self.finished = False
         self.proven = bool(getattr(sender._client, "proven", False))
         self.item_bytes = float(FIRST_ITEM_BYTES)
+        self.write_seconds = 0.0  # how long the ledger's transactions take (moving average)
         self.undecryptable = 0
         self.cond = threading.Condition()
         self.error: BaseException | None = None
@@ -123,24 +127,34 @@ class SendRound:
         """Requests allowed in flight: one until an answer proved certificate and route."""
         return self.s.max_in_flight if self.proven else 1
 
+    def _per_second(self) -> float:
+        """Items per second the sender's share of the link carries (0: no governor)."""
+        governor = self.s.governor
+        if governor is None:
+            return 0.0
+        return governor.bandwidth_bps * governor.share / 8 / max(self.item_bytes, 1.0)
+
+    def _ahead_groups(self) -> int:
+        """Requests recorded in flight ahead of their turn: enough link time to cover the
+        ledger's next transaction (``ARM_AHEAD_SECONDS`` at least), two requests at least."""
+        seconds = max(ARM_AHEAD_SECONDS, 2 * self.write_seconds)
+        groups = -(-int(self._per_second() * seconds) // self.s.batch_size)
+        return max(2, groups)
+
     def _arm_wanted(self) -> int:
-        """Groups to record in flight now: every free request slot plus one request ahead."""
+        """Groups to record in flight now: the free request slots, at most a few ahead."""
         if self.halted:
             return 0
-        return max(0, self._limit() + 1 - self.in_flight - len(self.armed))
+        free = self._limit() + 1 - self.in_flight - len(self.armed)
+        return max(0, min(free, self._ahead_groups() - len(self.armed)))
 
     def _claim_wanted(self) -> int:
         """Items to claim now to keep a link-sized reserve (0: enough, exhausted or halted)."""
         if self.halted or self.exhausted:
             return 0
         s = self.s
-        governor = s.governor
-        if governor is not None:
-            per_second = governor.bandwidth_bps * governor.share / 8 / max(self.item_bytes, 1.0)
-            reserve = int(per_second * CLAIM_AHEAD_SECONDS)
-        else:
-            reserve = 0
-        groups = max(s.max_in_flight + 1, -(-reserve // s.batch_size))
+        reserve = int(self._per_second() * max(CLAIM_AHEAD_SECONDS, 4 * self.write_seconds))
+        groups = max(self._ahead_groups() + 1, -(-reserve // s.batch_size))
         groups = min(groups, MAX_CLAIM_GROUPS)
         have = sum(len(group) for group in self.claimed)
         want = groups * s.batch_size - have
@@ -216,6 +230,7 @@ class SendRound:
         broken: list[BalikanItem] = []
         items: list[BalikanItem] = []
         to_arm: list[list[Pair]] = []
+        began = time.monotonic()
         try:
             with s._sessions.begin() as session:
                 halted, proven = self._settle(session, outcomes)
@@ -251,7 +266,11 @@ class SendRound:
                 self.cond.notify_all()
             raise
         now = s.governor.monotonic() if s.governor is not None else 0.0
+        took = time.monotonic() - began
         with self.cond:
+            self.write_seconds = (
+                took if not self.write_seconds else (0.7 * self.write_seconds + 0.3 * took)
+            )
             self.in_flight -= len(outcomes)
             self.halted = self.halted or halted
             self.proven = self.proven or proven
