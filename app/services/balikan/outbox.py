@@ -289,34 +289,27 @@ class Outbox:
     def mark_delivered_many(
         self, session: Session, items: Sequence[BalikanItem], via: str
     ) -> set[int]:
-        """:meth:`mark_delivered` for many items in two statements; ids newly delivered."""
+        """:meth:`mark_delivered` for many items in one statement; ids newly delivered."""
         ids = [item.id for item in items]
         if not ids:
             return set()
-        fresh = set(
-            session.execute(
-                select(BalikanItem.id).where(
-                    BalikanItem.id.in_(ids), BalikanItem.status != DELIVERED
-                )
-            ).scalars()
-        )
-        if fresh:
-            session.execute(
-                update(BalikanItem)
-                .where(BalikanItem.id.in_(list(fresh)), BalikanItem.status != DELIVERED)
-                .values(
-                    status=DELIVERED,
-                    nik_ciphertext=None,
-                    delivered_at=self._clock(),
-                    delivered_via=via,
-                    claimed_by=None,
-                    claimed_at=None,
-                    next_attempt_at=None,
-                    last_error=None,
-                )
-                .execution_options(synchronize_session=False)
+        rows = session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id.in_(ids), BalikanItem.status != DELIVERED)
+            .values(
+                status=DELIVERED,
+                nik_ciphertext=None,
+                delivered_at=self._clock(),
+                delivered_via=via,
+                claimed_by=None,
+                claimed_at=None,
+                next_attempt_at=None,
+                last_error=None,
             )
-        return fresh
+            .returning(BalikanItem.id)
+            .execution_options(synchronize_session=False)
+        )
+        return {int(row) for row in rows.scalars()}
 
     def mark_retry(
         self, session: Session, item: BalikanItem, reason: str, delay_seconds: float
