@@ -326,6 +326,8 @@ class BalikanSender:
                 report = self.send_once(self._stop)
                 if report.stopped:  # wrong token or certificate: not worth retrying soon
                     pause = max(idle_seconds, 300.0)
+                elif report.requests:  # items may have come due meanwhile: no idle gap
+                    pause = 0.0
             except Exception as error:  # keep the thread alive; the items are safe in the DB
                 log.warning("data balikan sender paused (%s)", type(error).__name__)
                 self.last_problem = type(error).__name__
