@@ -41,6 +41,12 @@ CLAIM_AHEAD_SECONDS = 0.3
 ARM_AHEAD_SECONDS = 0.05
 #: At most this many requests' worth of items claimed but not yet armed.
 MAX_CLAIM_GROUPS = 64
+#: At most this many items claimed in one transaction (one batch at least).
+MAX_CLAIM_PER_WRITE = 64
+#: Link time one batch request may take (header and answer included).
+BATCH_LINK_SECONDS = 0.015
+#: Bytes of a request's headers and its answer, besides the items.
+REQUEST_OVERHEAD = 550
 #: Bytes an item is assumed to take on the link before the first request was prepared.
 FIRST_ITEM_BYTES = 700
 _WAIT = 0.25
@@ -117,6 +123,7 @@ class SendRound:
         self.finished = False
         self.proven = bool(getattr(sender._client, "proven", False))
         self.item_bytes = float(FIRST_ITEM_BYTES)
+        self.batch = sender.batch_size  # items per request, sized to the link once known
         self.write_seconds = 0.0  # how long the ledger's transactions take (moving average)
         self.undecryptable = 0
         self.cond = threading.Condition()
@@ -126,6 +133,16 @@ class SendRound:
     def _limit(self) -> int:
         """Requests allowed in flight: one until an answer proved certificate and route."""
         return self.s.max_in_flight if self.proven else 1
+
+    def _size_batches(self, request_bytes: int, items: int) -> None:
+        """Batches no longer than ``BATCH_LINK_SECONDS`` of link: a lookup waits behind at
+        most that much of the sender's bytes (the setting stays the upper bound)."""
+        governor = self.s.governor
+        if governor is None or self.s.batch_size == 1:
+            return
+        body = max(1.0, (request_bytes - REQUEST_OVERHEAD) / items)
+        room = governor.bandwidth_bps * governor.share * BATCH_LINK_SECONDS / 8 - REQUEST_OVERHEAD
+        self.batch = max(1, min(self.s.batch_size, int(room / body)))
 
     def _per_second(self) -> float:
         """Items per second the sender's share of the link carries (0: no governor)."""
@@ -138,7 +155,7 @@ class SendRound:
         """Requests recorded in flight ahead of their turn: enough link time to cover the
         ledger's next transaction (``ARM_AHEAD_SECONDS`` at least), two requests at least."""
         seconds = max(ARM_AHEAD_SECONDS, 2 * self.write_seconds)
-        groups = -(-int(self._per_second() * seconds) // self.s.batch_size)
+        groups = -(-int(self._per_second() * seconds) // self.batch)
         return max(2, groups)
 
     def _arm_wanted(self) -> int:
@@ -152,16 +169,16 @@ class SendRound:
         """Items to claim now to keep a link-sized reserve (0: enough, exhausted or halted)."""
         if self.halted or self.exhausted:
             return 0
-        s = self.s
         reserve = int(self._per_second() * max(CLAIM_AHEAD_SECONDS, 4 * self.write_seconds))
-        groups = max(self._ahead_groups() + 1, -(-reserve // s.batch_size))
+        groups = max(self._ahead_groups() + 1, -(-reserve // self.batch))
         groups = min(groups, MAX_CLAIM_GROUPS)
         have = sum(len(group) for group in self.claimed)
-        want = groups * s.batch_size - have
+        # short transactions: one that started just before a lookup must not hold it up
+        want = min(groups * self.batch - have, max(self.batch, MAX_CLAIM_PER_WRITE))
         if self.max_items is not None:
             want = min(want, self.max_items - self.taken)
         # claim in chunks of at least a quarter of the reserve: fewer, fuller transactions
-        if want < max(1, (groups * s.batch_size) // 4) and self.claimed:
+        if want < min(max(1, (groups * self.batch) // 4), MAX_CLAIM_PER_WRITE) and self.claimed:
             return 0
         return max(0, want)
 
@@ -252,7 +269,7 @@ class SendRound:
                         for item in broken:
                             s._outbox.mark_attention(session, item, "NIK cannot be decrypted")
                         fresh = [
-                            pairs[i : i + s.batch_size] for i in range(0, len(pairs), s.batch_size)
+                            pairs[i : i + self.batch] for i in range(0, len(pairs), self.batch)
                         ]
                     extra = max(0, arm_count - len(old))
                     to_arm = old + fresh[:extra]
@@ -359,6 +376,7 @@ class SendRound:
                     prepared = s._prepare([o for _i, o in group])
                     with self.cond:
                         self.item_bytes = prepared[1] / len(group)
+                        self._size_batches(prepared[1], len(group))
                     if governor is not None and not governor.reserve(prepared[1], self.stop):
                         self._give_back([group])  # stopped while waiting for a turn
                         continue
