@@ -8,30 +8,41 @@ body shape:
 1. Link use: 1 000 items drained with no lookup running (goal: >= 90 % of the link).
 2. Lookup latency: an officer looks NIKs up (one lookup, a short pause, the next), first
    alone, then while the sender drains; median with / without (goal: <= 1.05).
+3. SIGKILLs (``--kills``, 200): a sender process (``bench/kill_sender.py``) is killed after
+   a random number of receipts, again and again, then drains the rest. Items received more
+   than once that had no in-flight record at a kill, over the items (goal: <= 1 %, a
+   SIGKILL re-sends at most the items in flight); the re-sent share overall is printed too.
 
-Run from the repository root: ``python bench/bench_balikan.py [--items N] [--smoke]``.
+Run from the repository root: ``python bench/bench_balikan.py [--items N] [--kills K] [--smoke]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.domain.resource_files import resources_dir
 from app.services.balikan.client import BalikanClient
-from app.services.balikan.outbox import BalikanParams, Outbox
+from app.services.balikan.outbox import PENDING, BalikanParams, Outbox
 from app.services.balikan.sender import BalikanSender
 from app.services.dukcapil import DukcapilClient, GatewayConfig, GatewayCredentials, load_profiles
 from app.services.keys import KeyRing
 from app.services.link import LinkGovernor
 from app.services.persistence.db import create_db_engine, session_factory, upgrade_database
+from app.services.persistence.models import BalikanItem
 from app.services.settings import BalikanSettings
 from app.services.simulator import SimulatorConfig, build_population
 from bench.goals import Scorecard
@@ -41,6 +52,9 @@ LINK_KBPS = 1000.0
 LATENCY_MS = 80.0
 GOAL_LINK_USE = 0.90
 GOAL_LATENCY_RATIO = 1.05
+GOAL_RESENT_BEYOND_IN_FLIGHT = 1.0  # percent of the items
+KILL_SCRIPT = Path(__file__).with_name("kill_sender.py")
+HMAC_KEY, ENC_KEY = b"k" * 32, b"e" * 32
 
 
 def _synthetic_nik(index: int) -> str:
@@ -53,12 +67,13 @@ class Bench:
     def __init__(self, tmp: Path, link: ShapedSimulator, config: SimulatorConfig):
         self.link = link
         self.config = config
-        engine = create_db_engine(f"sqlite+pysqlite:///{tmp / 'bench.sqlite3'}")
+        self.url = f"sqlite+pysqlite:///{tmp / 'bench.sqlite3'}"
+        engine = create_db_engine(self.url)
         upgrade_database(engine)
         self.engine = engine
         self.sessions = session_factory(engine)
         self.outbox = Outbox(
-            KeyRing(b"k" * 32, b"e" * 32), config.balikan.id_lembaga, "Bappelitbangda Contoh"
+            KeyRing(HMAC_KEY, ENC_KEY), config.balikan.id_lembaga, "Bappelitbangda Contoh"
         )
         self.next_index = 0
         defaults = BalikanSettings()
@@ -148,6 +163,75 @@ def latency(
     return statistics.median(alone), statistics.median(beside) if beside else 0.0, len(beside)
 
 
+def _in_flight_records(bench: Bench) -> tuple[set[str], int]:
+    """After a kill: NIKs of items with an in-flight record of the killed claim; claimed count."""
+    with bench.sessions() as session:
+        rows = list(
+            session.execute(
+                select(BalikanItem).where(
+                    BalikanItem.status == PENDING, BalikanItem.claimed_by.is_not(None)
+                )
+            ).scalars()
+        )
+    flying = {
+        bench.outbox.nik_of(row)
+        for row in rows
+        if row.sent_at is not None and row.claimed_at is not None and row.sent_at >= row.claimed_at
+    }
+    return flying, len(rows)
+
+
+def _pending(bench: Bench) -> int:
+    with bench.sessions() as session:
+        return bench.outbox.pending_count(session)
+
+
+def kills(
+    bench: Bench, shape: str, count: int, refill: int = 1000, seed: int = 17
+) -> tuple[int, int, int, int, int]:
+    """SIGKILL a draining sender ``count`` times, then drain the rest.
+
+    Returns (items owed, re-sent receipts, items received twice without an in-flight record
+    at a kill, in-flight records at the kills, claimed items at the kills).
+    """
+    rng = random.Random(seed)
+    env = {**os.environ, "LOKET_BENCH_KEYS": f"{HMAC_KEY.hex()}:{ENC_KEY.hex()}"}
+    base = bench.link.base_url + bench.config.balikan.prefix
+    command = [sys.executable, str(KILL_SCRIPT), bench.url, base, shape]
+    first_index = bench.next_index
+    twice_before = bench.link.received_twice()
+    possibly_sent: set[str] = set()
+    in_flight_total = claimed_total = 0
+    poll = threading.Event()
+    for _ in range(count):
+        if _pending(bench) < refill // 2:
+            bench.enqueue(refill)
+        before = bench.link.balikan_received
+        wanted = before + rng.randint(
+            1, min(120, refill // 3)
+        )  # killed after a random number of receipts
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        assert process.stdout is not None
+        process.stdout.readline()  # "ready"
+        while bench.link.balikan_received < wanted and process.poll() is None:
+            poll.wait(0.005)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        process.stdout.close()
+        flying, claimed = _in_flight_records(bench)
+        possibly_sent |= flying
+        in_flight_total += len(flying)
+        claimed_total += claimed
+    subprocess.run(command, env=env, capture_output=True, timeout=600, check=True)
+    owed = {_synthetic_nik(index) for index in range(first_index, bench.next_index)}
+    twice = {nik: n for nik, n in bench.link.received_twice().items() if nik not in twice_before}
+    resent = sum(n - 1 for nik, n in twice.items() if nik in owed)
+    beyond = sum(1 for nik in twice if nik in owed and nik not in possibly_sent)
+    return len(owed), resent, beyond, in_flight_total, claimed_total
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print its figures against the goals; 1 on a miss."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -155,10 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lookups", type=int, default=15, help="lookups alone (baseline)")
     parser.add_argument("--pause", type=float, default=0.3, help="officer's pause between lookups")
     parser.add_argument("--shapes", default="form,batch")
+    parser.add_argument("--kills", type=int, default=200, help="SIGKILLs of a draining sender")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, no timing gate")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.items, args.lookups, args.pause = 30, 2, 0.05
+        args.items, args.lookups, args.pause, args.kills = 30, 2, 0.05, 2
     card = Scorecard(smoke=args.smoke)
     config = SimulatorConfig(daily_quota=None)
     defaults = BalikanSettings()
@@ -199,10 +284,31 @@ def main(argv: list[str] | None = None) -> int:
                     GOAL_LATENCY_RATIO,
                     "x",
                 )
+            if args.kills > 0:
+                shape = BalikanSettings().body_shape
+                owed, resent, beyond, flying, claimed = kills(
+                    bench, shape, args.kills, refill=60 if args.smoke else 1000
+                )
+                print(
+                    f"[{shape}] {args.kills} SIGKILLs while draining: {owed} items, {resent} "
+                    f"re-sent receipts ({100 * resent / owed:.2f} % of the items, "
+                    f"{resent / args.kills:.1f} per kill); at the kills {flying} items had an "
+                    f"in-flight record and {claimed} were claimed"
+                )
+                broken = broken or resent > flying
+                card.add(
+                    f"re-sent beyond the in-flight record ({args.kills} SIGKILLs)",
+                    100 * beyond / owed,
+                    GOAL_RESENT_BEYOND_IN_FLIGHT,
+                    "%",
+                )
         finally:
             bench.close()
     if broken:
-        print("FAILED: not every item was delivered or no lookup ran beside the sender")
+        print(
+            "FAILED: not every item was delivered, no lookup ran beside the sender, or more "
+            "items were re-sent than had an in-flight record at the kills"
+        )
         return 1
     return card.exit_code()
 

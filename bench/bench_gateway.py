@@ -44,6 +44,7 @@ from app.services.key_binding import init_or_open_demo_keys
 from app.services.secrets import MemorySecretStore
 from app.services.settings import demo_settings
 from app.services.simulator import FaultPlan, LinkShape, SimulatorConfig, start_simulator
+from app.services.simulator import server as sim_server
 from bench.goals import Scorecard
 
 GOAL = 1.05
@@ -70,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, no timing gate")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.rounds, args.idle = 2, 0.5
+        # a gateway closing idle connections after 2 s, silent for 5 s: the spare connection
+        # must have been renewed ahead of the gateway's limit, as over 60 s against its 15 s
+        args.rounds, args.idle = 2, 5.0
+        sim_server._Handler.timeout = 2.0
     card = Scorecard(smoke=args.smoke)
 
     sim_config = SimulatorConfig(daily_quota=None)
@@ -155,14 +159,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{raw_median * 1000:.1f} ms, officer path median {officer_median * 1000:.1f} ms"
         )
         card.add("verdict latency / raw (officer path)", officer_median / raw_median, GOAL, "x")
-        print(f"silence for {args.idle:.0f} s (the gateway drops idle connections after 15 s)")
+        print(
+            f"silence for {args.idle:.0f} s (the gateway drops idle connections after "
+            f"{sim_server._Handler.timeout:.0f} s)"
+        )
         time.sleep(args.idle)
         backend = getattr(client, "_warm", None)
         used_before = backend.spares_used if backend is not None else 0
         after_idle = officer_lookup()
         if backend is not None:
             ready = backend.spares_used > used_before
-            print(f"connection ready ahead of need after the silence: {'yes' if ready else 'no'}")
+            print(
+                f"connection ready ahead of need after the silence: {'yes' if ready else 'no'}; "
+                f"the gateway's idle limit as learned: {backend.idle_limit or 0:.1f} s, "
+                f"{backend.spares_opened} spares opened, {backend.spares_expired} closed by it"
+            )
         raw_after = raw()  # the bare client pays the reconnect the officer no longer pays
         print(
             f"after {args.idle:.0f} s idle: officer path {after_idle * 1000:.1f} ms, "

@@ -70,8 +70,12 @@ def bench_photo(size: int) -> bool:
 
 def bench_insertion(debounce_ms: int) -> None:
     """Insertion-to-event latency (informational)."""
-    config = ReaderConfig(card_slot_patterns=(CARD_READER,), sam_slot_patterns=(SAM_READER,),
-                          allow_virtual=True, require_sam=False)
+    config = ReaderConfig(
+        card_slot_patterns=(CARD_READER,),
+        sam_slot_patterns=(SAM_READER,),
+        allow_virtual=True,
+        require_sam=False,
+    )
     config = dataclasses.replace(config, debounce_ms=debounce_ms)
     present = threading.Event()
 
@@ -92,8 +96,10 @@ def bench_insertion(debounce_ms: int) -> None:
             samples.append(time.perf_counter() - t0)
             card.remove()
             service.wait_for({ReaderState.READY}, 30)
-    print(f"insertion-to-event (debounce {debounce_ms:3d} ms): median "
-          f"{statistics.median(samples) * 1000:6.1f} ms, max {max(samples) * 1000:6.1f} ms")
+    print(
+        f"insertion-to-event (debounce {debounce_ms:3d} ms): median "
+        f"{statistics.median(samples) * 1000:6.1f} ms, max {max(samples) * 1000:6.1f} ms"
+    )
 
 
 def main() -> int:

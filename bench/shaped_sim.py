@@ -71,6 +71,11 @@ def _serve(argv: list[str] | None = None) -> int:
                 print(link.bytes_moved, flush=True)
             elif command == "received":
                 print(len(running.simulator.balikan), flush=True)
+            elif command == "twice":  # NIKs received more than once (synthetic), as JSON
+                seen: dict[str, int] = {}
+                for delivery in list(running.simulator.balikan):
+                    seen[delivery.nik] = seen.get(delivery.nik, 0) + 1
+                print(json.dumps({nik: n for nik, n in seen.items() if n > 1}), flush=True)
             elif command == "quit":
                 break
     return 0
@@ -108,6 +113,14 @@ class ShapedSimulator:
     def bytes_moved(self) -> int:
         """Bytes that crossed the shared pipe so far."""
         return self._ask("bytes")
+
+    def received_twice(self) -> dict[str, int]:
+        """NIKs the simulator received more than once, with their receipt counts."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write("twice\n")
+        self._process.stdin.flush()
+        found: dict[str, int] = json.loads(self._process.stdout.readline())
+        return found
 
     @property
     def balikan_received(self) -> int:

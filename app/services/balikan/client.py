@@ -159,17 +159,32 @@ class BalikanClient:
         self._store_path = store_path
         self._params_path = params_path
         verify: ssl.SSLContext | bool = tls if tls is not None else False
+        root = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self._client = httpx.Client(  # the cold path (parameter keys) only
+            base_url=root,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            # plain http (allowed explicitly) never verifies; https only against the pin
+            verify=verify,
+            trust_env=False,  # no proxy variables, no SSL_CERT_FILE: never by environment
+            transport=transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
+        )
+        # The hot path: requests built once against the absolute URL and handed straight to a
+        # transport (no cookies, auth flow, redirects or URL merging per request). Redirects
+        # are never followed: a 3xx answer is classified like any other status.
+        self._store_url = httpx.URL(root + store_path)
+        self._headers = httpx.Headers(headers)
+        self._extensions = {"timeout": httpx.Timeout(timeout, connect=min(timeout, 10.0)).as_dict()}
 
-        def one_connection() -> httpx.Client:
-            return httpx.Client(
-                base_url=base_url.rstrip("/"),
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                # plain http (allowed explicitly) never verifies; https only against the pin
+        def one_connection() -> httpx.BaseTransport:
+            if transport is not None:
+                return transport
+            return httpx.HTTPTransport(
                 verify=verify,
-                trust_env=False,  # no proxy variables, no SSL_CERT_FILE: never by environment
-                transport=transport,
-                follow_redirects=False,
+                trust_env=False,
                 limits=httpx.Limits(
                     max_connections=1,
                     max_keepalive_connections=1,
@@ -181,10 +196,13 @@ class BalikanClient:
         # shared pool would scan every connection for every request.
         self._one_connection = one_connection
         self._limit = max(1, connections)
-        self._client = one_connection()
-        self._idle: list[httpx.Client] = [self._client]
-        self._every: list[httpx.Client] = [self._client]
+        first = one_connection()
+        self._idle: list[httpx.BaseTransport] = [first]
+        self._every: list[httpx.BaseTransport] = [first]
         self._free = threading.Condition()
+        #: An answer came back through this client's pinned route (a TLS refusal clears it):
+        #: the sender then opens several connections at once from the first request.
+        self.proven = False
 
     @classmethod
     def from_settings(
@@ -232,11 +250,23 @@ class BalikanClient:
 
     def prepare_form(self, item: OutgoingItem) -> httpx.Request:
         """The request of one item in the form shape (not sent yet)."""
-        return self._client.build_request("POST", self._store_path, data=form_body(item))
+        return httpx.Request(
+            "POST",
+            self._store_url,
+            headers=self._headers,
+            data=form_body(item),
+            extensions=self._extensions,
+        )
 
     def prepare_batch(self, items: Sequence[OutgoingItem]) -> httpx.Request:
         """The request of items in the JSON batch shape (not sent yet)."""
-        return self._client.build_request("POST", self._store_path, json=batch_body(items))
+        return httpx.Request(
+            "POST",
+            self._store_url,
+            headers=self._headers,
+            json=batch_body(items),
+            extensions=self._extensions,
+        )
 
     @staticmethod
     def request_bytes(request: httpx.Request) -> int:
@@ -245,36 +275,41 @@ class BalikanClient:
 
     def send(self, request: httpx.Request) -> StoreAnswer:
         """Send a prepared request; raises :class:`BalikanTlsError` on a TLS or pin failure."""
-        http = self._take()
+        connection = self._take()
         try:
             try:
-                response = http.send(request)
-                response.read()
+                response = connection.handle_request(request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
             except httpx.TimeoutException:
                 return StoreAnswer(Verdict.RETRY, "timeout", _size(request, None))
             except httpx.HTTPError as error:
                 if caused_by_tls(error):
+                    self.proven = False
                     raise BalikanTlsError(
                         "TLS handshake refused: the certificate is not the pinned one"
                     ) from None
                 return StoreAnswer(Verdict.RETRY, scrub(type(error).__name__), _size(request, None))
         finally:
             with self._free:
-                self._idle.append(http)
+                self._idle.append(connection)
                 self._free.notify()
+        self.proven = True
         verdict, reason = classify(response.status_code, response.content)
         return StoreAnswer(verdict, reason, _size(request, response))
 
-    def _take(self) -> httpx.Client:
+    def _take(self) -> httpx.BaseTransport:
         """An idle connection (the most recently used first), or a new one within the bound."""
         with self._free:
             while not self._idle and len(self._every) >= self._limit:
                 self._free.wait()
             if self._idle:
                 return self._idle.pop()
-            http = self._one_connection()
-            self._every.append(http)
-            return http
+            connection = self._one_connection()
+            self._every.append(connection)
+            return connection
 
     def store_form(self, item: OutgoingItem) -> StoreAnswer:
         """Send one item in the form shape."""
@@ -311,5 +346,6 @@ class BalikanClient:
         """Close the connections."""
         with self._free:
             every, self._every, self._idle = self._every, [], []
-        for http in every:
-            http.close()
+        for connection in {id(c): c for c in every}.values():
+            connection.close()
+        self._client.close()

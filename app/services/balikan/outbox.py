@@ -7,9 +7,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.services.balikan.client import OutgoingItem
 from app.services.balikan.fields import FieldValue, decode_fields, encode_fields
@@ -231,12 +233,14 @@ class Outbox:
         *,
         lease: timedelta = DEFAULT_LEASE,
         ids: Sequence[int] | None = None,
+        in_flight: bool = True,
     ) -> list[BalikanItem]:
         """Take up to ``limit`` due pending items and mark them sent (attempt counted).
 
         Runs ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so counters sharing the
         database never take the same item; the caller commits before the request is sent,
         so an item whose answer never arrived is known to have been (possibly) sent.
+        ``in_flight=False`` only claims: :meth:`mark_in_flight` records the send later.
         """
         now = self._clock()
         statement = (
@@ -251,13 +255,40 @@ class Outbox:
         if ids is not None:
             statement = statement.where(BalikanItem.id.in_(list(ids)))
         items = list(session.execute(statement).scalars())
-        for item in items:
-            item.claimed_by = claimer
-            item.claimed_at = now
-            item.sent_at = now
-            item.attempts = (item.attempts or 0) + 1
-        session.flush()
+        if not items:
+            return items
+        values: dict[str, Any] = {"claimed_by": claimer, "claimed_at": now}
+        if in_flight:
+            values.update(sent_at=now, attempts=BalikanItem.attempts + 1)
+        session.execute(  # one statement for the whole claim
+            update(BalikanItem)
+            .where(BalikanItem.id.in_([item.id for item in items]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        for item in items:  # the loaded copies agree with the row, without a second write
+            set_committed_value(item, "claimed_by", claimer)
+            set_committed_value(item, "claimed_at", now)
+            if in_flight:
+                set_committed_value(item, "sent_at", now)
+                set_committed_value(item, "attempts", (item.attempts or 0) + 1)
         return items
+
+    def mark_in_flight(self, session: Session, items: Sequence[BalikanItem]) -> None:
+        """The per-item in-flight record, committed before the request: sent now (attempt
+        counted). After a crash only items with this record can have reached the service."""
+        if not items:
+            return
+        now = self._clock()
+        session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id.in_([item.id for item in items]))
+            .values(sent_at=now, attempts=BalikanItem.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        for item in items:  # the caller's copies (loaded in an earlier transaction)
+            set_committed_value(item, "sent_at", now)
+            set_committed_value(item, "attempts", (item.attempts or 0) + 1)
 
     def mark_delivered(self, session: Session, item: BalikanItem, via: str) -> bool:
         """Delivered: keep only the keyed hash of the NIK. False if it was delivered already."""
@@ -282,34 +313,27 @@ class Outbox:
     def mark_delivered_many(
         self, session: Session, items: Sequence[BalikanItem], via: str
     ) -> set[int]:
-        """:meth:`mark_delivered` for many items in two statements; ids newly delivered."""
+        """:meth:`mark_delivered` for many items in one statement; ids newly delivered."""
         ids = [item.id for item in items]
         if not ids:
             return set()
-        fresh = set(
-            session.execute(
-                select(BalikanItem.id).where(
-                    BalikanItem.id.in_(ids), BalikanItem.status != DELIVERED
-                )
-            ).scalars()
-        )
-        if fresh:
-            session.execute(
-                update(BalikanItem)
-                .where(BalikanItem.id.in_(list(fresh)), BalikanItem.status != DELIVERED)
-                .values(
-                    status=DELIVERED,
-                    nik_ciphertext=None,
-                    delivered_at=self._clock(),
-                    delivered_via=via,
-                    claimed_by=None,
-                    claimed_at=None,
-                    next_attempt_at=None,
-                    last_error=None,
-                )
-                .execution_options(synchronize_session=False)
+        rows = session.execute(
+            update(BalikanItem)
+            .where(BalikanItem.id.in_(ids), BalikanItem.status != DELIVERED)
+            .values(
+                status=DELIVERED,
+                nik_ciphertext=None,
+                delivered_at=self._clock(),
+                delivered_via=via,
+                claimed_by=None,
+                claimed_at=None,
+                next_attempt_at=None,
+                last_error=None,
             )
-        return fresh
+            .returning(BalikanItem.id)
+            .execution_options(synchronize_session=False)
+        )
+        return {int(row) for row in rows.scalars()}
 
     def mark_retry(
         self, session: Session, item: BalikanItem, reason: str, delay_seconds: float

@@ -1,15 +1,18 @@
 """The background sender: delivers pending outbox items to the data balikan web service.
 
-Exactly once, across crashes: items are claimed and marked sent (attempt counted) in a
-committed transaction *before* their request; answers are acknowledged in another. An item
-killed between the two stays pending with ``sent_at`` set and is sent again; the gateway
-then answers "Data sudah pernah dikirim", which counts as delivered. So an item is never
-lost and never delivered twice as a new item; within one claim it is sent at most once.
+Exactly once, across crashes: items are claimed in a committed transaction, and each
+request's items get their in-flight record (``sent_at`` set, attempt counted) committed
+before the request; answers are acknowledged in a later transaction. An item killed between
+the two stays pending with ``sent_at`` set and is sent again; the gateway then answers
+"Data sudah pernah dikirim", which counts as delivered. So an item is never lost and never
+delivered twice as a new item; within one claim it is sent at most once, and after a
+SIGKILL only items with an in-flight record can be sent a second time.
 
 Throughput: up to ``max_in_flight`` requests are in flight at once on kept-alive
 connections, each paced by the link governor (no request starts while a lookup is in
-flight). The first request of a send goes alone: a wrong certificate or token then stops
-the whole send after one handshake, before any other connection is opened.
+flight); one ledger thread does every database write (see :mod:`send_round`). Until an
+answer came back through the client, one request goes alone: a wrong certificate or token
+then stops the whole send after one handshake, before any other connection is opened.
 """
 
 from __future__ import annotations
@@ -323,6 +326,8 @@ class BalikanSender:
                 report = self.send_once(self._stop)
                 if report.stopped:  # wrong token or certificate: not worth retrying soon
                     pause = max(idle_seconds, 300.0)
+                elif report.requests:  # items may have come due meanwhile: no idle gap
+                    pause = 0.0
             except Exception as error:  # keep the thread alive; the items are safe in the DB
                 log.warning("data balikan sender paused (%s)", type(error).__name__)
                 self.last_problem = type(error).__name__

@@ -5,7 +5,10 @@ so each lookup would pay a new TCP and TLS handshake (several round trips on the
 :class:`WarmBackend` keeps one spare connection to the gateway already connected and through
 its pinned TLS handshake; when the connection pool needs a new connection it gets the spare
 at once, and a fresh spare is opened behind it. A spare the gateway closed is replaced
-within ``check_seconds``. No HTTP request is ever sent by the keeper (no query, no quota):
+within ``check_seconds``; once the gateway has closed a spare, the keeper learns how long
+it keeps idle connections and replaces each spare at ``RENEW_FRACTION`` of that age, the new
+one opened before the old one is closed, so a spare is ready at every moment of the idle
+minutes. No HTTP request is ever sent by the keeper (no query, no quota):
 the gateway sees only connections. The keeper works for ``warm_seconds`` after the last use
 and then sleeps until the next one, so an idle counter stops connecting.
 """
@@ -27,6 +30,8 @@ from app.services.dukcapil.tls import caused_by_tls
 log = logging.getLogger(__name__)
 
 SocketOption = Any
+#: A spare is replaced at this fraction of the idle time after which the gateway closed one.
+RENEW_FRACTION = 0.6
 
 
 def _readable(stream: httpcore.NetworkStream) -> bool:
@@ -116,7 +121,10 @@ class WarmBackend(httpcore.NetworkBackend):
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_use = float("-inf")
+        self._spare_born = 0.0
+        self.idle_limit: float | None = None  # learned: the gateway closed a spare this old
         self.spares_opened = 0
+        self.spares_expired = 0  # spares the gateway closed before they were used or renewed
         self.spares_used = 0
 
     # -- the pool's side ------------------------------------------------------------------
@@ -189,11 +197,17 @@ class WarmBackend(httpcore.NetworkBackend):
                 break  # idle counter: the next use starts the keeper again
             with self._lock:
                 spare = self._spare
+                born = self._spare_born
+            age = time.monotonic() - born
             if spare is not None and _readable(spare):
                 self._drop_spare()
                 spare = None
+                self.spares_expired += 1
+                if self.idle_limit is None or age < self.idle_limit:
+                    self.idle_limit = max(age, self._check_seconds)
+            renew = spare is not None and age >= self._renew_age()
             pause = self._check_seconds
-            if spare is None:
+            if spare is None or renew:
                 try:
                     fresh = self._open()
                 except (httpcore.NetworkError, httpcore.TimeoutException, OSError) as error:
@@ -206,15 +220,27 @@ class WarmBackend(httpcore.NetworkBackend):
                 else:
                     failures = 0
                     self.spares_opened += 1
+                    stale: httpcore.NetworkStream | None = None
                     with self._lock:
-                        if self._closed.is_set() or self._spare is not None:
-                            fresh.close()
-                        else:
-                            self._spare = fresh
+                        if self._closed.is_set() or (self._spare is not None and not renew):
+                            stale = fresh
+                        else:  # the new spare replaces the old one (closed after the swap)
+                            stale, self._spare = self._spare, fresh
+                            self._spare_born = time.monotonic()
+                    if stale is not None:
+                        stale.close()
             self._wake.wait(pause)
             self._wake.clear()
         with self._lock:
             self._thread = None
+
+    def _renew_age(self) -> float:
+        """Age at which a spare is replaced: well before the learned idle limit, allowing for
+        the check interval (the limit is seen up to one interval late); never, if unknown."""
+        limit = self.idle_limit
+        if limit is None:
+            return float("inf")
+        return max(0.0, min(RENEW_FRACTION * limit, limit - 2 * self._check_seconds))
 
     def _drop_spare(self) -> None:
         with self._lock:

@@ -1,7 +1,9 @@
 """Run one data balikan sender round in its own process, optionally SIGKILLed at a point.
 
 Used by test_crash.py: ``python crash_sender.py DB_URL BASE_URL SHAPE`` with the keys in
-``LOKET_TEST_KEYS`` (hmac:enc hex) and ``LOKET_TEST_KILL_AT`` like ``answered:3``.
+``LOKET_TEST_KEYS`` (hmac:enc hex) and ``LOKET_TEST_KILL_AT`` like ``answered:3``;
+``LOKET_TEST_IN_FLIGHT`` sets the requests in flight (default 4). It prints ``ready`` just
+before it starts sending.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def main() -> int:
         batch_size=BATCH_SIZE,
         hook=hook,
         retry_base=0.0,
+        max_in_flight=int(os.environ.get("LOKET_TEST_IN_FLIGHT", "4")),
     )
     sender.recover()
+    print("ready", flush=True)
     report = sender.send_once()
     client.close()
     engine.dispose()
