@@ -189,7 +189,7 @@ def test_a_card_that_differs_needs_sesuai_per_element(
     assert case is not None
     assert list(screen.verify_page.sesuai) == ["nama_lengkap"]
     box = screen.verify_page.sesuai["nama_lengkap"]
-    assert focused() is box  # the officer starts at the element to check
+    qtbot.waitUntil(lambda: focused() is box)  # the officer starts at the element to check
     key(screen.verify_page.approve, Qt.Key.Key_Space)
     assert case.state is CaseState.CROSS_CHECKED
     assert ElementsUnconfirmed().message in screen.message.text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -252,11 +252,14 @@ class VerificationPage(QWidget):
         self.note.clear()
         self.set_reasons([])
         if view.mismatches:
-            self.recheck.setFocus()
+            target: QWidget = self.recheck
         elif self.sesuai:
-            next(iter(self.sesuai.values())).setFocus()
+            target = next(iter(self.sesuai.values()))
         else:
-            (self.approve if self.approve.isEnabled() else self.return_button).setFocus()
+            target = self.approve if self.approve.isEnabled() else self.return_button
+        target.setFocus()
+        # again once the page is laid out and shown (a widget not yet visible takes no focus)
+        QTimer.singleShot(0, target, target.setFocus)
 
     def clear(self) -> None:
         """Remove every value from the screen."""
