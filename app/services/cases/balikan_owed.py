@@ -89,9 +89,23 @@ def profile_fields(settings: Settings) -> tuple[BalikanField, ...]:
     return _profile_fields(settings.agreement.profile)
 
 
+def typed_fields(settings: Settings) -> tuple[BalikanField, ...]:
+    """The fields the officer types with the decision (not the case's recipient number or
+    programme, which the item carries as NO_PENERIMA and JENIS_PROGRAM)."""
+    return tuple(field for field in profile_fields(settings) if field.typed)
+
+
+def recipient_label(settings: Settings) -> str | None:
+    """The agreement's own words for the recipient number, when its profile names them."""
+    for field in profile_fields(settings):
+        if field.source == "recipient_number":
+            return field.label
+    return None
+
+
 def field_labels(settings: Settings) -> dict[str, str]:
-    """Field name → label of the counter's profile (export column headers)."""
-    return {field.name: field.label for field in profile_fields(settings)}
+    """Field name → label of the counter's typed fields (export column headers)."""
+    return {field.name: field.label for field in typed_fields(settings)}
 
 
 def checked_fields(
@@ -109,4 +123,4 @@ def checked_fields(
         text = str(value).strip()
         if scrub(text, words) != text:
             raise NikNotAllowedHere()
-    return validate_fields(profile_fields(settings), values, require=require)
+    return validate_fields(typed_fields(settings), values, require=require)

@@ -25,6 +25,10 @@ first::
     label = "NOP PBB-P2"                   # shown to the officer as written
     required = true                        # default false
     format = "[0-9]{18}"                   # optional regular expression the whole value matches
+    source = "recipient_number"            # optional: the value is the case's own recipient
+                                           # number ("recipient_number") or programme
+                                           # ("programme"), sent in NO_PENERIMA/JENIS_PROGRAM
+                                           # and not typed again
 
 Every file is validated when loaded; a problem raises :class:`ProfileError` naming the file
 and what is wrong (unknown element or key, duplicate id, bad format, missing field).
@@ -90,6 +94,13 @@ class BalikanField:
     label: str
     required: bool = False
     format: str | None = None
+    #: None: typed with the decision; else the case value that carries it (FIELD_SOURCES)
+    source: str | None = None
+
+    @property
+    def typed(self) -> bool:
+        """True when the officer types the value (it is not one the case already holds)."""
+        return self.source is None
 
     def accepts(self, value: str) -> bool:
         """True when ``value`` is acceptable: present if required, and of the format if any."""
@@ -223,7 +234,9 @@ _PROFILE_KEYS = frozenset(
     }
 )
 _ELEMENT_KEYS = frozenset({"id", "keys", "verify_keys"})
-_FIELD_KEYS = frozenset({"name", "label", "required", "format"})
+_FIELD_KEYS = frozenset({"name", "label", "required", "format", "source"})
+#: Case values a data balikan field may be carried by (instead of typed again).
+FIELD_SOURCES = ("recipient_number", "programme")
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -265,6 +278,10 @@ def _profile(data: dict[str, object]) -> AgreementProfile:
     for name in names:
         if names.count(name) > 1:
             raise _Invalid(f"balikan field {name!r} is defined twice")
+    sources = [field.source for field in fields if field.source is not None]
+    for source in sources:
+        if sources.count(source) > 1:
+            raise _Invalid(f"balikan fields: two fields take their value from {source!r}")
     programmes = tuple(_str(item, "programmes") for item in _list(data, "programmes"))
     if len(set(programmes)) != len(programmes):
         raise _Invalid("programmes: a programme is listed twice")
@@ -329,7 +346,10 @@ def _field(item: object, index: int) -> BalikanField:
             re.compile(pattern)
         except re.error as exc:
             raise _Invalid(f"{where}.format: not a valid regular expression ({exc})") from None
-    return BalikanField(name, label, required, pattern)
+    source = item.get("source")
+    if source is not None and source not in FIELD_SOURCES:
+        raise _Invalid(f"{where}.source: must be one of {', '.join(FIELD_SOURCES)}")
+    return BalikanField(name, label, required, pattern, source)
 
 
 def _channel(data: Mapping[str, object], key: str, granted: bool, method: str) -> str | None:

@@ -28,12 +28,14 @@ from app.services.cases import (
     NikCorrection,
     NikSource,
 )
+from app.services.cases.balikan_owed import recipient_label, typed_fields
 from app.services.cases.compare import (
     profile_of,
     verify_fields,
 )
 from app.services.officers import OfficerView
 from app.ui.case.access_choice import attach_chooser, initial_mode
+from app.ui.case.balikan_fields import BalikanFieldsForm
 from app.ui.case.case_dialogs import (
     ask_confirm,
     ask_correction,
@@ -139,7 +141,15 @@ class CaseScreenBase(QWidget):
         )
         self.access_chooser = attach_chooser(self)  # offers only the granted checks
         self.verify_page = VerificationPage()
+        # the agreement's data balikan fields the officer types, asked with the decision
+        self.balikan_form = BalikanFieldsForm(typed_fields(self.settings))
+        self.balikan_form.setVisible(bool(self.balikan_form.fields))
+        self.verify_page.add_extra(self.balikan_form)
         self.issue_page = IssuePage()
+        agreed_label = recipient_label(self.settings)
+        if agreed_label is not None:  # the agreement's own words for the number
+            self.issue_page.recipient_label.setText(agreed_label)
+            self.issue_page.recipient.setPlaceholderText(agreed_label)
         self.stack = QStackedWidget()
         for page in (
             self.new_page,
@@ -291,5 +301,6 @@ class CaseScreenBase(QWidget):
         self._drop_card()
         self.nik_page.reset()
         self.verify_page.clear()
+        self.balikan_form.clear()
         self.issue_page.clear()
         self._pending = None

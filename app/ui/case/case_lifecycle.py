@@ -198,6 +198,14 @@ class LifecycleSteps(LookupSteps):
             ),
         ):
             return
+        fields: dict[str, str] | None = None
+        form = self.balikan_form
+        if form.fields:  # the agreement's data balikan values, checked before anything runs
+            form.set_require(decision is Decision.APPROVE)
+            if not form.show_problems():
+                self._say("\n".join(form.problems().values()), error=True)
+                return
+            fields = form.values()
         confirmed = self.verify_page.confirmed_elements()
         typed = self.verify_page.typed_nik  # the approve button said "documents match"
         cases = self.services.cases
@@ -210,6 +218,7 @@ class LifecycleSteps(LookupSteps):
                 reasons=reasons,
                 confirmed_elements=confirmed,
                 documents_match=typed and decision is Decision.APPROVE,
+                balikan_fields=fields,
             ),
             lambda _case: self._decided(case, officer, decision),
         )
@@ -218,6 +227,7 @@ class LifecycleSteps(LookupSteps):
         if self.locked or self.case is not case:
             return
         self.verify_page.clear()
+        self.balikan_form.clear()
         if decision is Decision.APPROVE:
             self.issue_page.clear()
             self._show(PAGE_ISSUE)

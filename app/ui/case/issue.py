@@ -47,6 +47,7 @@ class IssuePage(QWidget):
         doc_label.setBuddy(self.document_number)
         rec_label = QLabel(_("Reci&pient number"))
         rec_label.setBuddy(self.recipient)
+        self.recipient_label = rec_label
         form.addRow(doc_label, self.document_number)
         form.addRow(rec_label, self.recipient)
         buttons = QHBoxLayout()

@@ -104,6 +104,7 @@ class VerificationPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(self.sesuai_box)
         layout.addStretch(0)  # takes the space when no element is shown
+        self._extras_at = layout.count()  # add_extra puts widgets here, above the reasons
         layout.addWidget(reasons_label)
         layout.addWidget(self.reasons)
         layout.addLayout(buttons)
@@ -260,6 +261,14 @@ class VerificationPage(QWidget):
         target.setFocus()
         # again once the page is laid out and shown (a widget not yet visible takes no focus)
         QTimer.singleShot(0, target, target.setFocus)
+
+    def add_extra(self, widget: QWidget) -> None:
+        """Show ``widget`` with the decision, above the reasons (e.g. the data balikan
+        fields the agreement asks for)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(self._extras_at, widget)
+        self._extras_at += 1
 
     def clear(self) -> None:
         """Remove every value from the screen."""

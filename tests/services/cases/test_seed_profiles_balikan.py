@@ -95,7 +95,11 @@ def _settings(seed: Seed) -> Settings:
     return settings_from_dicts(
         {
             "mode": "demo",
-            "agency": {"id_lembaga": "330301", "name": "Dinas Contoh"},
+            "agency": {
+                "id_lembaga": "330301",
+                "name": "Dinas Contoh",
+                "programmes": ["PKH", "BPNT", "PBI", "Bantuan Pangan"],
+            },
             "agreement": agreement,
         }
     )
@@ -147,11 +151,12 @@ def _residents(sim: GatewaySimulator) -> tuple[Person, Person]:
     return active[0], active[len(active) // 2]
 
 
-def _serve(counter: Counter, person: Person, values: dict[str, str], recipient: str) -> None:
+def _serve(counter: Counter, person: Person, asked: Asked, recipient: str) -> None:
     """One applicant: the access the agreement grants, approve, issue, hand over, close."""
     world = counter.world
     cases = world.services.cases
-    case = cases.open_case(world.officer, "PKH", "Verifikasi penerima bantuan")
+    values = asked.typed
+    case = cases.open_case(world.officer, asked.programme, "Verifikasi penerima bantuan")
     cases.check_documents(case, world.officer, {"KTP-el": True})
     if counter.seed.access == "portal":
         cases.record_portal_outcome(
@@ -174,35 +179,53 @@ def _serve(counter: Counter, person: Person, values: dict[str, str], recipient: 
     world.clock.advance(15 * 60)
 
 
-def _agreement_values(counter: Counter) -> dict[str, str]:
+@dataclass
+class Asked:
+    """What the officer gives for the agreement's values: typed fields with the decision,
+    the recipient number at hand-over, the programme when the case is opened."""
+
+    typed: dict[str, str]
+    recipient: str | None = None
+    programme: str = "PKH"
+
+
+def _agreement_values(counter: Counter) -> Asked:
     """The values the agreement asks for, by the profile field whose label names each."""
     fields = load_profile(resources_dir(), counter.seed.profile).balikan_fields
     # the profile asks for exactly what the agreement names, nothing more
     assert len(fields) == len(counter.seed.values)
-    values: dict[str, str] = {}
+    asked = Asked({})
     for word, value in counter.seed.values:
         matching = [f for f in fields if word.lower() in f.label.lower()]
         assert len(matching) == 1, f"one field of {counter.seed.profile} names {word!r}"
-        values[matching[0].name] = value
-    return values
+        field = matching[0]
+        if field.source == "recipient_number":
+            asked.recipient = value
+        elif field.source == "programme":
+            asked.programme = value
+        else:
+            asked.typed[field.name] = value
+    return asked
 
 
 def test_seed_profile_balikan_fields_are_delivered_and_exported(
     counter: Counter, tmp_path: Path
 ) -> None:
-    values = _agreement_values(counter)
+    asked = _agreement_values(counter)
+    values = asked.typed
     sent_to, exported_for = _residents(counter.sim)
 
-    _serve(counter, sent_to, values, "REG-0001")
+    _serve(counter, sent_to, asked, asked.recipient or "REG-0001")
     report = counter.balikan.send_once()
     assert report.delivered == 1
     (receipt,) = [d for d in counter.sim.balikan if d.nik == sent_to.nik]
     assert receipt.shape == counter.seed.shape and receipt.id_lembaga == "330301"
     param = receipt.params[0]
-    assert param["NO_PENERIMA"] == "REG-0001"
+    assert param["NO_PENERIMA"] == (asked.recipient or "REG-0001")
+    assert param["JENIS_PROGRAM"] == asked.programme
     assert sorted(param[name.upper()] for name in values) == sorted(values.values())
 
-    _serve(counter, exported_for, values, "REG-0002")
+    _serve(counter, exported_for, asked, asked.recipient or "REG-0002")
     counter.balikan.export(tmp_path / "balikan.csv", "csv", "supervisor")
     with (tmp_path / "balikan.csv").open(encoding="utf-8-sig", newline="") as handle:
         header, *rows = list(csv.reader(handle))
@@ -210,8 +233,12 @@ def test_seed_profile_balikan_fields_are_delivered_and_exported(
     assert row[header.index("NIK")] == exported_for.nik
     agreed = len(counter.balikan.exporter.columns)  # NIK, number, programme, note
     assert header[:agreed] == ["NIK", "NO_PENERIMA", "JENIS_PROGRAM", "KETERANGAN"]
-    assert len(header) == agreed + len(counter.seed.values)  # one column per field
+    assert len(header) == agreed + len(values)  # one column per typed field
+    assert row[header.index("NO_PENERIMA")] == (asked.recipient or "REG-0002")
+    assert row[header.index("JENIS_PROGRAM")] == asked.programme
     for word, value in counter.seed.values:
+        if value not in values.values():
+            continue  # carried by the recipient number or the programme
         (column,) = [
             agreed + i for i, name in enumerate(header[agreed:]) if word.lower() in name.lower()
         ]

@@ -134,6 +134,20 @@ def test_balikan_fields_and_programmes(profiles: dict[str, AgreementProfile]) ->
     assert [(f.name, f.required) for f in magelang] == [("nomor_registrasi_pengaduan", True)]
     assert not magelang[0].accepts("  ")
     assert profiles["bandung-9"].programmes == ("PKH", "PBI")
+    # Values the case already holds are carried by it, not typed again: the recipient number
+    # (seed 000 "Nomor/keterangan penerima", seed 002 "nomor registrasi pengaduan", seed 004
+    # "Nomor ID Penerima Bantuan") and the programme (seed 000 "jenis Program", seed 004
+    # "Jenis Bantuan").
+    sources = {
+        profile: {f.source for f in profiles[profile].balikan_fields if f.source}
+        for profile in ("purbalingga-8", "magelang-9", "bandung-9")
+    }
+    assert sources == {
+        "purbalingga-8": {"recipient_number", "programme"},
+        "magelang-9": {"recipient_number"},
+        "bandung-9": {"recipient_number", "programme"},
+    }
+    assert all(f.typed for f in profiles["serdang-bedagai-5"].balikan_fields)
 
 
 def test_balikan_field_accepts() -> None:
@@ -236,6 +250,15 @@ BAD_CASES = [
     (
         VALID.replace("lookup = true\n", "lookup = true\nreport_months = [12, 6, 12]\n"),
         "report_months: month 12 is listed twice",
+    ),
+    (
+        VALID + '[[balikan_fields]]\nname = "nop"\nlabel = "NOP"\nsource = "nop"\n',
+        "balikan_fields[1].source: must be one of recipient_number, programme",
+    ),
+    (
+        VALID + '[[balikan_fields]]\nname = "a"\nlabel = "a"\nsource = "programme"\n'
+        '[[balikan_fields]]\nname = "b"\nlabel = "b"\nsource = "programme"\n',
+        "two fields take their value from 'programme'",
     ),
     ('id = "x"\nname = "x"\nlookup = true\nverify = false\n', "required key 'elements'"),
     ("not toml = = =", "not valid TOML"),
