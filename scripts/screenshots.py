@@ -281,6 +281,13 @@ def shoot_print_dialog(app: QApplication, window: QWidget, language: str) -> Non
     dialog.resize(640, 480)
     dialog.show()
     shot(app, dialog, "print-dialog", language)
+    from PySide6.QtWidgets import QPushButton
+
+    for button in dialog.findChildren(QPushButton):
+        if button.text().endswith(">>"):  # "Options >>": copies and page range
+            button.click()
+    dialog.adjustSize()
+    shot(app, dialog, "print-dialog-options", language)
     dialog.close()
 
 
