@@ -6,6 +6,7 @@ status, what was found and what to do. No secret and no population data is ever 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,13 +19,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.i18n import _
+from app.domain.i18n import N_, _
 from app.services.app_core import AppServices
 from app.services.doctor import DoctorReport, Status
 from app.ui.busy import BusyIndicator, run_busy
 from app.ui.workers import Task
 
 STATUS_COLOURS = {Status.OK: "#e8f5e9", Status.WARNING: "#fff8e1", Status.ERROR: "#ffebee"}
+
+
+CHECK_LABELS = {
+    "versions": N_("Versions"),
+    "admin_file": N_("Administrator settings"),
+    "secret_store": N_("Secret store"),
+    "secrets": N_("Secrets"),
+    "database": N_("Database"),
+    "migration": N_("Database schema"),
+    "quota": N_("Daily quota"),
+    "gateway": N_("Dukcapil gateway"),
+    "balikan": N_("Data balikan"),
+    "reader": N_("Card reader"),
+    "sam": N_("SAM"),
+    "agreement": N_("Agreement (PKS)"),
+    "access": N_("Access mode"),
+}
+CHECK_PARTS = {"certificate": N_("certificate"), "clock": N_("clock")}
+
+
+def check_label(name: str) -> str:
+    """The doctor's line name in the user's language (``gateway.clock`` becomes
+    "Dukcapil gateway — clock"); an unknown name is shown as it is."""
+    base, _dot, part = name.partition(".")
+    label = _(CHECK_LABELS[base]) if base in CHECK_LABELS else base
+    if part:
+        label += " — " + (_(CHECK_PARTS[part]) if part in CHECK_PARTS else part)
+    return label
 
 
 def status_label(status: Status) -> str:
@@ -70,7 +99,11 @@ class DiagnosticsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(lambda *_args: self.table.resizeRowsToContents())
+        self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         layout.addWidget(self.table)
         self.busy = BusyIndicator()
         layout.addWidget(self.busy)
@@ -114,7 +147,12 @@ class DiagnosticsDialog(QDialog):
         self.report = report
         self.table.setRowCount(len(report.checks))
         for row, check in enumerate(report.checks):
-            values = (check.name, status_label(check.status), check.found, check.action)
+            values = (
+                check_label(check.name),
+                status_label(check.status),
+                check.found,
+                check.action,
+            )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setBackground(QColor(STATUS_COLOURS[check.status]))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -69,6 +70,8 @@ class IncidentsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(
             [_("Number"), _("Discovered"), _("Residents"), _("Counters"), _("Notice")]
         )
+        # every heading readable: columns as wide as their heading or content
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         buttons = QHBoxLayout()

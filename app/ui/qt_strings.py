@@ -40,6 +40,49 @@ QT_TEXTS = frozenset(
     }
 )
 
+#: Qt's print dialog texts, translated only in its own contexts (short words such as "to" or
+#: "Off" could mean something else elsewhere in Qt).
+PRINT_CONTEXTS = frozenset({"QPrintDialog", "QPrintSettingsOutput", "QPrintWidget"})
+PRINT_TEXTS = frozenset(
+    {
+        N_("&Options >>"),
+        N_("&Options <<"),
+        N_("&Print"),
+        N_("Print"),
+        N_("All Pages"),
+        N_("Even Pages"),
+        N_("Odd Pages"),
+        N_("Collate"),
+        N_("Color"),
+        N_("Color Mode"),
+        N_("Copies"),
+        N_("Copies:"),
+        N_("Current Page"),
+        N_("Double Sided Printing"),
+        N_("Grayscale"),
+        N_("Long side binding"),
+        N_("Short side binding"),
+        N_("Off"),
+        N_("Options"),
+        N_("Output Settings"),
+        N_("Page &Set:"),
+        N_("Pages"),
+        N_("Pages from"),
+        N_("Print all"),
+        N_("Print range"),
+        N_("Reverse"),
+        N_("Selection"),
+        N_("to"),
+        N_("&Name:"),
+        N_("Location:"),
+        N_("P&roperties"),
+        N_("Printer"),
+        N_("Type:"),
+        N_("Output &file:"),
+        N_("Preview"),
+    }
+)
+
 
 class CatalogueTranslator(QTranslator):
     """Translate Qt's standard texts with ``_()`` (the installed language)."""
@@ -48,6 +91,8 @@ class CatalogueTranslator(QTranslator):
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
         if source in QT_TEXTS:
+            return _(source)
+        if context in PRINT_CONTEXTS and source in PRINT_TEXTS:
             return _(source)
         return None  # not ours: no translation, Qt keeps its own text
 

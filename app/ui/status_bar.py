@@ -100,6 +100,7 @@ class CounterStatusBar(QStatusBar):
 
     def set_loading(self, loading: bool) -> None:
         """Show that the figures are being read (off the UI thread)."""
+        self.loading.setText(_("Working…"))  # in the language chosen since the bar was built
         self.loading.setVisible(loading)
 
     def show_officer(self, text: str) -> None:

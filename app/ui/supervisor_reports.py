@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -131,6 +132,8 @@ class SupervisorReportsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(
             [_("Period"), _("Date handed in"), _("Channel"), _("Reference")]
         )
+        # every heading readable: columns as wide as their heading or content
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         self.status = QLabel()

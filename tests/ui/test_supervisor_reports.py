@@ -71,8 +71,11 @@ def test_diagnostics_screen_for_administrators(
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     assert dialog.report is not None
     names = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
-    assert names[:2] == ["versions", "admin_file"]
-    assert "database" in names and "agreement" in names and "reader" in names
+    # the lines are named in the officer's language, never by the doctor's internal codes
+    assert names[:2] == ["Versi", "Pengaturan administrator"]
+    assert "Basis data" in names and "Perjanjian kerja sama (PKS)" in names
+    assert "Pembaca kartu" in names
+    assert not {"versions", "admin_file", "database", "agreement", "reader"} & set(names)
     lines = {check.name: check for check in dialog.report.checks}
     assert lines["database"].status is Status.OK
     cells = " ".join(
@@ -83,6 +86,16 @@ def test_diagnostics_screen_for_administrators(
     for value in world.services.core.secrets._values.values():
         assert value not in cells
     dialog.reject()
+
+
+def test_diagnostics_line_names_with_a_part() -> None:
+    from app.ui.diagnostics import check_label
+    from app.ui.i18n import apply_language
+
+    apply_language("id")
+    assert check_label("gateway.clock") == "Gateway Dukcapil — jam"
+    assert check_label("balikan.certificate") == "Data balikan — sertifikat"
+    assert check_label("something_new") == "something_new"
 
 
 def test_incident_screen_records_counts_down_and_drafts_the_notice(

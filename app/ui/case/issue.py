@@ -43,6 +43,8 @@ class IssuePage(QWidget):
         self.close_case.setObjectName("closeCase")
         self.preview = DocumentPreview(self)
         form = QFormLayout()
+        # labels above the fields: the agreement's long wording would squash the fields
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         doc_label = QLabel(_("&Document number"))
         doc_label.setBuddy(self.document_number)
         rec_label = QLabel(_("Reci&pient number"))

@@ -72,6 +72,7 @@ class NewCasePage(QWidget):
         new_layout = QVBoxLayout(new_box)
         new_layout.addWidget(intro)
         new_layout.addLayout(form)
+        new_layout.addStretch(1)  # text and fields at the top, the button at the bottom
         new_layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
         self._new_layout = new_layout
 

@@ -75,7 +75,12 @@ class VerificationPage(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.reasons.addItem(item)
-        self.reasons.setMaximumHeight(self.reasons.sizeHintForRow(0) * 4 + 6)
+        # whole rows only (a half-cut row reads as broken); the rest scrolls
+        shown = min(6, self.reasons.count())
+        self.reasons.setFixedHeight(
+            sum(self.reasons.sizeHintForRow(row) for row in range(shown))
+            + 2 * self.reasons.frameWidth()
+        )
         reasons_label = QLabel(_("Reasons for a return or refusal (stored)"))
         reasons_label.setBuddy(self.reasons)
         self.note = QLineEdit()
