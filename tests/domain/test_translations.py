@@ -58,3 +58,23 @@ def test_english_is_the_identity() -> None:
 def test_unknown_language_refused() -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         translator("fr")
+
+
+def test_each_message_is_translated_once() -> None:
+    """Branches merged into the catalogue must not define a message twice (msgfmt refuses
+    such a catalogue, and which of two texts is shown would depend on the order)."""
+    catalogue = APP_DIR.parent / "resources/translations/id/LC_MESSAGES/loket.po"
+    msgids: list[str] = []
+    current: list[str] | None = None
+    for line in catalogue.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgid "):
+            current = [ast.literal_eval(line[len("msgid ") :])]
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+        else:
+            if current is not None and line.startswith("msgstr"):
+                msgids.append("".join(current))
+            current = None
+    duplicates = sorted({msgid for msgid in msgids if msgid and msgids.count(msgid) > 1})
+    assert duplicates == []
+    assert len(msgids) > 500  # the parser read the catalogue
