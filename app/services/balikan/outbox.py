@@ -185,7 +185,8 @@ class Outbox:
                 existing.fields = encode_fields(params.fields)
                 existing.status = PENDING
                 existing.created_at = self._clock()
-                session.flush()
+                # no flush: the change reaches the database at commit, together with the
+                # case row's (one UPDATE of each, not one per step of the transaction)
             return existing
         item = BalikanItem(
             case_number=case_number,
