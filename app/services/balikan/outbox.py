@@ -34,12 +34,12 @@ DEFAULT_LEASE = timedelta(minutes=5)
 
 # Built once: a held item, unless the case already has one (case_number is unique).
 _HOLD = {
-    "sqlite": sqlite_insert(BalikanItem).on_conflict_do_nothing(
-        index_elements=[BalikanItem.case_number]
-    ),
-    "postgresql": pg_insert(BalikanItem).on_conflict_do_nothing(
-        index_elements=[BalikanItem.case_number]
-    ),
+    "sqlite": sqlite_insert(BalikanItem)
+    .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
+    .returning(BalikanItem.id),
+    "postgresql": pg_insert(BalikanItem)
+    .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
+    .returning(BalikanItem.id),
 }
 
 
@@ -144,13 +144,12 @@ class Outbox:
             session.add(item)
             session.flush()
             return item
-        result = connection.execute(statement, values)
-        if result.rowcount == 0:  # the case already has its item
+        inserted = connection.execute(statement, values).first()
+        if inserted is None:  # the case already has its item
             existing = self._item(session, case_number)
             assert existing is not None
             return existing
-        key = result.inserted_primary_key
-        return BalikanItem(id=None if key is None else key[0], **values)
+        return BalikanItem(id=inserted[0], **values)
 
     def held_nik(self, session: Session, case_number: str) -> str | None:
         """The NIK of a held item (to finish its case), or None."""
