@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.domain.errors import UserFacingError
 from app.domain.i18n import N_
@@ -84,6 +85,9 @@ class QuotaCounter:
         else:
             params["b_limit"] = self.limit
             row = connection.execute(_TAKE_LIMITED, params).first()
+        loaded = session.identity_map.get(identity_key(QuotaDay, day))
+        if loaded is not None:  # this session read today's row before: it is stale now
+            session.expire(loaded)
         return None if row is None else (int(row[0]), row[1])
 
     def resync(self, session: Session, gateway_left: int) -> QuotaStatus:

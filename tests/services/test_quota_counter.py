@@ -60,3 +60,15 @@ def test_without_a_limit_the_gateway_count_still_stops_hits(
     with pytest.raises(QuotaExhausted), sessions.begin() as session:
         counter.reserve(session)
     assert _days(sessions) == {"2026-11-23": (2, 0)}
+
+
+def test_a_row_read_earlier_in_the_session_shows_the_new_count(
+    sessions: sessionmaker[Session],
+) -> None:
+    counter = QuotaCounter(5, _Clock())
+    with sessions.begin() as session:
+        counter.reserve(session)
+        counter.resync(session, 3)  # loads today's row into the session
+        counter.reserve(session)
+        assert counter.status(session).used == 3  # max(1, 5 - 3) + 1
+        assert counter.status(session).gateway_left == 2
