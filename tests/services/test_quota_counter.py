@@ -65,10 +65,13 @@ def test_without_a_limit_the_gateway_count_still_stops_hits(
 def test_a_row_read_earlier_in_the_session_shows_the_new_count(
     sessions: sessionmaker[Session],
 ) -> None:
-    counter = QuotaCounter(5, _Clock())
+    clock = _Clock()
+    counter = QuotaCounter(5, clock)
     with sessions.begin() as session:
         counter.reserve(session)
-        counter.resync(session, 3)  # loads today's row into the session
+        counter.resync(session, 3)  # used becomes max(1, 5 - 3) = 2
+        held = session.get(QuotaDay, clock().date())  # the session keeps today's row
+        assert held is not None and (held.used, held.gateway_left) == (2, 3)
         counter.reserve(session)
-        assert counter.status(session).used == 3  # max(1, 5 - 3) + 1
-        assert counter.status(session).gateway_left == 2
+        assert (held.used, held.gateway_left) == (3, 2)
+        assert counter.status(session).used == 3
