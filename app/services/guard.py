@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.domain.guard_rules import (
@@ -18,6 +18,12 @@ from app.services.keys import KeyRing
 from app.services.persistence.models import GuardHit
 
 _LOCK_ID = 0x47554152  # "GUAR": evaluate-and-record is atomic across counters on PostgreSQL
+# Built once: Core statements on the hot path (no ORM objects, cached compilation).
+_PURGE = delete(GuardHit).where(GuardHit.at < bindparam("horizon"))
+_WINDOW = select(
+    GuardHit.at, GuardHit.officer_id, GuardHit.prefix_hash, GuardHit.nik_hash, GuardHit.serial
+).where(GuardHit.at >= bindparam("horizon"))
+_RECORD = insert(GuardHit)
 
 
 class PatternGuard:
@@ -42,22 +48,25 @@ class PatternGuard:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         horizon = candidate.at - retention(self.thresholds)
-        session.execute(delete(GuardHit).where(GuardHit.at < horizon))
-        rows = session.execute(select(GuardHit).where(GuardHit.at >= horizon)).scalars()
+        connection = session.connection()  # Core: no ORM objects for rows only read here
+        connection.execute(_PURGE, {"horizon": horizon})
         history = [
-            LookupFingerprint(r.at, r.officer_id, r.prefix_hash, r.nik_hash, r.serial) for r in rows
+            LookupFingerprint(at, officer_id, prefix_hash, nik_hash, serial)
+            for at, officer_id, prefix_hash, nik_hash, serial in connection.execute(
+                _WINDOW, {"horizon": horizon}
+            )
         ]
         return evaluate(candidate, history, self.thresholds)
 
     def record(self, session: Session, fingerprint: LookupFingerprint) -> None:
         """Remember a lookup that went ahead."""
-        session.add(
-            GuardHit(
-                at=fingerprint.at,
-                officer_id=fingerprint.officer_id,
-                prefix_hash=fingerprint.prefix_hash,
-                nik_hash=fingerprint.nik_hash,
-                serial=fingerprint.serial,
-            )
+        session.connection().execute(
+            _RECORD,
+            {
+                "at": fingerprint.at,
+                "officer_id": fingerprint.officer_id,
+                "prefix_hash": fingerprint.prefix_hash,
+                "nik_hash": fingerprint.nik_hash,
+                "serial": fingerprint.serial,
+            },
         )
-        session.flush()

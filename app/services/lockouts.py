@@ -41,6 +41,12 @@ LOCKOUT_MESSAGES: dict[str, str] = {
 }
 
 
+#: Built once: the blocks not cleared (a handful of rows at most; read on every lookup).
+_NOT_CLEARED = select(Lockout.id, Lockout.kind, Lockout.code, Lockout.until_day).where(
+    Lockout.cleared_at.is_(None)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ActiveLockout:
     """A block in force."""
@@ -71,11 +77,10 @@ class LockoutService:
     def active(self, session: Session) -> list[ActiveLockout]:
         """Blocks in force now."""
         today = self._clock().date()
-        rows = session.execute(select(Lockout).where(Lockout.cleared_at.is_(None))).scalars()
         return [
-            ActiveLockout(r.id, r.kind, r.code, r.until_day)
-            for r in rows
-            if r.until_day is None or r.until_day >= today
+            ActiveLockout(id_, kind, code, until_day)
+            for id_, kind, code, until_day in session.execute(_NOT_CLEARED)
+            if until_day is None or until_day >= today
         ]
 
     def set_from_outcome(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.domain.errors import UserFacingError
 from app.domain.i18n import N_
@@ -23,6 +24,21 @@ class QuotaExhausted(UserFacingError):
         "Today's access quota is used up. No more lookups are possible until tomorrow; "
         "serve applicants who need a lookup then, or refer them to Dinas Dukcapil."
     )
+
+
+#: One hit taken from today's row; ``None`` back when the row is missing or has nothing left.
+_TAKE = (
+    update(QuotaDay)
+    .where(QuotaDay.day == bindparam("b_day"))
+    .where((QuotaDay.gateway_left.is_(None)) | (QuotaDay.gateway_left > 0))
+    .values(
+        used=QuotaDay.used + 1,
+        gateway_left=QuotaDay.gateway_left - 1,
+        updated_at=bindparam("b_now"),
+    )
+    .returning(QuotaDay.used, QuotaDay.gateway_left)
+)
+_TAKE_LIMITED = _TAKE.where(QuotaDay.used < bindparam("b_limit"))
 
 
 class QuotaCounter:
@@ -48,23 +64,31 @@ class QuotaCounter:
         return QuotaStatus(used=row.used, limit=self.limit, gateway_left=row.gateway_left)
 
     def reserve(self, session: Session) -> QuotaStatus:
-        """Count one hit now, or raise :class:`QuotaExhausted` (nothing counted)."""
+        """Count one hit now, or raise :class:`QuotaExhausted` (nothing counted).
+
+        One statement when today's row exists (the usual case); the row is created only
+        when the first attempt finds none."""
         day = self._clock().date()
-        self._ensure_row(session, day)
-        statement = update(QuotaDay).where(QuotaDay.day == day)
-        if self.limit is not None:
-            statement = statement.where(QuotaDay.used < self.limit)
-        statement = statement.where((QuotaDay.gateway_left.is_(None)) | (QuotaDay.gateway_left > 0))
-        result = session.execute(
-            statement.values(
-                used=QuotaDay.used + 1,
-                gateway_left=QuotaDay.gateway_left - 1,
-                updated_at=self._clock(),
-            ).returning(QuotaDay.used, QuotaDay.gateway_left)
-        ).first()
+        result = self._take(session, day)
+        if result is None:  # no row yet today, or nothing left: make sure, then try again
+            self._ensure_row(session, day)
+            result = self._take(session, day)
         if result is None:
             raise QuotaExhausted()
         return QuotaStatus(used=result[0], limit=self.limit, gateway_left=result[1])
+
+    def _take(self, session: Session, day: date) -> tuple[int, int | None] | None:
+        params: dict[str, object] = {"b_day": day, "b_now": self._clock()}
+        connection = session.connection()  # Core: no ORM bookkeeping for a counter
+        if self.limit is None:
+            row = connection.execute(_TAKE, params).first()
+        else:
+            params["b_limit"] = self.limit
+            row = connection.execute(_TAKE_LIMITED, params).first()
+        loaded = session.identity_map.get(identity_key(QuotaDay, day))
+        if loaded is not None:  # this session read today's row before: it is stale now
+            session.expire(loaded)
+        return None if row is None else (int(row[0]), row[1])
 
     def resync(self, session: Session, gateway_left: int) -> QuotaStatus:
         """Take the gateway's ``quotaLimiter`` (hits left) as the truth about what remains."""

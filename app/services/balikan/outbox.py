@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +31,16 @@ VIA_WEB_SERVICE = "web_service"
 VIA_EXPORT = "export"
 
 DEFAULT_LEASE = timedelta(minutes=5)
+
+# Built once: a held item, unless the case already has one (case_number is unique).
+_HOLD = {
+    "sqlite": sqlite_insert(BalikanItem)
+    .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
+    .returning(BalikanItem.id),
+    "postgresql": pg_insert(BalikanItem)
+    .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
+    .returning(BalikanItem.id),
+}
 
 
 def retry_delay(
@@ -106,25 +118,38 @@ class Outbox:
 
     def hold(self, session: Session, case_number: str, nik: str) -> BalikanItem:
         """The case accessed the resident's data: the item is owed from now on, but held
-        (not sendable) until the case ends. The case itself keeps only a keyed hash."""
-        existing = self._item(session, case_number)
-        if existing is not None:
+        (not sendable) until the case ends. The case itself keeps only a keyed hash.
+
+        One ``INSERT … ON CONFLICT DO NOTHING`` (idempotent per case); a new item is
+        returned detached from the session, an existing one as loaded."""
+        values = {
+            "case_number": case_number,
+            "nik_ciphertext": self._keys.encrypt(nik, case_number),
+            "nik_hash": self._keys.nik_hash(nik),
+            "id_lembaga": self._id_lembaga,
+            "nama_lembaga": self._nama_lembaga,
+            "params": "[]",
+            "fields": "[]",
+            "status": HELD,
+            "attempts": 0,
+            "created_at": self._clock(),
+        }
+        connection = session.connection()
+        statement = _HOLD.get(connection.dialect.name)
+        if statement is None:  # another database: read, then add
+            existing = self._item(session, case_number)
+            if existing is not None:
+                return existing
+            item = BalikanItem(**values)
+            session.add(item)
+            session.flush()
+            return item
+        inserted = connection.execute(statement, values).first()
+        if inserted is None:  # the case already has its item
+            existing = self._item(session, case_number)
+            assert existing is not None
             return existing
-        item = BalikanItem(
-            case_number=case_number,
-            nik_ciphertext=self._keys.encrypt(nik, case_number),
-            nik_hash=self._keys.nik_hash(nik),
-            id_lembaga=self._id_lembaga,
-            nama_lembaga=self._nama_lembaga,
-            params="[]",
-            fields="[]",
-            status=HELD,
-            attempts=0,
-            created_at=self._clock(),
-        )
-        session.add(item)
-        session.flush()
-        return item
+        return BalikanItem(id=inserted[0], **values)
 
     def held_nik(self, session: Session, case_number: str) -> str | None:
         """The NIK of a held item (to finish its case), or None."""
@@ -159,7 +184,8 @@ class Outbox:
                 existing.fields = encode_fields(params.fields)
                 existing.status = PENDING
                 existing.created_at = self._clock()
-                session.flush()
+                # no flush: the change reaches the database at commit, together with the
+                # case row's (one UPDATE of each, not one per step of the transaction)
             return existing
         item = BalikanItem(
             case_number=case_number,

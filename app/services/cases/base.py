@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.access import AccessGrants
@@ -35,6 +35,8 @@ from app.services.settings import Settings
 
 #: ``session.info`` key: the case rows this transaction already read and locked.
 _LOCKED_ROWS = "loket_locked_case_rows"
+#: Built once (its compiled form is cached): the case row, locked for the transaction.
+_CASE_ROW = select(CaseRow).where(CaseRow.id == bindparam("case_id")).with_for_update()
 
 
 class CaseServiceBase:
@@ -118,9 +120,7 @@ class CaseServiceBase:
         rows = held[1]
         row = rows.get(case.id)
         if row is None:
-            row = session.execute(
-                select(CaseRow).where(CaseRow.id == case.id).with_for_update()
-            ).scalar_one()
+            row = session.execute(_CASE_ROW, {"case_id": case.id}).scalar_one()
             rows[case.id] = row
         return row
 

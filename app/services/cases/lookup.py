@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.domain.access import WEB_PORTAL, WEB_SERVICE
@@ -41,6 +42,12 @@ from app.services.cases.port import GatewayAnswer, GatewayTransportError
 from app.services.officers import AccountDisabled, NdaMissing, OfficerError, OfficerView, Role
 from app.services.persistence.models import CaseRow, LookupRow, Officer
 from app.services.quota import QuotaExhausted
+
+# Built once (compiled forms cached): the hot statements of a lookup.
+_ACCOUNT = select(Officer.active, Officer.nda_date, Officer.nda_reference).where(
+    Officer.id == bindparam("officer_id")
+)
+_INSERT_LOOKUP = insert(LookupRow)
 
 
 class LookupPart(CaseServiceBase):
@@ -101,7 +108,7 @@ class LookupPart(CaseServiceBase):
 
     def _check_account(self, session: Session, officer: OfficerView) -> None:
         """The officer's account as it is now (an administrator may have disabled it)."""
-        current = session.get(Officer, officer.id)
+        current = session.connection().execute(_ACCOUNT, {"officer_id": officer.id}).first()
         if current is None or not current.active:
             raise AccountDisabled(officer.username)
         if current.nda_date is None or not current.nda_reference:
@@ -126,17 +133,20 @@ class LookupPart(CaseServiceBase):
             self._audit_refusal(officer, case, refusal, None)
             raise
 
-    def _lookup_row(
-        self, case: ActiveCase, officer: OfficerView, method: str, outcome: str
-    ) -> LookupRow:
-        """The counted record of one hit (no population data)."""
-        return LookupRow(
-            case_id=case.id,
-            officer_id=officer.id,
-            counter_id=self.settings.counter_id,
-            at=self._clock(),
-            method=method,
-            outcome=outcome,
+    def _add_lookup_row(
+        self, session: Session, case: ActiveCase, officer: OfficerView, method: str, outcome: str
+    ) -> None:
+        """The counted record of one hit (no population data), inserted at once (Core)."""
+        session.connection().execute(
+            _INSERT_LOOKUP,
+            {
+                "case_id": case.id,
+                "officer_id": officer.id,
+                "counter_id": self.settings.counter_id,
+                "at": self._clock(),
+                "method": method,
+                "outcome": outcome,
+            },
         )
 
     def _audit_refusal(
@@ -243,7 +253,7 @@ class LookupPart(CaseServiceBase):
         with self._case_tx(case) as session:
             row = self._row(session, case)
             self._settle_purpose(row, case, answer_words(answer.record))
-            session.add(self._lookup_row(case, officer, method, answer.kind.value))
+            self._add_lookup_row(session, case, officer, method, answer.kind.value)
             if answer.quota_left is not None:
                 self._quota.resync(session, answer.quota_left)
             if answer.kind is OutcomeKind.QUOTA_EXHAUSTED:
@@ -318,7 +328,7 @@ class LookupPart(CaseServiceBase):
             with self._sessions.begin() as session:
                 transport = isinstance(error, GatewayTransportError)
                 outcome = "transport_error" if transport else "error"
-                session.add(self._lookup_row(case, officer, method, outcome))
+                self._add_lookup_row(session, case, officer, method, outcome)
                 self._audit.append(
                     session,
                     officer.username,

@@ -1,0 +1,73 @@
+"""The lookup's hot-path statements on PostgreSQL (dialect-specific inserts, Core reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from app.domain.guard_rules import GuardThresholds
+from app.domain.outcomes import OutcomeKind
+from app.services.balikan.outbox import HELD, Outbox
+from app.services.guard import PatternGuard
+from app.services.keys import KeyRing
+from app.services.lockouts import LockoutService
+from app.services.persistence.db import create_db_engine, session_factory, upgrade_database
+from app.services.persistence.models import BalikanItem, GuardHit
+from tests.services.balikan.conftest import synthetic_nik
+
+pytestmark = pytest.mark.postgres
+
+NOW = datetime(2026, 11, 23, 9, 0)
+
+
+@pytest.fixture
+def engine(pg_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(pg_url)
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_hold_is_one_item_per_case(engine: Engine) -> None:
+    keys = KeyRing.generate()
+    outbox = Outbox(keys, "330301", "Bappelitbangda Contoh", clock=lambda: NOW)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        first = outbox.hold(session, "P-1", synthetic_nik(1))
+    with sessions.begin() as session:
+        assert outbox.hold(session, "P-1", synthetic_nik(1)).id == first.id
+    with sessions() as session:
+        assert session.execute(select(func.count(BalikanItem.id))).scalar_one() == 1
+        assert outbox.held_nik(session, "P-1") == synthetic_nik(1)
+        assert session.execute(select(BalikanItem.status)).scalar_one() == HELD
+
+
+def test_guard_records_purges_and_refuses(engine: Engine) -> None:
+    keys = KeyRing.generate()
+    guard = PatternGuard(GuardThresholds(), keys)
+    sessions = session_factory(engine)
+    old = guard.fingerprint(synthetic_nik(2), 1, NOW - timedelta(days=2))
+    with sessions.begin() as session:
+        guard.record(session, old)
+    first = guard.fingerprint(synthetic_nik(3), 1, NOW)
+    with sessions.begin() as session:
+        assert guard.check(session, first).allowed
+        guard.record(session, first)
+    with sessions.begin() as session:  # the same NIK again at once: too soon
+        assert not guard.check(session, guard.fingerprint(synthetic_nik(3), 1, NOW)).allowed
+    with sessions() as session:  # the expired fingerprint was purged
+        hits = session.execute(select(GuardHit.nik_hash)).scalars().all()
+        assert hits == [keys.nik_hash(synthetic_nik(3))]
+
+
+def test_lockouts_are_read_back(engine: Engine) -> None:
+    lockouts = LockoutService("LOKET-1", clock=lambda: NOW)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        lockouts.set_from_outcome(session, OutcomeKind.LOGIN_FAILED, "05")
+    with sessions() as session:
+        active = lockouts.active(session)
+    assert [(lockout.kind, lockout.code) for lockout in active] == [("login_failed", "05")]
