@@ -1,19 +1,19 @@
 """A database that stalls for 5 s on every query: the window keeps painting and answering keys
 while the status refresh, the sign-in, the supervisor's lists and the case screen's steps
-(resuming a returned case, recording the printed statement) wait for it; and a whole case on
-the card path runs no query on the UI thread."""
+(resuming a returned case, recording the printed statement) and a password reset wait for it;
+and a whole case on the card path runs no query on the UI thread."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
@@ -21,6 +21,7 @@ from app.domain.case_flow import CaseState
 from app.domain.case_reasons import CaseReason
 from app.ui.app_window import AppWindow
 from app.ui.case.case_screen import PAGE_DOCUMENTS, PAGE_VERIFY
+from app.ui.officer_dialog import OfficerDialog
 from app.ui.reader_bridge import SimulatedReader
 from app.ui.workers import busy
 from tests.services.cases.conftest import World
@@ -263,3 +264,41 @@ def test_the_card_path_runs_no_query_on_the_ui_thread(
     stall.on = False
     assert stall.ui_stalls == 0
     assert world.services.status().balikan_pending == 1  # the test's own query
+
+
+def test_a_password_reset_with_a_stalled_database_keeps_the_window_alive(
+    qtbot: QtBot, window: AppWindow, stall: Stall
+) -> None:
+    sign_in(qtbot, window, "admin")
+    window.admin_action.trigger()
+    admin = window.admin
+    qtbot.waitUntil(lambda: admin.task is None and not busy(), timeout=10000)
+    admin.select("petugas2")
+    forms: list[OfficerDialog] = []
+
+    def ask(mode: str, submit: Callable[[dict[str, Any]], object]) -> bool:
+        form = OfficerDialog(mode, admin, submit)
+        qtbot.addWidget(form)
+        forms.append(form)
+        form.show()
+        form.password.setText("baru-dan-panjang")
+        return False  # the test presses OK itself, below
+
+    admin.ask = ask
+    admin.reset_button.click()
+    form = forms[0]
+    probe = Liveness(window)
+    stall.on = True
+    form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert form.busy.isVisibleTo(form) and not form.password.isEnabled()
+    qtbot.waitUntil(stall.stalled.is_set, timeout=10000)
+    probe.prove(qtbot, lambda: form.isVisible() and form.task is not None)
+    form.reject()  # Escape while the values are handed over: the outcome is waited for
+    assert form.isVisible()
+    stall.on = False
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=int(STALL_S * 4000))
+    assert form.result() == QDialog.DialogCode.Accepted
+    assert stall.ui_stalls == 0
+    assert window.services.officers.authenticate("petugas2", "baru-dan-panjang").username == (
+        "petugas2"
+    )
