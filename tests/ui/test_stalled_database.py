@@ -20,7 +20,7 @@ from sqlalchemy import event
 from app.domain.case_flow import CaseState
 from app.domain.case_reasons import CaseReason
 from app.ui.app_window import AppWindow
-from app.ui.case.case_screen import PAGE_DOCUMENTS, PAGE_VERIFY
+from app.ui.case.case_screen import PAGE_DOCUMENTS, PAGE_NIK, PAGE_VERIFY
 from app.ui.officer_dialog import OfficerDialog
 from app.ui.reader_bridge import SimulatedReader
 from app.ui.workers import busy
@@ -302,3 +302,28 @@ def test_a_password_reset_with_a_stalled_database_keeps_the_window_alive(
     assert window.services.officers.authenticate("petugas2", "baru-dan-panjang").username == (
         "petugas2"
     )
+
+
+def test_a_resume_that_lands_behind_the_lock_is_shown_after_unlocking(
+    qtbot: QtBot, window: AppWindow, world: World, stall: Stall
+) -> None:
+    sign_in(qtbot, window)
+    screen = window.case_screen
+    number, nik = return_a_case(qtbot, window, world)
+    world.clock.advance(3600)
+    qtbot.waitUntil(lambda: screen.new_page.returned.count() == 1, timeout=10000)
+    click(qtbot, screen.new_page.resume_button)
+    stall.on = True
+    screen.nik_page.nik.setText(nik)
+    qtbot.mouseClick(screen.nik_page.lookup, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(stall.stalled.is_set, timeout=10000)
+    window.lock()  # the counter locks while the case is being resumed
+    stall.on = False
+    qtbot.waitUntil(lambda: not screen.working, timeout=int(STALL_S * 4000))
+    case = screen.case
+    assert case is not None and case.number == number  # kept, not lost behind the lock
+    assert case.state is CaseState.FIXES_COMPLETED and case.nik is None  # its data released
+    assert screen.task is None  # nothing was looked up behind the lock
+    sign_in(qtbot, window)  # unlocks
+    assert screen.case is case and screen.page == PAGE_NIK
+    assert stall.ui_stalls == 0

@@ -50,11 +50,18 @@ class LookupSteps(CaseScreenBase):
         cases = self.services.cases
 
         def resumed(case: ActiveCase) -> None:
-            if self.locked or self.officer is not officer or self.resume_number != number:
-                return  # locked or moved on meanwhile: the case is shown again from the list
+            if self.officer is None or self.officer.id != officer.id or self.case is not None:
+                cases.release(case)  # signed out meanwhile: the case waits, without its data
+                return
+            moved_on = self.resume_number != number  # locked and unlocked meanwhile
             self.case = case
             self.resume_number = None
             self.cancel_case.setEnabled(CaseAction.CANCEL in case.allowed)
+            if self.locked or moved_on:
+                cases.release(case)  # shown at step 3 after unlocking: looked up again
+                if not self.locked:
+                    self._to_nik_page()
+                return
             then()
 
         self._run(lambda: cases.resume_returned(officer, number, nik, source), resumed)
