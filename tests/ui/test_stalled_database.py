@@ -105,6 +105,7 @@ def test_status_refresh_with_a_stalled_database_keeps_the_window_alive(
 def test_sign_in_with_a_stalled_database_keeps_the_window_alive(
     qtbot: QtBot, window: AppWindow, stall: Stall
 ) -> None:
+    qtbot.waitUntil(lambda: not busy(), timeout=10000)  # the start-up's own reads are done
     probe = Liveness(window)
     stall.on = True
     window.login.username.setText("petugas")
