@@ -1,8 +1,9 @@
 """Officer records in the administrators' screen (issue 15): the User-ID form fields, the
 printed User-ID request form, the agency's SPTJM, role changes and the XLSX export.
 
-Every form stays open on a refusal with the message and what was typed. The staff NIK is
-shown only in the form dialog and the printed form; it is never logged.
+Every form hands its values over off the UI thread and stays open on a refusal with the
+message and what was typed (:mod:`app.ui.officer_record_forms`). The staff NIK is shown only
+in the form dialog and the printed form; it is never logged.
 """
 
 from __future__ import annotations
@@ -13,11 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,147 +22,29 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.i18n import _
-from app.services.officer_records import EMPLOYMENT_STATUSES, OfficerRecord, UserIdForm
+from app.services.officer_records import OfficerRecord, UserIdForm
 from app.services.officers import Role
+from app.ui.busy import run_busy
 from app.ui.document_preview import DocumentPreview
+from app.ui.officer_record_forms import (
+    SptjmDialog,
+    Submit,
+    UserIdFormDialog,
+    date_edit,
+    day_of,
+)
 from app.ui.workers import Task, run_task
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from app.ui.officers_admin import OfficersAdmin
-
-Submit = Callable[[dict[str, Any]], object]
-
-
-def _date_edit(initial: date | None = None) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setDisplayFormat("dd-MM-yyyy")
-    edit.setCalendarPopup(True)
-    edit.setMaximumDate(QDate.currentDate())
-    day = initial or date.today()
-    edit.setDate(QDate(day.year, day.month, day.day))
-    return edit
-
-
-def _day(edit: QDateEdit) -> date:
-    qd = edit.date()
-    return date(qd.year(), qd.month(), qd.day())
-
-
-class RecordDialog(QDialog):
-    """A form whose ``submit`` may refuse: the message is shown and the input stays."""
-
-    def __init__(self, title: str, parent: QWidget | None, submit: Submit) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.submit = submit
-        self.form = QFormLayout()
-        self.error = QLabel()
-        self.error.setObjectName("recordDialogError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#b00020;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def values(self) -> dict[str, Any]:
-        """What was entered."""
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        """Hand the values over; close only when they were accepted."""
-        try:
-            self.submit(self.values())
-        except Exception as error:  # a refusal: shown here, the input stays
-            self.error.setText(str(getattr(error, "message", None) or _("The action was refused.")))
-            return
-        super().accept()
-
-
-class UserIdFormDialog(RecordDialog):
-    """The User-ID request form fields of one officer."""
-
-    def __init__(self, record: OfficerRecord, parent: QWidget | None, submit: Submit) -> None:
-        super().__init__(_("User-ID form: {user}").format(user=record.username), parent, submit)
-        form = record.form
-        self.edits: dict[str, QLineEdit] = {}
-        labels = {
-            "nik": _("Population identity number (NIK)"),
-            "nip": _("Employee identity number (NIP)"),
-            "position": _("Position"),
-            "office_region_code": _("Office region code"),
-            "office_name": _("Office name"),
-            "office_address": _("Office address"),
-            "local_user_id": _("User ID in the local application"),
-        }
-        self.status = QComboBox()
-        self.status.setObjectName("employment_status")
-        self.status.addItems(list(EMPLOYMENT_STATUSES))
-        for name, label in labels.items():
-            edit = QLineEdit(str(getattr(form, name)) if form is not None else "")
-            edit.setObjectName(name)
-            self.edits[name] = edit
-            self.form.addRow(label, edit)
-            if name == "nip":
-                self.form.addRow(_("Employment status"), self.status)
-        self.edits["nik"].setMaxLength(16)
-        self.edits["nip"].setMaxLength(18)
-        if form is None:
-            self.edits["local_user_id"].setText(record.username)
-        else:
-            self.status.setCurrentText(form.employment_status)
-
-    def values(self) -> dict[str, Any]:
-        """The form fields as typed."""
-        values: dict[str, Any] = {name: edit.text() for name, edit in self.edits.items()}
-        values["employment_status"] = self.status.currentText()
-        return values
-
-
-class SptjmDialog(RecordDialog):
-    """The SPTJM signed by the agency's responsible head."""
-
-    def __init__(self, parent: QWidget | None, submit: Submit) -> None:
-        super().__init__(_("SPTJM of the responsible head"), parent, submit)
-        self.head_name = QLineEdit()
-        self.head_position = QLineEdit()
-        self.head_nip = QLineEdit()
-        self.head_nip.setMaxLength(18)
-        self.signed_on = _date_edit()
-        self.reference = QLineEdit()
-        self.bermaterai = QCheckBox(_("With duty stamp (bermaterai)"))
-        self.bermaterai.setChecked(True)
-        self.form.addRow(_("Head's name"), self.head_name)
-        self.form.addRow(_("Head's position"), self.head_position)
-        self.form.addRow("NIP", self.head_nip)
-        self.form.addRow(_("Signed on"), self.signed_on)
-        self.form.addRow(_("Reference"), self.reference)
-        self.form.addRow(self.bermaterai)
-
-    def values(self) -> dict[str, Any]:
-        """The statement as typed."""
-        return {
-            "head_name": self.head_name.text(),
-            "head_position": self.head_position.text(),
-            "head_nip": self.head_nip.text(),
-            "signed_on": _day(self.signed_on),
-            "reference": self.reference.text(),
-            "bermaterai": self.bermaterai.isChecked(),
-        }
 
 
 class PeriodDialog(QDialog):
@@ -175,8 +54,8 @@ class PeriodDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Officer changes: period"))
         today = date.today()
-        self.start = _date_edit(date(today.year, 1 if today.month <= 6 else 7, 1))
-        self.end = _date_edit(today)
+        self.start = date_edit(date(today.year, 1 if today.month <= 6 else 7, 1))
+        self.end = date_edit(today)
         form = QFormLayout(self)
         form.addRow(_("From"), self.start)
         form.addRow(_("To"), self.end)
@@ -289,13 +168,25 @@ class RecordActions:
         if chosen is None:
             return
         view, admin = chosen
-        record = self.records.record(view.id)
+        records = self.records
 
         def submit(values: dict[str, Any]) -> object:
-            return self.records.save_form(admin, view.id, UserIdForm(**values))
+            return records.save_form(admin, view.id, UserIdForm(**values))
 
-        if self.ask_form(record, submit):
-            self.screen._done(_("User-ID form fields recorded."))
+        def ask(record: OfficerRecord) -> None:
+            self.screen._settled()
+            if self.ask_form(record, submit):
+                self.screen._done(_("User-ID form fields recorded."))
+
+        self.screen.task = run_busy(  # the record is read off the UI thread, then the form
+            self.screen,
+            self.screen.busy,
+            _("Working…"),
+            lambda: records.record(view.id),
+            ask,
+            self.screen._refused,
+            on_cancel=self.screen._settled,
+        )
 
     def print_form(self) -> None:
         """Show the selected officer's User-ID request form, ready to print."""
@@ -379,7 +270,7 @@ class RecordActions:
         dialog = PeriodDialog(self.screen)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return _day(dialog.start), _day(dialog.end)
+        return day_of(dialog.start), day_of(dialog.end)
 
     def _save_path(self, suggested: str) -> Path | None:
         name, _filter = QFileDialog.getSaveFileName(

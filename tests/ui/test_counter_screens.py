@@ -117,11 +117,15 @@ def test_short_password_keeps_the_form_open_with_the_input(qtbot: QtBot, window:
         forms.append(form)
         form.password.setText("pendek")
         form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert not form.buttons.isEnabled()  # handed over off the UI thread: no second submit
+        qtbot.waitUntil(lambda: form.error.text() != "", timeout=10000)
         assert form.isVisible()  # refused: still open
         assert form.error.text() == "Kata sandi minimal 8 karakter."
         assert form.password.text() == "pendek"  # nothing typed is lost
+        assert form.password.isEnabled() and form.buttons.isEnabled()
         form.password.setText("pendek-tapi-cukup")
         form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        qtbot.waitUntil(lambda: not form.isVisible(), timeout=10000)
         return form.result() == QDialog.DialogCode.Accepted
 
     admin.ask = ask
@@ -148,6 +152,8 @@ def test_nda_date_must_be_entered(qtbot: QtBot) -> None:
     assert form.error.text() == "Isi tanggal penandatanganan NDA."
     form.nda_date.setDate(QDate(2026, 1, 7))
     form.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=10000)  # handed over, accepted
+    assert form.result() == QDialog.DialogCode.Accepted
     assert submitted and submitted[0]["nda_date"] == date(2026, 1, 7)
     assert submitted[0]["nda_reference"] == "NDA/9/2026"
 

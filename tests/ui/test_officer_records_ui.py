@@ -57,14 +57,18 @@ def test_officer_records_from_the_admin_screen(
             form.edits[name].setText(value)
         ok = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
         ok.click()
+        qtbot.waitUntil(lambda: form.error.text() != "", timeout=10000)  # checked off the UI thread
         assert form.isVisible()
         assert form.error.text() == "NIK petugas harus tepat 16 angka (sesuai KTP-el petugas)."
+        assert form.edits["nik"].text() == STAFF_NIK[:15] and form.edits["nik"].isEnabled()
         form.edits["nik"].setText(STAFF_NIK)
         ok.click()
+        qtbot.waitUntil(lambda: not form.isVisible(), timeout=10000)
         return form.result() == QDialog.DialogCode.Accepted
 
     actions.ask_form = ask_form
     click(qtbot, actions.form_button)
+    settled(qtbot, admin)  # the record is read off the UI thread, then the form opens
     record = window.services.officer_records.by_username("petugas")
     assert record.form is not None and record.form.nik == STAFF_NIK
 

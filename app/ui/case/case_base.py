@@ -258,17 +258,6 @@ class CaseScreenBase(QWidget):
     def _set_working(self, working: bool) -> None:
         self.busy.setVisible(working)
 
-    def _call(self, fn: Callable[[], Any]) -> Any:
-        """A quick core call on the UI thread (database only); refusals shown, None returned."""
-        try:
-            return fn()
-        except Exception as error:
-            log.info("case action refused: %s", type(error).__name__)
-            self._say(error_text(error), error=True)
-            return None
-        finally:
-            self.statusChanged.emit()
-
     def _to_nik_page(self) -> None:
         self.nik_page.reset()
         if self.portal:

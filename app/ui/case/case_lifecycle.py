@@ -265,15 +265,16 @@ class LifecycleSteps(LookupSteps):
             )
 
     def _show_return_slip(self, case: ActiveCase, officer: OfficerView) -> None:
-        """Flowchart 4b: the return slip, previewed from memory and printable."""
-        pdf = self._call(
-            lambda: render_return_slip_for(
-                case, self.settings, officer.display_name, self.services.clock()
-            )
-        )
-        if pdf is not None:
+        """Flowchart 4b: the return slip, previewed from memory and printable (built off the
+        UI thread)."""
+        settings, now = self.settings, self.services.clock()
+
+        def shown(pdf: bytes) -> None:
+            if self.locked or self.case is not case:
+                return
             self.issue_page.preview.show_pdf(pdf)
-            del pdf
+
+        self._run(lambda: render_return_slip_for(case, settings, officer.display_name, now), shown)
 
     # ------------------------------------------------------------------ steps 4a-7
     def _issue(self, document_number: str) -> None:
@@ -287,14 +288,6 @@ class LifecycleSteps(LookupSteps):
     def _issued(self, case: ActiveCase, officer: OfficerView) -> None:
         if self.locked or self.case is not case:
             return
-        pdf = self._call(
-            lambda: render_statement(
-                case, self.settings, officer.display_name, self.services.clock()
-            )
-        )
-        if pdf is not None:
-            self.issue_page.preview.show_pdf(pdf)
-            del pdf
         self._show(PAGE_ISSUE)
         self.issue_page.set_stage(
             "hand_over",
@@ -307,7 +300,15 @@ class LifecycleSteps(LookupSteps):
             # shown, editable and selected: the officer sees what goes to Dukcapil
             self.issue_page.recipient.setText(case.document_number)
             self.issue_page.recipient.selectAll()
-        self._open_printing()
+        settings, now = self.settings, self.services.clock()
+
+        def rendered(pdf: bytes) -> None:
+            if self.locked or self.case is not case:
+                return
+            self.issue_page.preview.show_pdf(pdf)
+            self._open_printing()
+
+        self._run(lambda: render_statement(case, settings, officer.display_name, now), rendered)
 
     def _print_dialog(self) -> bool:
         """The print dialog over the issued statement (paper printers only)."""
@@ -326,13 +327,18 @@ class LifecycleSteps(LookupSteps):
         case, officer = self.case, self.officer
         if case is None or officer is None or case.state is not CaseState.ISSUED:
             return
-        if self._call(lambda: self.services.cases.record_printed(case, officer)) is None:
-            return
-        self.issue_page.hand_over.setEnabled(True)
-        self.issue_page.set_stage(
-            "hand_over",
-            _("Printed. Check the recipient number, then hand the document over (step 5)."),
-        )
+        cases = self.services.cases
+
+        def recorded(_case: Any) -> None:
+            if self.locked or self.case is not case:
+                return
+            self.issue_page.hand_over.setEnabled(True)
+            self.issue_page.set_stage(
+                "hand_over",
+                _("Printed. Check the recipient number, then hand the document over (step 5)."),
+            )
+
+        self._run(lambda: cases.record_printed(case, officer), recorded)
 
     def _hand_over(self, recipient: str) -> None:
         case, officer = self._require()

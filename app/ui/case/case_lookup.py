@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QUrl
@@ -38,22 +39,40 @@ log = logging.getLogger(__name__)
 class LookupSteps(CaseScreenBase):
     """Step 3: the NIK from the card or typed, looked up, answered."""
 
-    def _ensure_resumed(self, nik: str, source: NikSource) -> bool:
-        if self.case is not None or self.resume_number is None or self.officer is None:
-            return self.case is not None
+    def _ensure_resumed(self, nik: str, source: NikSource, then: Callable[[], None]) -> None:
+        """A returned case is taken up again (off the UI thread) before ``then`` runs."""
+        if self.case is not None:
+            then()
+            return
+        if self.resume_number is None or self.officer is None:
+            return
         number, officer = self.resume_number, self.officer
-        case = self._call(lambda: self.services.cases.resume_returned(officer, number, nik, source))
-        if case is None:
-            return False
-        self.case = case
-        self.resume_number = None
-        self.cancel_case.setEnabled(CaseAction.CANCEL in case.allowed)
-        return True
+        cases = self.services.cases
+
+        def resumed(case: ActiveCase) -> None:
+            if self.officer is None or self.officer.id != officer.id or self.case is not None:
+                cases.release(case)  # signed out meanwhile: the case waits, without its data
+                return
+            moved_on = self.resume_number != number  # locked and unlocked meanwhile
+            self.case = case
+            self.resume_number = None
+            self.cancel_case.setEnabled(CaseAction.CANCEL in case.allowed)
+            if self.locked or moved_on:
+                cases.release(case)  # shown at step 3 after unlocking: looked up again
+                if not self.locked:
+                    self._to_nik_page()
+                return
+            then()
+
+        self._run(lambda: cases.resume_returned(officer, number, nik, source), resumed)
 
     def _lookup(self, nik: str, source: NikSource, verify: Any, override: Any = None) -> None:
         if self.task is not None and not self.task.finished:
             return
-        if not self._ensure_resumed(nik, source):
+        self._ensure_resumed(nik, source, lambda: self._lookup_now(nik, source, verify, override))
+
+    def _lookup_now(self, nik: str, source: NikSource, verify: Any, override: Any) -> None:
+        if self.task is not None and not self.task.finished:
             return
         case, officer = self._require()
         if not self._correction_settled(case, nik):
@@ -95,15 +114,22 @@ class LookupSteps(CaseScreenBase):
     def _record_portal(
         self, nik: str, source: NikSource, kind: OutcomeKind, match: bool, override: Any
     ) -> None:
-        if not self._ensure_resumed(nik, source):
-            return
+        self._ensure_resumed(
+            nik, source, lambda: self._record_portal_now(nik, source, kind, match, override)
+        )
+
+    def _record_portal_now(
+        self, nik: str, source: NikSource, kind: OutcomeKind, match: bool, override: Any
+    ) -> None:
         case, officer = self._require()
         if not self._correction_settled(case, nik):
             return
         self._pending = (nik, source, kind, match)
         self.nik_page.clear_notice()
-        try:
-            view = self.services.cases.record_portal_outcome(
+        correction = self._correction
+        cases = self.services.cases
+        self._run(
+            lambda: cases.record_portal_outcome(
                 case,
                 officer,
                 nik,
@@ -111,12 +137,11 @@ class LookupSteps(CaseScreenBase):
                 kind,
                 match,
                 override=override,
-                correction=self._correction,
-            )
-        except Exception as error:
-            self._lookup_failed(error)
-            return
-        self._answered(view)
+                correction=correction,
+            ),
+            self._answered,
+            self._lookup_failed,
+        )
 
     def _open_portal(self) -> None:
         url = self.settings.agreement.portal_url
@@ -250,21 +275,50 @@ class LookupSteps(CaseScreenBase):
             return
         officer = self.officer
         assert officer is not None
-        if not self._call(lambda: self.services.cases.may_read_card(officer)):
-            return  # e.g. the agreement has ended: the card is not read at all
-        if not self.reader.available:
-            self.nik_page.show_notice(_("No card reader is configured."), Severity.CAUTION)
-            return
+        cases = self.services.cases
+        reader = self.reader
+        available = reader.available
+
+        def check_and_read() -> CardData | bool:
+            if not cases.may_read_card(officer):
+                return False  # e.g. the agreement has ended: the card is not read at all
+            if not available:
+                return True
+            return reader.read_card()
+
+        def wipe_late(value: Any) -> None:
+            if isinstance(value, CardData):
+                value.wipe()
+
         self.nik_page.clear_notice()
-        self.nik_page.set_busy(True, _("Reading the card — keep it on the reader…"))
+        if available:
+            self.nik_page.set_busy(True, _("Reading the card — keep it on the reader…"))
+        else:
+            self.nik_page.set_busy(True, _("Working…"))
         self.nik_page.cancel.hide()
         self.task = run_task(
-            self,
-            self.reader.read_card,
-            self._card_read,
-            self._card_failed,
-            on_late=lambda data: data.wipe(),
+            self, check_and_read, self._card_result, self._card_check_failed, on_late=wipe_late
         )
+
+    def _card_result(self, value: CardData | bool) -> None:
+        if isinstance(value, CardData):
+            self._card_read(value)
+            return
+        self.task = None
+        self.nik_page.set_busy(False)
+        self.statusChanged.emit()
+        if value is True:  # the card may be read, but there is no reader to read it
+            self.nik_page.show_notice(_("No card reader is configured."), Severity.CAUTION)
+
+    def _card_check_failed(self, error: Exception) -> None:
+        if isinstance(error, ReaderError):
+            self._card_failed(error)
+            return
+        self.task = None
+        self.nik_page.set_busy(False)
+        self.statusChanged.emit()
+        log.info("case action refused: %s", type(error).__name__)
+        self._say(error_text(error), error=True)  # refused before the card was read
 
     def _may_read_card(self) -> bool:
         """Only for a signed-in officer serving an open (or resumed) case, never behind a lock."""
@@ -287,16 +341,46 @@ class LookupSteps(CaseScreenBase):
             self.nik_page.show_notice(_("The card gave no NIK. Enter the NIK by hand."))
             return
         case, officer = self.case, self.officer
-        if case is not None and officer is not None:
-            nik = data.nik
-            recorded = self._call(  # R-17: a demographic read owes data balikan, audited
-                lambda: self.services.cases.record_card_read(
-                    case, officer, nik, demographic=bool(data.fields), card_fields=data.fields
-                )
-            )
-            if recorded is None:
+        if case is None or officer is None:
+            self._card_recorded(data)
+            return
+        nik = data.nik
+        cases = self.services.cases
+
+        def recorded(_value: Any) -> None:
+            self.task = None
+            self.nik_page.set_busy(False)
+            self.statusChanged.emit()
+            if self.card is not data or not self._may_read_card():
+                return  # locked, signed out or another card meanwhile
+            self._card_recorded(data)
+
+        def refused(error: Exception) -> None:
+            self.task = None
+            self.nik_page.set_busy(False)
+            self.statusChanged.emit()
+            log.info("case action refused: %s", type(error).__name__)
+            self._say(error_text(error), error=True)
+            if self.card is data:
                 self._drop_card()  # refused (e.g. the agreement ended): forget what was read
-                return
+            else:
+                data.wipe()
+
+        self.nik_page.set_busy(True, _("Working…"))
+        self.nik_page.cancel.hide()
+        self.task = run_task(  # R-17: a demographic read owes data balikan, audited
+            self,
+            lambda: cases.record_card_read(
+                case, officer, nik, demographic=bool(data.fields), card_fields=data.fields
+            ),
+            recorded,
+            refused,
+            on_late=lambda _value: data.wipe(),
+        )
+
+    def _card_recorded(self, data: CardData) -> None:
+        """The card read is recorded: fill the NIK (and look it up when that was asked)."""
+        assert data.nik is not None
         if self.page == PAGE_DOCUMENTS:  # placed on the idle screen: looked up after step 2
             self._nik_ready = (data.nik.value, NikSource.CARD)
             self.documents_page.focus_first()

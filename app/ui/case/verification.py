@@ -167,6 +167,7 @@ class VerificationPage(QWidget):
             box.setObjectName(f"sesuai_{element_id}")
             self.sesuai[element_id] = box
             self.sesuai_box.addWidget(box)
+            box.show()  # at once, not when the layout gets to it: it takes the focus next
             self.setTabOrder(previous, box)
             previous = box
 
