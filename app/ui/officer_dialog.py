@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -24,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.i18n import N_, _
 from app.services.officers import Role
-from app.ui.busy import BusyIndicator, run_busy
-from app.ui.workers import Task
+from app.ui.busy import BusyIndicator
+from app.ui.submitting_dialog import SubmittingDialog
 
 ROLE_LABELS = {
     Role.OFFICER: N_("Officer"),
@@ -38,7 +37,7 @@ ROLE_LABELS = {
 NO_DATE = QDate(2000, 1, 1)
 
 
-class OfficerDialog(QDialog):
+class OfficerDialog(SubmittingDialog):
     """New account (``create``), NDA record (``nda``), or password reset (``reset``).
 
     ``submit`` carries the entered values out, off the UI thread (the form shows it is busy
@@ -109,8 +108,6 @@ class OfficerDialog(QDialog):
         self.busy = BusyIndicator()
         layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
-        self.task: Task | None = None
-        self._refocus: QWidget | None = None
 
     def values(self) -> dict[str, Any]:
         """What was entered (``nda_date`` is None until a date is entered)."""
@@ -146,39 +143,7 @@ class OfficerDialog(QDialog):
         if problem is not None:
             self.error.setText(problem)
             return
-        if self.submit is None:
-            super().accept()
-            return
-        submit, values = self.submit, self.values()
-        self.error.clear()
-        self._refocus = QApplication.focusWidget()
-        self._set_inputs_enabled(False)
-        self.task = run_busy(
-            self,
-            self.busy,
-            _("Working…"),
-            lambda: submit(values),
-            self._accepted,
-            self._refused,
-            cancellable=False,  # the write may already be done: the outcome is waited for
-        )
-
-    def reject(self) -> None:
-        """Cancel, unless the values are being handed over (the outcome is waited for)."""
-        if self.task is None:
-            super().reject()
-
-    def _accepted(self, _result: object) -> None:
-        self.task = None
-        super().accept()
-
-    def _refused(self, error: Exception) -> None:
-        """A refusal: shown here, the input stays."""
-        self.task = None
-        self._set_inputs_enabled(True)
-        self.error.setText(str(getattr(error, "message", None) or _("The action was refused.")))
-        if self._refocus is not None and self._refocus.isEnabled():
-            self._refocus.setFocus()
+        self._hand_over(self.values())
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         for widget in (

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -23,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.i18n import _
 from app.services.officer_records import EMPLOYMENT_STATUSES, OfficerRecord
-from app.ui.busy import BusyIndicator, run_busy
-from app.ui.workers import Task
+from app.ui.busy import BusyIndicator
+from app.ui.submitting_dialog import SubmittingDialog
 
 Submit = Callable[[dict[str, Any]], object]
 
@@ -46,7 +45,7 @@ def day_of(edit: QDateEdit) -> date:
     return date(qd.year(), qd.month(), qd.day())
 
 
-class RecordDialog(QDialog):
+class RecordDialog(SubmittingDialog):
     """A form whose ``submit`` may refuse: the message is shown and the input stays."""
 
     def __init__(self, title: str, parent: QWidget | None, submit: Submit) -> None:
@@ -65,7 +64,6 @@ class RecordDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         #: shown while the values are handed over off the UI thread
         self.busy = BusyIndicator()
-        self.task: Task | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
@@ -85,33 +83,7 @@ class RecordDialog(QDialog):
         except Exception as error:  # a value the form itself cannot read
             self._refused(error)
             return
-        submit = self.submit
-        self.error.clear()
-        self._set_inputs_enabled(False)
-        self.task = run_busy(
-            self,
-            self.busy,
-            _("Working…"),
-            lambda: submit(values),
-            self._accepted,
-            self._refused,
-            cancellable=False,  # the write may already be done: the outcome is waited for
-        )
-
-    def reject(self) -> None:
-        """Cancel, unless the values are being handed over (the outcome is waited for)."""
-        if self.task is None:
-            super().reject()
-
-    def _accepted(self, _result: object) -> None:
-        self.task = None
-        super().accept()
-
-    def _refused(self, error: Exception) -> None:
-        """A refusal: shown here, the input stays."""
-        self.task = None
-        self._set_inputs_enabled(True)
-        self.error.setText(str(getattr(error, "message", None) or _("The action was refused.")))
+        self._hand_over(values)
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         for index in range(self.form.count()):
