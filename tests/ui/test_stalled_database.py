@@ -328,3 +328,22 @@ def test_a_resume_that_lands_behind_the_lock_is_shown_after_unlocking(
     sign_in(qtbot, window)  # unlocks
     assert screen.case is case and screen.page == PAGE_NIK
     assert stall.ui_stalls == 0
+
+
+def test_a_case_opened_behind_the_lock_is_shown_after_unlocking(
+    qtbot: QtBot, window: AppWindow, stall: Stall
+) -> None:
+    sign_in(qtbot, window)
+    screen = window.case_screen
+    stall.on = True
+    qtbot.mouseClick(screen.new_page.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(stall.stalled.is_set, timeout=10000)
+    window.lock()  # the counter locks while the case is being opened
+    stall.on = False
+    qtbot.waitUntil(lambda: not screen.working, timeout=int(STALL_S * 4000))
+    case = screen.case
+    assert case is not None and case.state is CaseState.SUBMITTED  # kept, not lost
+    assert screen.page != PAGE_DOCUMENTS or not screen.isVisible()  # nothing shown behind it
+    sign_in(qtbot, window)  # unlocks
+    assert screen.case is case and screen.page == PAGE_DOCUMENTS
+    assert stall.ui_stalls == 0

@@ -123,10 +123,12 @@ class LifecycleSteps(LookupSteps):
         cases = self.services.cases
 
         def opened(case: ActiveCase) -> None:
-            if self.locked or self.officer is not officer:
-                return  # locked meanwhile: the case stays open, shown after unlocking
+            if self.officer is not officer:
+                return  # signed out meanwhile: the case waits with the interrupted ones
             self.case = case
             self._last_request[officer.id] = (programme, purpose)
+            if self.locked:
+                return  # locked meanwhile: resume_after_unlock shows it at step 2
             self._say(_("Case {number} opened.").format(number=case.number))
             self.documents_page.reset()
             self._show(PAGE_DOCUMENTS)
