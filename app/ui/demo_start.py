@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "Loket KTP-el — DEMO"
-
 
 def _not_ready(_username: str, _password: str) -> OfficerView:
     raise RuntimeError("the demo is not ready")  # never reached: sign-in is disabled
@@ -42,11 +40,16 @@ class PreparingWindow(QMainWindow):
     """The demo's sign-in form, shown at once; signing in waits for :class:`DemoStart`."""
 
     def __init__(self) -> None:
+        from app.services.settings import demo_settings
+        from app.ui.i18n import apply_language
+
         super().__init__()
-        self.setWindowTitle(WINDOW_TITLE)
+        settings = demo_settings()
+        apply_language(settings.ui.language)  # the language the counter window will use
+        agency = settings.agency.name
+        self.setWindowTitle("Loket KTP-el — " + agency + " — DEMO")
         self.resize(1366, 740)  # the counter window's size: the swap does not jump
-        self.login = LoginScreen(_not_ready, demo=True, agency="", demo_hint="")
-        self.login.subtitle.hide()
+        self.login = LoginScreen(_not_ready, demo=True, agency=agency, demo_hint="")
         self.login.demo_label.hide()
         self.login.language_box.setEnabled(False)  # the language is switched once ready
         self.login.sign_in.setEnabled(False)  # fail closed: no sign-in before the demo exists
