@@ -100,7 +100,6 @@ class DemoStart(QObject):
             if self.data_dir is None:
                 self.data_dir = make_demo_dir()  # a killed demo's folder is removed here
             self.world = build_demo(self.data_dir)
-            import app.ui.main  # noqa: F401 - the counter window's modules, loaded off the UI thread
         except BaseException as error:  # shown on the UI thread
             self._broken.emit(error)
             return

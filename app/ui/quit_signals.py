@@ -28,7 +28,9 @@ def quit_on_signals(app: QApplication) -> list[int]:
 
     def stop(number: int, _frame: object) -> None:
         received.append(number)
-        app.quit()
+        # Queued: the handler runs between any two bytecodes, maybe while a window is half
+        # built; quitting closes every window, so it waits for the event loop.
+        QTimer.singleShot(0, app.quit)
 
     for number in (signal.SIGTERM, signal.SIGINT):
         try:
