@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,10 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.i18n import _
-from app.services.officers import OfficerError, OfficerView
 from app.ui.busy import BusyIndicator, run_busy
 from app.ui.i18n import LANGUAGE_NAMES, language
 from app.ui.workers import Task
+
+if TYPE_CHECKING:  # the officers service (and its database layer) loads after the first paint
+    from app.services.officers import OfficerView
 
 
 class LoginScreen(QWidget):
@@ -182,6 +185,8 @@ class LoginScreen(QWidget):
         self.signedIn.emit(officer)
 
     def _failed(self, error: Exception) -> None:
+        from app.services.officers import OfficerError
+
         self.task = None
         self.sign_in.setEnabled(True)
         self.password.clear()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import shutil
-import signal
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -22,8 +19,6 @@ from app.services.demo import (
     DEMO_OFFICERS,
     DEMO_PASSWORD,
     DemoWorld,
-    build_demo,
-    make_demo_dir,
 )
 from app.services.dukcapil import guidance_text
 from app.services.error_messages import UNEXPECTED, user_message
@@ -251,78 +246,32 @@ def announce_demo_state(data_dir: Path, world: DemoWorld) -> None:
     )
 
 
-_previous_handlers: dict[int, object] = {}
-
-
-def restore_signal_handlers() -> None:
-    """Put back the handlers :func:`quit_on_signals` replaced (the process goes on)."""
-    while _previous_handlers:
-        number, handler = _previous_handlers.popitem()
-        with contextlib.suppress(ValueError, OSError, TypeError):
-            signal.signal(number, handler)  # type: ignore[arg-type]
-
-
-def quit_on_signals(app: QApplication) -> list[int]:
-    """SIGTERM/SIGINT end the event loop, so the demo's temporary folder is removed.
-
-    Returns the list the handler appends the signal's number to (a stop before the loop runs).
-    """
-    received: list[int] = []
-
-    def stop(number: int, _frame: object) -> None:
-        received.append(number)
-        app.quit()
-
-    for number in (signal.SIGTERM, signal.SIGINT):
-        try:
-            _previous_handlers[number] = signal.signal(number, stop)
-        except (ValueError, OSError):  # not the main thread, or not supported here
-            return received
-    # Python runs signal handlers between bytecodes: a light tick lets them run while Qt waits.
-    ticker = QTimer(app)
-    ticker.setObjectName("signalTicker")
-    ticker.timeout.connect(lambda: None)
-    ticker.start(250)
-    return received
-
-
 def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     """Start the application in ``mode`` (``demo`` or ``production``)."""
+    if mode == "demo":  # the sign-in window first, the demo built behind it
+        from app.ui.demo_start import run_demo
+
+        return run_demo(quit_after_ms)
     configure_logging()
     install_crash_handlers()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    data_dir: Path | None = None
-    stop_requested: list[int] = []
-    if mode == "demo":
-        stop_requested = quit_on_signals(app)  # from here on, SIGTERM/SIGINT end it cleanly
-        data_dir = make_demo_dir()  # a killed demo's folder is removed here
-        try:
-            world = build_demo(data_dir)
-            announce_demo_state(data_dir, world)
-            window = demo_window(world)
-        except BaseException:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            raise
-        core = world.services.core
-        services = world.services
-    else:
-        try:
-            if not is_configured():
-                built = first_run()
-                if built is None:
-                    return 3
-                _settings, core, services = built
-            else:
-                settings = load_settings()
-                opened = production_core(settings)
-                if opened is None:
-                    return 2
-                core = opened
-                services = production_services(settings, core)
-        except Exception as error:  # unusable settings, database, keyring or certificate
-            return startup_failed(error)
-        window = AppWindow(services, production_reader(services.core.settings, core.secrets))
+    try:
+        if not is_configured():
+            built = first_run()
+            if built is None:
+                return 3
+            _settings, core, services = built
+        else:
+            settings = load_settings()
+            opened = production_core(settings)
+            if opened is None:
+                return 2
+            core = opened
+            services = production_services(settings, core)
+    except Exception as error:  # unusable settings, database, keyring or certificate
+        return startup_failed(error)
+    window = AppWindow(services, production_reader(services.core.settings, core.secrets))
     if services.balikan is not None:
         services.balikan.start_background()
     window.show()
@@ -330,13 +279,10 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         QTimer.singleShot(quit_after_ms, window.close)
         QTimer.singleShot(quit_after_ms, app.quit)
     try:
-        return 0 if stop_requested else app.exec()
+        return app.exec()
     finally:
         window.case_screen.release()
         wait_for_all(5000)
         if services.balikan is not None:
             services.balikan.stop()
         core.close()
-        if data_dir is not None:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        restore_signal_handlers()
