@@ -13,17 +13,16 @@ checked here, against the profile the counter runs under, before they reach the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 
 from app.domain.case_flow import CaseState
 from app.domain.outcomes import OutcomeKind
-from app.domain.resource_files import resources_dir
 from app.domain.scrub import scrub
 from app.services.balikan.fields import FieldValue, validate_fields
 from app.services.balikan.outbox import BalikanParams
+from app.services.cases.compare import profile_of
 from app.services.cases.errors import NikNotAllowedHere
 from app.services.cases.returned import NOTE_NOT_RETURNED
-from app.services.dukcapil.profiles import BalikanField, load_profile
+from app.services.dukcapil.profiles import BalikanField
 from app.services.persistence.models import CaseRow
 from app.services.settings import Settings
 
@@ -79,14 +78,9 @@ def owed_params(row: CaseRow, fields: tuple[FieldValue, ...] = ()) -> BalikanPar
     return BalikanParams(programme=row.programme, note=owed_note(row), fields=fields)
 
 
-@lru_cache(maxsize=8)
-def _profile_fields(profile_id: str) -> tuple[BalikanField, ...]:
-    return load_profile(resources_dir(), profile_id).balikan_fields
-
-
 def profile_fields(settings: Settings) -> tuple[BalikanField, ...]:
     """The data balikan fields of the agreement this counter runs under."""
-    return _profile_fields(settings.agreement.profile)
+    return profile_of(settings.agreement.profile).balikan_fields
 
 
 def typed_fields(settings: Settings) -> tuple[BalikanField, ...]:
