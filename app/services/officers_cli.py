@@ -9,20 +9,17 @@ Dinas Dukcapil (no NIK in the list).
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from app.domain.errors import UserFacingError
+from app.services.admin_cli_runner import PasswordReader, run_admin_cli
 
 if TYPE_CHECKING:
     from app.services.app_core import AppServices
     from app.services.officers import OfficerView
 
-PasswordReader = Callable[[str], str]
 FORCE_HELP = "replace an existing file"
 
 
@@ -67,19 +64,15 @@ def run_officers_cli(
     out: TextIO | None = None,
 ) -> int:
     """Run one ``loket officers`` action; the exit status (2: refused, with a message)."""
-    try:
-        args = build_officers_parser().parse_args(list(argv))
-    except SystemExit as stop:
-        return int(stop.code or 0)
-    stream = out or sys.stdout
-    services = open_services()
-    try:
-        return _run(services, args, ask_password or getpass.getpass, stream)
-    except UserFacingError as error:
-        print(f"loket: {error.message}", file=sys.stderr)
-        return 2
-    finally:
-        services.core.close()
+    return run_admin_cli(
+        build_officers_parser(),
+        _run,
+        argv,
+        open_services,
+        ask_password=ask_password,
+        out=out,
+        prefix="loket: ",
+    )
 
 
 def _administrator(

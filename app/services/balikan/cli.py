@@ -6,19 +6,18 @@ import argparse
 import getpass
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from app.domain.i18n import _
+from app.services.admin_cli_runner import PasswordReader
 from app.services.balikan.client import BalikanSetupError
 from app.services.balikan.export import NOT_SUPERVISOR, ExportError
 from app.services.balikan.service import BalikanService
 from app.services.officers import OfficerError, OfficerService, OfficerView, Role
 from app.services.safe_output import OutputRefused
 from app.services.secrets import SecretMissing, SecretStoreUnavailable
-
-PasswordReader = Callable[[str], str]
 
 
 def build_balikan_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

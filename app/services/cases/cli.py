@@ -6,18 +6,14 @@ Lists carry the case number, the counter, the date and the age only: no NIK, no 
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from app.domain.errors import UserFacingError
+from app.services.admin_cli_runner import PasswordReader, run_admin_cli
 
 if TYPE_CHECKING:
     from app.services.app_core import AppServices
     from app.services.officers import OfficerView
-
-PasswordReader = Callable[[str], str]
 
 
 def build_cases_parser() -> argparse.ArgumentParser:
@@ -63,19 +59,14 @@ def run_cases_cli(
     out: TextIO | None = None,
 ) -> int:
     """Run one ``loket cases`` action; the exit status (2: refused, with a message)."""
-    try:
-        args = build_cases_parser().parse_args(list(argv))
-    except SystemExit as stop:
-        return int(stop.code or 0)
-    stream = out or sys.stdout
-    services = open_services()
-    try:
-        return _run(services, args, ask_password or getpass.getpass, stream)
-    except UserFacingError as error:
-        print(error.message, file=sys.stderr)
-        return 2
-    finally:
-        services.core.close()
+    return run_admin_cli(
+        build_cases_parser(),
+        _run,
+        argv,
+        open_services,
+        ask_password=ask_password,
+        out=out,
+    )
 
 
 def _supervisor(services: AppServices, username: str, ask_password: PasswordReader) -> OfficerView:
