@@ -3,6 +3,7 @@ schema equals a migrated one."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -24,12 +25,8 @@ from app.services.persistence.db import (
     known_revisions,
     upgrade_database,
 )
-from app.services.persistence.schema_template import (
-    CACHE_ENV,
-    copy_template,
-    save_template,
-    template_path,
-)
+from app.services.persistence.schema_template import copy_template, save_template, template_path
+from app.services.user_cache import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -187,3 +184,54 @@ assert upgrade_database(engine) is not None  # a backup was taken, then migrated
 assert current_revision(engine) == head_revision()
 """
     assert _probe(not_at_head, cache) == "ALEMBIC"
+
+
+def test_the_message_table_is_parsed_once_then_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from babel.messages.pofile import read_po
+
+    from app.domain.resource_files import resource_path
+
+    with resource_path("translations", "id", "LC_MESSAGES", "loket.po").open("rb") as handle:
+        catalog = read_po(handle, locale="id")
+    expected = {
+        str(m.id): str(m.string)
+        for m in catalog
+        if isinstance(m.id, str) and m.id and m.string and not m.fuzzy
+    }
+    assert expected["Preparing the demo…"] == "Menyiapkan demo…"  # the catalogue really translates
+    table = """
+from app.services.translations import translator
+import json
+print(json.dumps(translator("id")))
+print("BABEL" if "babel" in sys.modules else "NO-BABEL")
+"""
+    cache = tmp_path / "cache"
+    for first in (True, False):
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env[CACHE_ENV] = str(cache)
+        result = subprocess.run(
+            [sys.executable, "-c", _PROBE.format(body=table)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.strip().splitlines()
+        assert json.loads(lines[0]) == expected
+        assert lines[1] == ("BABEL" if first else "NO-BABEL")
+    (cached,) = cache.glob("messages-id-*.json")
+    cached.write_text("{not json")  # a damaged cache is parsed again, never trusted
+    from app.services import translations
+
+    translations._messages.cache_clear()
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    try:
+        assert translations.translator("id") == expected
+    finally:
+        translations._messages.cache_clear()
+    assert json.loads(cached.read_text()) == expected  # and the cache repaired

@@ -19,20 +19,10 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from platformdirs import user_cache_dir
-
 from app.services.persistence.db import MIGRATIONS_DIR
-from app.services.settings import APP_NAME
+from app.services.user_cache import cache_dir
 
 log = logging.getLogger(__name__)
-
-CACHE_ENV = "LOKET_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    """Where the schema copies live (``LOKET_CACHE_DIR`` overrides the platform's folder)."""
-    override = os.environ.get(CACHE_ENV)
-    return Path(override) if override else Path(user_cache_dir(APP_NAME, appauthor=False))
 
 
 def _library_version(name: str) -> str:
