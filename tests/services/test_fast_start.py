@@ -1,5 +1,5 @@
-"""Fast start: the revision is read without Alembic, and a new demo database copied from a kept
-schema equals a migrated one."""
+"""Fast start: the revision is read without Alembic, a new demo database copied from a kept
+schema equals a migrated one, the message table and the profiles are read once."""
 
 from __future__ import annotations
 
@@ -235,3 +235,24 @@ print("BABEL" if "babel" in sys.modules else "NO-BABEL")
     finally:
         translations._messages.cache_clear()
     assert json.loads(cached.read_text()) == expected  # and the cache repaired
+
+
+def test_shipped_profiles_are_parsed_again_when_a_file_changes(tmp_path: Path) -> None:
+    import shutil
+
+    from app.domain.resource_files import resources_dir
+    from app.services.dukcapil.profiles import load_profiles
+
+    resources = tmp_path / "resources"
+    shutil.copytree(resources_dir() / "profiles", resources / "profiles")
+    empty_admin = tmp_path / "admin"
+    first = load_profiles(resources, empty_admin)
+    assert first["bandung-9"].name == "Kab. Bandung (Juknis template) — 9 elements with No. KK"
+    first.pop("bandung-9")  # the caller's own mapping: the next answer is whole
+    assert "bandung-9" in load_profiles(resources, empty_admin)
+    path = resources / "profiles" / "bandung-9.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('name = "Kab. Bandung', 'name = "KAB. CONTOH'),
+        encoding="utf-8",
+    )
+    assert load_profiles(resources, empty_admin)["bandung-9"].name.startswith("KAB. CONTOH")
