@@ -157,7 +157,7 @@ def build_demo(
             gateway,
             guidance=guidance_text,
             clock=clock,
-            balikan_transport=sim.transport(),
+            balikan_transport=sim.transport,  # made when the sender first sends
             balikan_base_url=SIMULATOR_BASE_URL + sim.config.balikan.prefix,
         )
     seed_demo_officers(services)

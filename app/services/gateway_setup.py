@@ -57,7 +57,8 @@ def build_gateway(
             key_style="default",
         )
         credentials = GatewayCredentials(account.user_id, account.password, account.ip_user)
-        client = DukcapilClient(config, credentials, profile, transport=simulator.transport())
+        # the simulator's transport (and httpx) are made when the first query is sent
+        client = DukcapilClient(config, credentials, profile, transport=simulator.transport)
         return ClientGateway(client)
     if not gateway.base_url:
         raise GatewaySetupError("gateway.base_url is not set")

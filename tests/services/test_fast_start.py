@@ -237,6 +237,36 @@ print("BABEL" if "babel" in sys.modules else "NO-BABEL")
     assert json.loads(cached.read_text()) == expected  # and the cache repaired
 
 
+def test_a_demo_start_loads_no_http_library_until_the_first_query(tmp_path: Path) -> None:
+    body = f"""
+from app.services.demo import build_demo
+world = build_demo(Path({str(tmp_path)!r}) / "DEMO")
+heavy = ("httpx", "httpcore", "babel", "sqlalchemy.dialects.postgresql")
+print("AT-START", sorted(name for name in heavy if name in sys.modules))
+services = world.services
+nik = world.simulator.population.examples()["found"]
+answer = services.cases._gateway.lookup(nik)
+print("FIRST-QUERY", answer.kind.name, "httpx" in sys.modules)
+services.core.close()
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env[CACHE_ENV] = str(tmp_path / "cache")
+    for demo in ("first", "second"):  # the first of this version fills the cache
+        result = subprocess.run(
+            [sys.executable, "-c", _PROBE.format(body=body.replace("DEMO", demo))],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "AT-START []" in lines
+    assert "FIRST-QUERY FOUND True" in lines  # the simulator's transport, made on first use
+
+
 def test_shipped_profiles_are_parsed_again_when_a_file_changes(tmp_path: Path) -> None:
     import shutil
 
@@ -256,3 +286,44 @@ def test_shipped_profiles_are_parsed_again_when_a_file_changes(tmp_path: Path) -
         encoding="utf-8",
     )
     assert load_profiles(resources, empty_admin)["bandung-9"].name.startswith("KAB. CONTOH")
+
+
+def test_the_gateway_client_makes_its_transport_when_the_first_query_is_sent() -> None:
+    from app.domain.resource_files import resources_dir
+    from app.services.dukcapil import (
+        DukcapilClient,
+        GatewayConfig,
+        GatewayCredentials,
+        OutcomeKind,
+        load_profile,
+    )
+    from app.services.gateway_setup import SIMULATOR_BASE_URL
+    from app.services.simulator import GatewaySimulator, SimulatorConfig
+
+    simulator = GatewaySimulator(SimulatorConfig(), mode="demo")
+    account = simulator.config.account
+    made: list[object] = []
+
+    def transport() -> object:
+        made.append(simulator.transport())
+        return made[-1]
+
+    client = DukcapilClient(
+        GatewayConfig(
+            base_url=SIMULATOR_BASE_URL,
+            consumer_id=account.consumer_id,
+            allow_plain_http=True,
+            key_style="default",
+        ),
+        GatewayCredentials(account.user_id, account.password, account.ip_user),
+        load_profile(resources_dir(), "purbalingga-8"),
+        transport=transport,  # type: ignore[arg-type]
+    )
+    assert made == []  # nothing made while the application starts
+    nik = simulator.population.examples()["found"]
+    assert client.lookup(nik).kind is OutcomeKind.FOUND
+    assert client.lookup(nik).kind is OutcomeKind.FOUND
+    assert len(made) == 1  # one transport, kept
+    client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        client.lookup(nik)
