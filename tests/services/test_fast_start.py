@@ -327,3 +327,29 @@ def test_the_gateway_client_makes_its_transport_when_the_first_query_is_sent() -
     client.close()
     with pytest.raises(RuntimeError, match="closed"):
         client.lookup(nik)
+
+
+def test_the_production_start_module_leaves_demo_set_up_and_network_code_unloaded(
+    tmp_path: Path,
+) -> None:
+    body = """
+import app.ui.main
+unwanted = (
+    "app.services.simulator", "app.services.demo", "app.services.first_run", "app.ui.first_run",
+    "app.services.key_admin", "alembic", "httpx", "babel",
+)
+print("LOADED", sorted(name for name in unwanted if name in sys.modules))
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env[CACHE_ENV] = str(tmp_path / "cache")
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(body=body)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stdout.splitlines()
