@@ -77,7 +77,8 @@ def peak_kb():
 def ready():
     window = start.window
     assert window is not None and window.login.sign_in.isEnabled()
-    print("READY", flush=True)
+    import time
+    print("READY", time.process_time(), flush=True)  # and the CPU seconds it took
     from bench.case_driver import drive_case, sign_in
     sign_in(app, window, "petugas", "demo1234")  # the password check's memory counts
     print("SIGNED_IN", flush=True)
@@ -148,11 +149,13 @@ def _run_app(errors: IO[str]) -> tuple[dict[str, float], float, int]:
     marks: dict[str, float] = {}
     peak_mb = 0.0
     for line in process.stdout:
-        word = line.strip()
+        word, *value = line.split() or [""]
         if word in ("LOGIN_SHOWN", "READY"):
             marks[word] = time.perf_counter() - started
-        elif word.startswith("PEAK_KB"):
-            peak_mb = int(word.split()[1]) / 1024
+            if value:
+                marks[word + "_CPU"] = float(value[0])
+        elif word == "PEAK_KB":
+            peak_mb = int(value[0]) / 1024
     return marks, peak_mb, process.wait(60)
 
 
@@ -167,7 +170,8 @@ def cold_start() -> ColdStart:
         raise SystemExit("the app's cold start, sign-in or case did not complete")
     print(
         f"  sign-in window after {marks['LOGIN_SHOWN']:.2f} s, signing in possible after "
-        f"{marks['READY']:.2f} s, peak {peak_mb:.1f} MB"
+        f"{marks['READY']:.2f} s ({marks['READY_CPU']:.2f} s of CPU: less noisy on a busy "
+        f"machine), peak {peak_mb:.1f} MB"
     )
     return ColdStart(marks["LOGIN_SHOWN"], marks["READY"], peak_mb)
 
