@@ -55,6 +55,9 @@ class PreparingWindow(QMainWindow):
         self.login.sign_in.setEnabled(False)  # fail closed: no sign-in before the demo exists
         self.login.busy.label.setText(_("Preparing the demo…"))
         self.login.busy.cancel_button.hide()
+        # no moving bar: each of its frames takes Python's interpreter lock from the builder
+        # thread and made the demo ready about a quarter later; the text says what happens
+        self.login.busy.bar.hide()
         self.login.busy.show()
         banner = QLabel(_("DEMO — simulated gateway and invented residents; nothing here is real."))
         banner.setObjectName("demoBanner")
