@@ -51,12 +51,21 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
             raise keyring.errors.PasswordDeleteError(username) from None
 
 
+@pytest.fixture(scope="session")
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the run (the kept demo schema is built once, not per test)."""
+    return tmp_path_factory.mktemp("loket-cache")
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    shared_cache_dir: Path,
 ) -> Path:
     """Every test gets its own config, data and log dirs, and English messages."""
     root = tmp_path_factory.mktemp("loket-home")
+    monkeypatch.setenv("LOKET_CACHE_DIR", str(shared_cache_dir))
     monkeypatch.setenv("LOKET_ADMIN_CONFIG", str(root / "admin" / "loket.toml"))
     monkeypatch.setenv("LOKET_USER_CONFIG", str(root / "user" / "settings.toml"))
     monkeypatch.setenv("LOKET_DATA_DIR", str(root / "data"))

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-import httpx
-
 from app.domain.access import AccessGrants
 from app.domain.agreement_term import TermStatus, term_status
 from app.domain.outcomes import OutcomeKind
@@ -34,6 +32,8 @@ from app.services.officers import OfficerService, OfficerView
 from app.services.quota import QuotaCounter
 
 if TYPE_CHECKING:
+    import httpx
+
     from app.services.cases.returned import ReturnedCases
     from app.services.incidents import IncidentService
     from app.services.officer_records import OfficerRecords
@@ -229,13 +229,14 @@ def build_services(
     *,
     guidance: Callable[[OutcomeKind, str | None], str] | None = None,
     clock: Clock = system_clock,
-    balikan_transport: httpx.BaseTransport | None = None,
+    balikan_transport: httpx.BaseTransport | Callable[[], httpx.BaseTransport] | None = None,
     balikan_base_url: str | None = None,
 ) -> AppServices:
     """Wire the use-case services over ``core``.
 
     The gateway is wrapped so every lookup is marked on the shared link governor, which the
-    data balikan sender waits behind (``balikan_transport``/``balikan_base_url``: demo).
+    data balikan sender waits behind (``balikan_transport``/``balikan_base_url``: demo; the
+    transport may be a function making it when the sender first needs it).
     """
     settings = core.settings
     keys = core.keys or open_keys(core.engine, core.secrets)  # refuses missing/other keys

@@ -20,6 +20,8 @@ from app.services.secrets import KeyringSecretStore, MemorySecretStore, SecretSt
 from app.services.settings import Settings
 from app.services.translations import install_language
 
+DATA_DIR_DATABASE = "loket.sqlite3"  # the SQLite file build_core opens in a given data folder
+
 
 def secure_process_defaults() -> None:
     """Files this process creates are private to the user (umask 077)."""
@@ -82,7 +84,7 @@ def build_core(
     url = database_url or settings.database_url or None
     if url is None and data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        url = f"sqlite+pysqlite:///{data_dir / 'loket.sqlite3'}"
+        url = f"sqlite+pysqlite:///{data_dir / DATA_DIR_DATABASE}"
     store = secrets or default_secret_store(settings)
     engine = create_db_engine(url)
     try:

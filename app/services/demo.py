@@ -14,12 +14,13 @@ from pathlib import Path
 
 from app.services.access import grants_for
 from app.services.app_core import AppServices, build_services
-from app.services.bootstrap import build_core
+from app.services.bootstrap import DATA_DIR_DATABASE, build_core
 from app.services.clock import Clock, system_clock
 from app.services.dukcapil import guidance_text
 from app.services.gateway_setup import SIMULATOR_BASE_URL, build_gateway, demo_simulator
 from app.services.key_binding import init_or_open_demo_keys
 from app.services.officers import Role
+from app.services.persistence.schema_template import copy_template, save_template
 from app.services.secrets import BALIKAN_TOKEN, MemorySecretStore, SecretStore
 from app.services.settings import Settings, demo_settings
 from app.services.simulator import GatewaySimulator
@@ -129,9 +130,18 @@ def build_demo(
     settings = settings or demo_settings()
     if not settings.is_demo:
         raise ValueError("build_demo is for demo mode only")
+    database = data_dir / DATA_DIR_DATABASE
+    # a brand-new demo database starts as a copy of the migrated schema kept from the first
+    # demo of this version (see schema_template); otherwise it is migrated and the copy kept
+    brand_new = not settings.database_url and not (
+        database.exists() and database.stat().st_size > 0
+    )
+    from_template = brand_new and copy_template(database)
     core = build_core(
         settings, secrets=secrets or MemorySecretStore(), data_dir=data_dir, check_keys=False
     )
+    if brand_new and not from_template:
+        save_template(database)  # schema only: nothing else has been written yet
     # the demo's keys are created here, on purpose, for a new demo database
     core.keys = init_or_open_demo_keys(core.engine, core.secrets, settings.counter_id)
     sim = simulator
@@ -147,7 +157,7 @@ def build_demo(
             gateway,
             guidance=guidance_text,
             clock=clock,
-            balikan_transport=sim.transport(),
+            balikan_transport=sim.transport,  # made when the sender first sends
             balikan_base_url=SIMULATOR_BASE_URL + sim.config.balikan.prefix,
         )
     seed_demo_officers(services)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain.resource_files import resources_dir
 from app.services.access import grants_of
@@ -17,7 +18,9 @@ from app.services.dukcapil.port_adapter import ClientGateway
 from app.services.secrets import GATEWAY_PASSWORD, GATEWAY_USER, SecretStore, require
 from app.services.settings import Settings
 from app.services.settings_checks import grants_problem
-from app.services.simulator import GatewaySimulator, SimulatorConfig
+
+if TYPE_CHECKING:
+    from app.services.simulator import GatewaySimulator  # the demo's only: loaded there
 
 SIMULATOR_BASE_URL = "http://simulator.demo:8000"
 
@@ -28,6 +31,8 @@ class GatewaySetupError(RuntimeError):
 
 def demo_simulator(settings: Settings) -> GatewaySimulator:
     """The in-process simulator for demo mode (refuses production itself)."""
+    from app.services.simulator import GatewaySimulator, SimulatorConfig
+
     return GatewaySimulator(
         SimulatorConfig(daily_quota=settings.quota.daily_limit), mode=settings.mode
     )
@@ -57,7 +62,8 @@ def build_gateway(
             key_style="default",
         )
         credentials = GatewayCredentials(account.user_id, account.password, account.ip_user)
-        client = DukcapilClient(config, credentials, profile, transport=simulator.transport())
+        # the simulator's transport (and httpx) are made when the first query is sent
+        client = DukcapilClient(config, credentials, profile, transport=simulator.transport)
         return ClientGateway(client)
     if not gateway.base_url:
         raise GatewaySetupError("gateway.base_url is not set")

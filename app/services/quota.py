@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -51,9 +49,14 @@ class QuotaCounter:
     def _ensure_row(self, session: Session, day: date) -> None:
         values = {"day": day, "used": 0, "updated_at": self._clock()}
         dialect = session.get_bind().dialect.name
+        # each dialect's module is loaded when first used (PostgreSQL's costs a start time)
         if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
             session.execute(pg_insert(QuotaDay).values(**values).on_conflict_do_nothing())
         else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
             session.execute(sqlite_insert(QuotaDay).values(**values).on_conflict_do_nothing())
 
     def status(self, session: Session) -> QuotaStatus:

@@ -55,6 +55,9 @@ class PreparingWindow(QMainWindow):
         self.login.sign_in.setEnabled(False)  # fail closed: no sign-in before the demo exists
         self.login.busy.label.setText(_("Preparing the demo…"))
         self.login.busy.cancel_button.hide()
+        # no moving bar: each of its frames takes Python's interpreter lock from the builder
+        # thread and made the demo ready about a quarter later; the text says what happens
+        self.login.busy.bar.hide()
         self.login.busy.show()
         banner = QLabel(_("DEMO — simulated gateway and invented residents; nothing here is real."))
         banner.setObjectName("demoBanner")
@@ -84,6 +87,7 @@ class DemoStart(QObject):
         self.data_dir = data_dir
         self.exit_code: int | None = None
         self._thread: threading.Thread | None = None
+        self._sender_start: threading.Thread | None = None
         self._built.connect(self._show_counter)
         self._broken.connect(self._show_failure)
 
@@ -128,8 +132,20 @@ class DemoStart(QObject):
         self.window = window
         self.preparing.close()
         if self.world.services.balikan is not None:
-            self.world.services.balikan.start_background()
+            # the sender's client (and the HTTP library) load on a worker: the window is
+            # ready and answers meanwhile
+            self._sender_start = threading.Thread(
+                target=self._start_sender, name="balikan-start", daemon=True
+            )
+            self._sender_start.start()
         self.ready.emit()
+
+    def _start_sender(self) -> None:
+        assert self.world is not None and self.world.services.balikan is not None
+        try:
+            self.world.services.balikan.start_background()
+        except Exception as error:  # the demo goes on; what was queued waits in the outbox
+            log.error("demo data balikan sender not started: %s", type(error).__name__)
 
     def _show_failure(self, error: BaseException) -> None:
         from app.ui.main import startup_failed
@@ -146,6 +162,8 @@ class DemoStart(QObject):
         """Wait for the builder, then release the demo and remove its temporary folder."""
         if self._thread is not None:
             self._thread.join()
+        if self._sender_start is not None:
+            self._sender_start.join()
         from app.ui.workers import wait_for_all
 
         if self.window is not None:

@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -15,21 +16,9 @@ from app.domain.i18n import _
 from app.services.app_core import AppServices, build_services
 from app.services.bootstrap import Core, build_core
 from app.services.crash import install_excepthook, write_crash_record, write_message_record
-from app.services.demo import (
-    DEMO_OFFICERS,
-    DEMO_PASSWORD,
-    DemoWorld,
-)
 from app.services.dukcapil import guidance_text
 from app.services.error_messages import UNEXPECTED, user_message
-from app.services.first_run import (
-    FirstRunError,
-    apply_first_run,
-    create_first_officers,
-    setup_first_run_keys,
-)
 from app.services.gateway_setup import GatewaySetupError, build_gateway
-from app.services.key_admin import import_bundle_for
 from app.services.keys import KeyProblem
 from app.services.logging_setup import configure_logging
 from app.services.secrets import (
@@ -43,19 +32,26 @@ from app.services.settings import (
     load_settings,
     user_language,
 )
-from app.services.simulator import GatewaySimulator
 from app.ui.app_window import AppWindow
-from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import apply_language
 from app.ui.key_problem import KeyProblemDialog
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
 from app.ui.workers import wait_for_all
 
+if TYPE_CHECKING:
+    from app.services.demo import DemoWorld
+    from app.services.simulator import GatewaySimulator
+    from app.ui.first_run import FirstRunWizard
+
+# What only the demo, the first-run set-up or a key problem needs is imported there: a
+# production start loads neither the simulator nor the set-up wizard.
 log = logging.getLogger(__name__)
 
 
 def demo_hint() -> str:
     """The demo accounts, shown on the demo sign-in screen."""
+    from app.services.demo import DEMO_OFFICERS, DEMO_PASSWORD
+
     users = ", ".join(username for username, _name, _role in DEMO_OFFICERS)
     return _("DEMO: sign in as {users} with the password {password}.").format(
         users=users, password=DEMO_PASSWORD
@@ -146,12 +142,21 @@ def production_services(settings: Settings, core: Core) -> AppServices:
 
 def first_run_wizard() -> FirstRunWizard:
     """The set-up wizard in the person's language (Indonesian unless they chose English)."""
+    from app.ui.first_run import FirstRunWizard
+
     apply_language(user_language())
     return FirstRunWizard()
 
 
 def first_run() -> tuple[Settings, Core, AppServices] | None:
     """The administrator's set-up; None when cancelled."""
+    from app.services.first_run import (
+        FirstRunError,
+        apply_first_run,
+        create_first_officers,
+        setup_first_run_keys,
+    )
+
     wizard = first_run_wizard()
     while True:
         if wizard.exec() != QDialog.DialogCode.Accepted or wizard.plan is None:
@@ -221,6 +226,8 @@ def production_core(settings: Settings) -> Core | None:
             log.warning("start refused: %s", problem.detail)
 
             def import_bundle(data: bytes, passphrase: str) -> object:
+                from app.services.key_admin import import_bundle_for
+
                 return import_bundle_for(settings, secrets, data, passphrase, actor="gui")
 
             dialog = KeyProblemDialog(problem, import_bundle)

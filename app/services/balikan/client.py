@@ -20,13 +20,17 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.services.dukcapil.config import GatewayConfigError
 from app.services.dukcapil.tls import PinnedContext, caused_by_tls, pinned_context
 from app.services.settings import BalikanSettings
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported where a request is made (a client is built only to send): importing this
+# module (the outbox does, at every start) does not load it.
 
 DUPLICATE_TEXT = "data sudah pernah dikirim"
 _DIGITS = re.compile(r"[0-9]{6,}")
@@ -156,6 +160,8 @@ class BalikanClient:
             raise BalikanSetupError("balikan.base_url: https needs the pinned certificate")
         if tls is not None and not isinstance(tls, PinnedContext):
             raise BalikanSetupError("balikan: only a pinned TLS context is accepted")
+        import httpx
+
         self._store_path = store_path
         self._params_path = params_path
         verify: ssl.SSLContext | bool = tls if tls is not None else False
@@ -250,6 +256,8 @@ class BalikanClient:
 
     def prepare_form(self, item: OutgoingItem) -> httpx.Request:
         """The request of one item in the form shape (not sent yet)."""
+        import httpx
+
         return httpx.Request(
             "POST",
             self._store_url,
@@ -260,6 +268,8 @@ class BalikanClient:
 
     def prepare_batch(self, items: Sequence[OutgoingItem]) -> httpx.Request:
         """The request of items in the JSON batch shape (not sent yet)."""
+        import httpx
+
         return httpx.Request(
             "POST",
             self._store_url,
@@ -275,6 +285,8 @@ class BalikanClient:
 
     def send(self, request: httpx.Request) -> StoreAnswer:
         """Send a prepared request; raises :class:`BalikanTlsError` on a TLS or pin failure."""
+        import httpx
+
         connection = self._take()
         try:
             try:
@@ -321,6 +333,8 @@ class BalikanClient:
 
     def param_keys(self) -> list[str]:
         """The agency's agreed ``param`` keys (``getparam_bylembaga``)."""
+        import httpx
+
         try:
             response = self._client.get(self._params_path)
         except httpx.HTTPError as error:

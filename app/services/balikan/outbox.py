@@ -7,11 +7,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,6 +18,9 @@ from app.services.balikan.fields import FieldValue, decode_fields, encode_fields
 from app.services.clock import Clock, system_clock
 from app.services.keys import KeyRing
 from app.services.persistence.models import BalikanItem
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.dml import ReturningInsert
 
 HELD = "held"  # the case is still open: owed, not yet sendable (NIK encrypted here only)
 PENDING = "pending"
@@ -32,15 +33,34 @@ VIA_EXPORT = "export"
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
-# Built once: a held item, unless the case already has one (case_number is unique).
-_HOLD = {
-    "sqlite": sqlite_insert(BalikanItem)
-    .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
-    .returning(BalikanItem.id),
-    "postgresql": pg_insert(BalikanItem)
-    .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
-    .returning(BalikanItem.id),
-}
+# Built once per dialect, on first use: a held item, unless the case already has one
+# (case_number is unique). Each dialect's module is imported only when that database is used.
+_HOLD: dict[str, ReturningInsert[tuple[int]]] = {}
+
+
+def _hold_statement(dialect: str) -> ReturningInsert[tuple[int]] | None:
+    statement = _HOLD.get(dialect)
+    if statement is None:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = (
+                sqlite_insert(BalikanItem)
+                .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
+                .returning(BalikanItem.id)
+            )
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = (
+                pg_insert(BalikanItem)
+                .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
+                .returning(BalikanItem.id)
+            )
+        else:
+            return None
+        _HOLD[dialect] = statement
+    return statement
 
 
 def retry_delay(
@@ -135,7 +155,7 @@ class Outbox:
             "created_at": self._clock(),
         }
         connection = session.connection()
-        statement = _HOLD.get(connection.dialect.name)
+        statement = _hold_statement(connection.dialect.name)
         if statement is None:  # another database: read, then add
             existing = self._item(session, case_number)
             if existing is not None:

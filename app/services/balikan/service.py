@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.audit import AuditTrail
@@ -34,6 +34,9 @@ from app.services.officers import OfficerView, Role
 from app.services.safe_output import OutputRefused
 from app.services.secrets import BALIKAN_TOKEN, SecretStore, require
 from app.services.settings import BalikanSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ class BalikanService:
         counter_id: str,
         *,
         governor: LinkGovernor | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.BaseTransport | Callable[[], httpx.BaseTransport] | None = None,
         base_url: str | None = None,
         clock: Clock = system_clock,
         sender_options: dict[str, object] | None = None,
@@ -104,8 +107,10 @@ class BalikanService:
         settings = self.settings
         if self._base_url:
             settings = replace(settings, base_url=self._base_url)
+        # a transport factory (the demo simulator's) is called only now: no httpx at start
+        transport = self._transport() if callable(self._transport) else self._transport
         return BalikanClient.from_settings(
-            settings, token, self._transport, connections=settings.max_in_flight
+            settings, token, transport, connections=settings.max_in_flight
         )
 
     def sender(self) -> BalikanSender:

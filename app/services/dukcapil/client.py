@@ -15,16 +15,14 @@ from __future__ import annotations
 import json
 import logging
 import ssl
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpcore
-import httpx
 
 from app.domain.nik import Nik, mask_nik
 from app.services.dukcapil.classify import classify_response
@@ -36,7 +34,14 @@ from app.services.dukcapil.outcomes import Outcome, OutcomeKind, Verdict
 from app.services.dukcapil.profiles import AgreementProfile
 from app.services.dukcapil.record import PermittedRecord
 from app.services.dukcapil.tls import caused_by_tls, pinned_context
-from app.services.dukcapil.warm import WarmBackend
+
+if TYPE_CHECKING:
+    import httpx
+
+    from app.services.dukcapil.warm import WarmBackend
+
+# httpx (and httpcore, with the warm connection) are imported when the first query is sent,
+# not when the client is built: an application start does not wait for them.
 
 log = logging.getLogger(__name__)
 # httpx logs every request line with its URL (confidential IPs and consumer id): keep it quiet
@@ -51,7 +56,6 @@ _CREDENTIAL_KEYS: Mapping[str, tuple[str, str, str, str]] = {
     "upper": ("NIK", "USER_ID", "PASSWORD", "IP_USER"),
     "lower": ("nik", "user_id", "password", "ip_user"),
 }
-_CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Idle connections are kept this long on our side; the gateway's own idle timeout is shorter
 #: and covered by the spare connection (:mod:`app.services.dukcapil.warm`).
 KEEPALIVE_SECONDS = 900.0
@@ -95,22 +99,46 @@ class DukcapilClient:
         credentials: GatewayCredentials,
         profile: AgreementProfile,
         *,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.BaseTransport | Callable[[], httpx.BaseTransport] | None = None,
         keep_warm: bool = True,
     ) -> None:
+        """``transport``: a transport, or a function making one when the first query is sent
+        (the demo's in-process simulator); None: the network, pinned to the certificate."""
         self._config = config
         self._credentials = credentials
         self._profile = profile
-        verify: ssl.SSLContext | bool = False  # plain http (explicitly allowed) only
+        self._verify: ssl.SSLContext | bool = False  # plain http (explicitly allowed) only
         if not config.is_plain_http:
             assert config.pinned_cert_pem is not None  # enforced by GatewayConfig
-            verify = pinned_context(config.pinned_cert_pem, config.pinned_sha256)
-        t = config.timeouts
+            self._verify = pinned_context(config.pinned_cert_pem, config.pinned_sha256)
+        self._transport = transport
+        self._keep_warm = keep_warm
         self._warm: WarmBackend | None = None
-        if transport is None and keep_warm:
-            transport, self._warm = _warm_transport(config, verify)
-        self._http = httpx.Client(
-            verify=verify,
+        self._http_client: httpx.Client | None = None
+        self._http_lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The HTTP client, made on first use."""
+        with self._http_lock:
+            if self._http_client is None:
+                if self._closed:
+                    raise RuntimeError("the gateway client is closed")
+                self._http_client = self._make_http()
+            return self._http_client
+
+    def _make_http(self) -> httpx.Client:
+        import httpx
+
+        transport = self._transport
+        if callable(transport):
+            transport = transport()
+        if transport is None and self._keep_warm:
+            transport, self._warm = _warm_transport(self._config, self._verify)
+        t = self._config.timeouts
+        return httpx.Client(
+            verify=self._verify,
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
             trust_env=False,  # never an environment proxy on the closed network
             follow_redirects=False,
@@ -121,6 +149,7 @@ class DukcapilClient:
 
     def warm(self) -> None:
         """Have a connection ready for the next query (e.g. when a case opens)."""
+        self._http  # noqa: B018 - made now (off the officer's wait), with its spare connection
         if self._warm is not None:
             self._warm.warm()
 
@@ -136,9 +165,13 @@ class DukcapilClient:
 
     def close(self) -> None:
         """Close the connection pool (and the spare connection)."""
+        with self._http_lock:
+            self._closed = True
+            client, self._http_client = self._http_client, None
         if self._warm is not None:
             self._warm.close()
-        self._http.close()
+        if client is not None:
+            client.close()
 
     def __enter__(self) -> DukcapilClient:
         return self
@@ -249,10 +282,13 @@ class DukcapilClient:
 
     def _post(self, url: str, content: bytes) -> bytes:
         """POST once; retry once only if the connection failed before anything was sent."""
+        import httpx
+
+        connect_errors = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
         for attempt in (1, 2):
             try:
                 return self._send(url, content)
-            except _CONNECT_ERRORS as exc:
+            except connect_errors as exc:
                 if _caused_by_tls(exc):
                     raise TransportError(TransportFailure.TLS) from None
                 if attempt == 2:
@@ -267,7 +303,7 @@ class DukcapilClient:
         limit = self._config.max_response_bytes
         headers = {"Content-Type": "application/json"}
         with self._http.stream("POST", url, content=content, headers=headers) as response:
-            if response.status_code != httpx.codes.OK:
+            if response.status_code != 200:  # HTTP OK
                 raise TransportError(TransportFailure.HTTP_STATUS, status=response.status_code)
             chunks: list[bytes] = []
             size = 0
@@ -285,6 +321,11 @@ def _warm_transport(
     config: GatewayConfig, verify: ssl.SSLContext | bool
 ) -> tuple[httpx.BaseTransport | None, WarmBackend | None]:
     """An HTTP transport whose pool draws on a spare connection kept warm to the gateway."""
+    import httpcore
+    import httpx
+
+    from app.services.dukcapil.warm import WarmBackend
+
     parts = urlsplit(config.base_url)
     host = parts.hostname
     if host is None:

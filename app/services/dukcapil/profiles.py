@@ -161,7 +161,7 @@ def load_profiles(resources: Path, admin_dir: Path | None = None) -> dict[str, A
     """Every profile by id: the shipped ones in ``resources/profiles``, then the
     administrator's (``admin_dir``, default :func:`admin_profiles_dir`), which add profiles
     or replace a shipped one with the same id."""
-    profiles = _load_folder(resources / "profiles")
+    profiles = _shipped_profiles(resources / "profiles")
     folder = admin_profiles_dir() if admin_dir is None else admin_dir
     if folder.is_dir():
         profiles.update(_load_folder(folder, fail_closed=True))
@@ -181,6 +181,20 @@ def load_profile(
             f"no profile {profile_id!r} (known: {', '.join(sorted(profiles))}; the "
             f"administrator adds one in {folder})"
         ) from None
+
+
+_SHIPPED: dict[tuple[object, ...], dict[str, AgreementProfile]] = {}
+
+
+def _shipped_profiles(folder: Path) -> dict[str, AgreementProfile]:
+    """The shipped profiles, parsed once per process while their files stay the same (a
+    start asks for them several times); the administrator's are read every time."""
+    files = sorted(folder.glob("*.toml"))
+    key = (folder, *((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in files))
+    parsed = _SHIPPED.get(key)
+    if parsed is None:
+        parsed = _SHIPPED[key] = _load_folder(folder)
+    return dict(parsed)  # the profiles are frozen; the mapping is the caller's own
 
 
 def _load_folder(folder: Path, fail_closed: bool = False) -> dict[str, AgreementProfile]:

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.i18n import N_, _
 from app.services.settings import APP_NAME, SettingsError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
+# Alembic (and its templating and DDL layers) is imported only when a database is not at the
+# newest revision: a start on an up-to-date database reads the revision with one query.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK_ID = 0x4C4F4B45  # "LOKE": serialises migrations of several counters
 _KEEP_BACKUPS = 3
@@ -118,24 +120,78 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
+
+
+VERSION_TABLE = "alembic_version"
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision stamped in the database (None when it has no schema yet), one query."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:  # branches are not used here: leave the verdict to Alembic
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(connection).get_current_revision()
+    return rows[0] if rows else None
 
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database (None when empty)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return stored_revision(connection)
+
+
+_ASSIGNMENT = r"^{name}\s*(?::[^=\n]+)?=\s*(?:['\"]([^'\"]+)['\"]|None)\s*$"
+
+
+def _revision_links() -> dict[str, str | None] | None:
+    """revision -> down_revision read from the version files' text (None: not plain)."""
+    links: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(_ASSIGNMENT.format(name="revision"), source, re.MULTILINE)
+        down = re.search(_ASSIGNMENT.format(name="down_revision"), source, re.MULTILINE)
+        if revision is None or down is None or revision.group(1) is None:
+            return None  # a merge point or another form: Alembic decides
+        links[revision.group(1)] = down.group(1)
+    return links
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this version of the app has a migration for."""
+    links = _revision_links()
+    if links is not None:
+        return frozenset(links)
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    return frozenset(script.revision for script in scripts.walk_revisions())
 
 
 def head_revision() -> str:
-    """The newest schema revision this version of the app knows."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    """The newest schema revision this version of the app knows.
+
+    Read from the version files without importing Alembic when they form one plain chain
+    (tests check the answer equals Alembic's own).
+    """
+    links = _revision_links()
+    if links is not None:
+        heads = set(links) - {down for down in links.values() if down is not None}
+        if len(heads) == 1:
+            return heads.pop()
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
 
@@ -184,22 +240,18 @@ def upgrade_database(engine: Engine) -> str | None:
     """Bring the schema to the newest revision, after a backup; return the backup path if any.
 
     A database stamped with a revision this app does not know is refused
-    (:class:`DatabaseTooNew`) and left untouched.
+    (:class:`DatabaseTooNew`) and left untouched. A database already at the newest revision
+    costs one query (Alembic is not even imported).
     """
     head = head_revision()
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    scripts = ScriptDirectory.from_config(config)
     backup: Path | None = None
     with _migration_lock(engine) as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        current = stored_revision(connection)
         if current == head:
             return None
         if current is not None:
-            try:
-                scripts.get_revision(current)
-            except Exception as error:  # alembic raises several types for an unknown id
-                raise DatabaseTooNew(f"database at revision {current}, app knows {head}") from error
+            if current not in known_revisions():
+                raise DatabaseTooNew(f"database at revision {current}, app knows {head}")
             if engine.dialect.name == "sqlite" and engine.url.database:
                 database = Path(engine.url.database)
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -209,6 +261,8 @@ def upgrade_database(engine: Engine) -> str | None:
                 _prune_backups(database)
         if connection.in_transaction():
             connection.commit()
+        from alembic import command
+
         with connection.begin():
             command.upgrade(_alembic_config(connection), "head")
         log.info("database migrated from %s to %s", current, head)
