@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
     "guard.override": N_("Pattern guard overridden by a supervisor"),
     "balikan.queued": N_("Data balikan queued"),
     "balikan.delivered": N_("Data balikan delivered"),
+    "balikan.nik_replaced": N_("Data balikan moved to the corrected NIK"),
     "case.resume_nik_mismatch": N_("Resume refused: NIK did not match"),
     "case.opened": N_("Case opened"),
     "case.check_documents": N_("Documents checked"),

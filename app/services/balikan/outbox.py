@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,6 +41,30 @@ _HOLD = {
     .on_conflict_do_nothing(index_elements=[BalikanItem.case_number])
     .returning(BalikanItem.id),
 }
+#: A held item of another NIK takes the corrected one (never an item already queued or sent).
+_REHOLD = (
+    update(BalikanItem)
+    .where(
+        BalikanItem.case_number == bindparam("number"),
+        BalikanItem.status == HELD,
+        BalikanItem.nik_hash != bindparam("hash"),
+    )
+    .values(nik_ciphertext=bindparam("cipher"), nik_hash=bindparam("hash"))
+    .returning(BalikanItem.id)
+)
+_ITEM_STATUS = select(BalikanItem.id, BalikanItem.status).where(
+    BalikanItem.case_number == bindparam("number")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """What :meth:`Outbox.hold` did: the case's item, its status, and whether it took the
+    NIK given (a corrected NIK replaced the one it held)."""
+
+    id: int
+    status: str
+    replaced: bool = False
 
 
 def retry_delay(
@@ -116,16 +140,21 @@ class Outbox:
             select(BalikanItem).where(BalikanItem.case_number == case_number)
         ).scalar_one_or_none()
 
-    def hold(self, session: Session, case_number: str, nik: str) -> BalikanItem:
+    def hold(self, session: Session, case_number: str, nik: str) -> HeldItem:
         """The case accessed the resident's data: the item is owed from now on, but held
         (not sendable) until the case ends. The case itself keeps only a keyed hash.
 
-        One ``INSERT … ON CONFLICT DO NOTHING`` (idempotent per case); a new item is
-        returned detached from the session, an existing one as loaded."""
+        One ``INSERT … ON CONFLICT DO NOTHING`` (one item per case). When the case already
+        has its item and it is still held with another NIK (the NIK was corrected in the
+        same case and the new one accessed data), it takes this NIK: the data balikan
+        reports the resident actually served. An item already queued or sent never changes.
+        """
+        ciphertext = self._keys.encrypt(nik, case_number)
+        nik_hash = self._keys.nik_hash(nik)
         values = {
             "case_number": case_number,
-            "nik_ciphertext": self._keys.encrypt(nik, case_number),
-            "nik_hash": self._keys.nik_hash(nik),
+            "nik_ciphertext": ciphertext,
+            "nik_hash": nik_hash,
             "id_lembaga": self._id_lembaga,
             "nama_lembaga": self._nama_lembaga,
             "params": "[]",
@@ -137,19 +166,31 @@ class Outbox:
         connection = session.connection()
         statement = _HOLD.get(connection.dialect.name)
         if statement is None:  # another database: read, then add
-            existing = self._item(session, case_number)
-            if existing is not None:
-                return existing
-            item = BalikanItem(**values)
-            session.add(item)
-            session.flush()
-            return item
-        inserted = connection.execute(statement, values).first()
-        if inserted is None:  # the case already has its item
-            existing = self._item(session, case_number)
-            assert existing is not None
-            return existing
-        return BalikanItem(id=inserted[0], **values)
+            if self._item(session, case_number) is None:
+                item = BalikanItem(**values)
+                session.add(item)
+                session.flush()
+                return HeldItem(item.id, HELD)
+        else:
+            inserted = connection.execute(statement, values).first()
+            if inserted is not None:
+                return HeldItem(inserted[0], HELD)
+        # the case already has its item: a held one of another NIK takes this one
+        session.flush()  # an item changed earlier in this transaction is seen as it is now
+        params = {"number": case_number, "hash": nik_hash, "cipher": ciphertext}
+        moved = connection.execute(_REHOLD, params).first()
+        if moved is not None:
+            self._refresh_loaded(session, case_number)
+            return HeldItem(moved[0], HELD, replaced=True)
+        existing = connection.execute(_ITEM_STATUS, {"number": case_number}).one()
+        return HeldItem(existing.id, existing.status)
+
+    @staticmethod
+    def _refresh_loaded(session: Session, case_number: str) -> None:
+        """An item of this case already loaded in the session forgets its old NIK."""
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, BalikanItem) and obj.case_number == case_number:
+                session.expire(obj, ["nik_ciphertext", "nik_hash"])
 
     def held_nik(self, session: Session, case_number: str) -> str | None:
         """The NIK of a held item (to finish its case), or None."""

@@ -277,7 +277,7 @@ class LookupPart(CaseServiceBase):
                         session, case.number, nik.value, balikan_owed.owed_params(row)
                     )
                 else:
-                    self._outbox.hold(session, case.number, nik.value)
+                    self._hold_owed(session, case, officer, nik, row.nik_hash)
             if answer.kind in RESIDENT_ANSWERS and not ended:
                 self._move(session, case, CaseAction.CROSS_CHECK, officer)
         if ended or case.generation != generation:
@@ -288,6 +288,27 @@ class LookupPart(CaseServiceBase):
             case.last.wipe()
         case.last = view
         return view
+
+    def _hold_owed(
+        self,
+        session: Session,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik: Nik,
+        nik_hash: str | None,
+    ) -> None:
+        """Hold the data balikan item owed for the resident whose data was just accessed;
+        a held item of a NIK corrected since takes this one (audited, by hash only)."""
+        held = self._outbox.hold(session, case.number, nik.value)
+        if held.replaced:
+            self._audit.append(
+                session,
+                officer.username,
+                "balikan.nik_replaced",
+                case_number=case.number,
+                nik_hash=nik_hash,
+                detail={"item": held.id},
+            )
 
     def look_up(
         self,
@@ -421,7 +442,7 @@ class LookupPart(CaseServiceBase):
             row.nik_source = NikSource.CARD.value
             if demographic:
                 row.data_accessed = True
-                self._outbox.hold(session, case.number, nik.value)
+                self._hold_owed(session, case, officer, nik, nik_hash)
                 case.data_accessed = True
             self._audit.append(
                 session,
