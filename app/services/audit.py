@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,8 +36,8 @@ from app.domain.audit_chain import (
     AuditEntry,
     AuditRow,
     ChainProblem,
-    entry_hash,
-    hashed_fields,
+    canonical_row,
+    hmac_sha256,
     walk_rows,
 )
 from app.services.audit_checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
@@ -106,6 +106,10 @@ class AuditTrail:
     _head_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
+    _mac: Callable[[bytes], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._mac = hmac_sha256(self.key)
 
     @property
     def checkpoint_key(self) -> bytes:
@@ -121,15 +125,15 @@ class AuditTrail:
         case_number: str | None = None,
         nik_hash: str | None = None,
         detail: Mapping[str, object] | None = None,
-    ) -> AuditRecord:
+    ) -> AuditEntry:
         """Add one record in the caller's transaction (two statements: head, record).
 
         The last ``(seq, hash)`` this trail wrote is kept in memory. The head row is moved
         with ``UPDATE … WHERE value = <the head we believe>``: when another trail, counter or
         a rolled-back transaction moved it meanwhile, nothing matches and the last record is
         read again (in the same transaction, under the write lock: SQLite ``BEGIN
-        IMMEDIATE``, PostgreSQL the advisory lock below). The returned record is not
-        attached to the session.
+        IMMEDIATE``, PostgreSQL the advisory lock below). The record is returned as the
+        plain :class:`AuditEntry` it is (no ORM object).
         """
         payload = dict(detail or {})
         bad = _FORBIDDEN_DETAIL_KEYS & {k.lower() for k in payload}
@@ -159,7 +163,7 @@ class AuditTrail:
             del values["head"]
             connection.execute(_INSERT, values)
             self._head = (values["seq"], values["hash"])
-        return AuditRecord(**values)
+        return AuditEntry(**values)
 
     def _values(
         self,
@@ -173,10 +177,10 @@ class AuditTrail:
     ) -> dict[str, Any]:
         """The columns of the record that follows ``last`` (and ``head``, the head's value)."""
         seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
-        entry = AuditEntry(
-            seq, at, actor, self.counter_id, action, case_number, nik_hash, detail, prev, ""
-        )
-        digest = entry_hash(self.key, prev, hashed_fields(entry))
+        # the canonical bytes built directly (the verifier's fast path: the same bytes as
+        # ``canonical(hashed_fields(entry))``), under the key's precomputed HMAC states
+        row = (seq, at.isoformat(), actor, self.counter_id, action, case_number, nik_hash, detail)
+        digest = self._mac(prev.encode() + b"|" + canonical_row(row))  # type: ignore[arg-type]
         return {
             "seq": seq,
             "at": at,

@@ -52,6 +52,20 @@ _REHOLD = (
     .values(nik_ciphertext=bindparam("cipher"), nik_hash=bindparam("hash"))
     .returning(BalikanItem.id)
 )
+#: The item of a case, as queuing needs it (Core: no ORM object loaded).
+_ITEM_FOR_QUEUE = select(
+    BalikanItem.id, BalikanItem.status, BalikanItem.fields, BalikanItem.nik_hash
+).where(BalikanItem.case_number == bindparam("number"))
+_QUEUE_HELD = (
+    update(BalikanItem)
+    .where(BalikanItem.id == bindparam("item_id"), BalikanItem.status == HELD)
+    .values(
+        params=bindparam("new_params"),
+        fields=bindparam("new_fields"),
+        status=PENDING,
+        created_at=bindparam("queued_at"),
+    )
+)
 _ITEM_STATUS = select(BalikanItem.id, BalikanItem.status).where(
     BalikanItem.case_number == bindparam("number")
 )
@@ -187,10 +201,11 @@ class Outbox:
 
     @staticmethod
     def _refresh_loaded(session: Session, case_number: str) -> None:
-        """An item of this case already loaded in the session forgets its old NIK."""
+        """An item of this case already loaded in the session is read again when used
+        (it was changed by a Core statement)."""
         for obj in list(session.identity_map.values()):
             if isinstance(obj, BalikanItem) and obj.case_number == case_number:
-                session.expire(obj, ["nik_ciphertext", "nik_hash"])
+                session.expire(obj)
 
     def held_nik(self, session: Session, case_number: str) -> str | None:
         """The NIK of a held item (to finish its case), or None."""
@@ -215,19 +230,36 @@ class Outbox:
         """Make the item owed for ``case_number`` sendable (exactly one per case: idempotent).
 
         A held item keeps the field values set at the decision unless ``params`` brings its
-        own."""
-        existing = self._item(session, case_number)
-        if existing is not None:
-            if existing.status == HELD:
-                if not params.fields:
-                    params = replace(params, fields=decode_fields(existing.fields))
-                existing.params = json.dumps(params.as_param(*self._names), sort_keys=True)
-                existing.fields = encode_fields(params.fields)
-                existing.status = PENDING
-                existing.created_at = self._clock()
-                # no flush: the change reaches the database at commit, together with the
-                # case row's (one UPDATE of each, not one per step of the transaction)
-            return existing
+        own. A held item is queued with one Core UPDATE (no ORM load or flush)."""
+        if session.dirty:
+            session.flush()  # an item changed through the ORM in this transaction
+        connection = session.connection()
+        found = connection.execute(_ITEM_FOR_QUEUE, {"number": case_number}).first()
+        if found is not None:
+            if found.status != HELD:
+                existing = self._item(session, case_number)
+                assert existing is not None
+                return existing
+            if not params.fields:
+                params = replace(params, fields=decode_fields(found.fields))
+            values = {
+                "new_params": json.dumps(params.as_param(*self._names), sort_keys=True),
+                "new_fields": encode_fields(params.fields),
+                "queued_at": self._clock(),
+            }
+            connection.execute(_QUEUE_HELD, {"item_id": found.id, **values})
+            self._refresh_loaded(session, case_number)
+            return BalikanItem(
+                id=found.id,
+                case_number=case_number,
+                nik_hash=found.nik_hash,
+                id_lembaga=self._id_lembaga,
+                nama_lembaga=self._nama_lembaga,
+                params=values["new_params"],
+                fields=values["new_fields"],
+                status=PENDING,
+                created_at=values["queued_at"],
+            )
         item = BalikanItem(
             case_number=case_number,
             nik_ciphertext=self._keys.encrypt(nik, case_number),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.access import AccessGrants
@@ -24,19 +23,14 @@ from app.services.cases.errors import (
 )
 from app.services.cases.kinds import default_guidance
 from app.services.cases.port import GatewayPort
+from app.services.cases.row import CaseFacts, install_row_writer, read_case_row
 from app.services.clock import Clock, system_clock
 from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
 from app.services.lockouts import LockoutService
 from app.services.officers import NdaMissing, OfficerView
-from app.services.persistence.models import CaseRow
 from app.services.quota import QuotaCounter
 from app.services.settings import Settings
-
-#: ``session.info`` key: the case rows this transaction already read and locked.
-_LOCKED_ROWS = "loket_locked_case_rows"
-#: Built once (its compiled form is cached): the case row, locked for the transaction.
-_CASE_ROW = select(CaseRow).where(CaseRow.id == bindparam("case_id")).with_for_update()
 
 
 class CaseServiceBase:
@@ -71,6 +65,7 @@ class CaseServiceBase:
         self._clock = clock
         self._on_balikan_queued = on_balikan_queued
         self._grants: AccessGrants | None = None
+        install_row_writer(sessions)  # each commit writes the case row it changed, once
 
     def _notify_owed(self, case: ActiveCase) -> None:
         """After the commit: tell the data balikan sender there may be work."""
@@ -106,25 +101,14 @@ class CaseServiceBase:
             case.state, case.history = saved_state, saved_history
             raise
 
-    def _row(self, session: Session, case: ActiveCase) -> CaseRow:
+    def _row(self, session: Session, case: ActiveCase) -> CaseFacts:
         """The case row, locked for this transaction (several counters share cases).
 
-        Read (``SELECT … FOR UPDATE``) once per transaction; a further call in the same
-        transaction takes it from the session's identity map without a statement.
-        """
-        transaction = session.get_transaction()
-        held: tuple[object, dict[int, CaseRow]] | None = session.info.get(_LOCKED_ROWS)
-        if held is None or held[0] is not transaction:
-            held = (transaction, {})
-            session.info[_LOCKED_ROWS] = held
-        rows = held[1]
-        row = rows.get(case.id)
-        if row is None:
-            row = session.execute(_CASE_ROW, {"case_id": case.id}).scalar_one()
-            rows[case.id] = row
-        return row
+        Read (``SELECT … FOR UPDATE``, Core) once per transaction; its changes reach the
+        database as one UPDATE at commit (:mod:`app.services.cases.row`)."""
+        return read_case_row(session, case.id)
 
-    def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
+    def _settle_purpose(self, row: CaseFacts, case: ActiveCase, words: frozenset[str]) -> None:
         """Store the stated purpose, scrubbed of the answer's words (typed before the answer
         was known, it may name the resident)."""
         if not case.purpose_pending:
@@ -134,24 +118,41 @@ class CaseServiceBase:
         case.purpose_pending = False
 
     def _move(
-        self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
-    ) -> CaseRow:
+        self,
+        session: Session,
+        case: ActiveCase,
+        action: CaseAction,
+        actor: OfficerView,
+        *,
+        then: CaseAction | None = None,
+        record: str | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> CaseFacts:
+        """Move the case by ``action`` (and ``then``, a second move in the same step): one
+        UPDATE of the row at commit and one audit record, ``record`` (default
+        ``case.<action>``) with ``from``/``to`` and the ``extra`` facts of the step."""
         row = self._row(session, case)
         if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
             self._settle_purpose(row, case, frozenset())
         current = CaseState(row.state)
         target = next_state(current, action)
+        case.history.append(current)
+        if then is not None:
+            case.history.append(target)
+            target = next_state(target, then)
         row.state = target.value
         row.updated_at = self._clock()
-        case.history.append(current)
         case.state = target
+        detail: dict[str, object] = {"from": current.value, "to": target.value}
+        if extra:
+            detail.update(extra)
         self._audit.append(
             session,
             actor.username,
-            f"case.{action.value}",
+            record or f"case.{action.value}",
             case_number=case.number,
             nik_hash=row.nik_hash,
-            detail={"from": current.value, "to": target.value},
+            detail=detail,
         )
         return row
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from uuid import uuid4
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition
@@ -13,6 +15,7 @@ from app.domain.case_reasons import (
 )
 from app.domain.scrub import scrub
 from app.services.balikan.fields import FieldValue
+from app.services.balikan.outbox import BalikanParams
 from app.services.cases import balikan_owed
 from app.services.cases.active import ActiveCase
 from app.services.cases.base import CaseServiceBase
@@ -35,8 +38,15 @@ from app.services.cases.kinds import (
     Decision,
     NikSource,
 )
+from app.services.cases.row import CaseFacts
 from app.services.officers import OfficerView
 from app.services.persistence.models import CaseRow
+
+# Built once (compiled forms cached): a new case row, then its number (from its id).
+_INSERT_CASE = insert(CaseRow).returning(CaseRow.id)
+_NUMBER_CASE = (
+    update(CaseRow).where(CaseRow.id == bindparam("case_id")).values(number=bindparam("new_number"))
+)
 
 
 class LifecyclePart(CaseServiceBase):
@@ -53,40 +63,43 @@ class LifecyclePart(CaseServiceBase):
             raise ProgrammeNotListed(programme[:40])
         now = self._clock()
         with self._sessions.begin() as session:
-            row = CaseRow(
-                number="pending",
-                counter_id=self.settings.counter_id,
-                officer_id=officer.id,
-                programme=programme,
-                purpose="",  # stored once the answer's words can be scrubbed from it
-                access_method=self.access_method,
-                state=CaseState.SUBMITTED.value,
-                lookups=0,
-                data_accessed=False,
-                opened_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            row.number = f"{self.settings.counter_id}-{now:%Y%m%d}-{row.id:05d}"
+            connection = session.connection()
+            case_id = connection.execute(
+                _INSERT_CASE,
+                {
+                    "number": f"pending-{uuid4().hex}",  # unique until it is numbered below
+                    "counter_id": self.settings.counter_id,
+                    "officer_id": officer.id,
+                    "programme": programme,
+                    "purpose": "",  # stored once the answer's words can be scrubbed from it
+                    "access_method": self.access_method,
+                    "state": CaseState.SUBMITTED.value,
+                    "lookups": 0,
+                    "data_accessed": False,
+                    "opened_at": now,
+                    "updated_at": now,
+                },
+            ).scalar_one()
+            number = f"{self.settings.counter_id}-{now:%Y%m%d}-{case_id:05d}"
+            connection.execute(_NUMBER_CASE, {"case_id": case_id, "new_number": number})
             self._audit.append(
                 session,
                 officer.username,
                 "case.opened",
-                case_number=row.number,
+                case_number=number,
                 detail={"programme": programme},
             )
-            return ActiveCase(
-                id=row.id,
-                number=row.number,
-                programme=programme,
-                purpose=purpose,
-                access_method=self.access_method,
-                state=CaseState.SUBMITTED,
-                opened_at=now,
-                officer_id=officer.id,
-                purpose_pending=True,
-            )
+        return ActiveCase(
+            id=case_id,
+            number=number,
+            programme=programme,
+            purpose=purpose,
+            access_method=self.access_method,
+            state=CaseState.SUBMITTED,
+            opened_at=now,
+            officer_id=officer.id,
+            purpose_pending=True,
+        )
 
     def check_documents(
         self, case: ActiveCase, officer: OfficerView, checklist: Mapping[str, bool]
@@ -163,16 +176,8 @@ class LifecyclePart(CaseServiceBase):
                 self._outbox.set_fields(session, case.number, fields)
             if decision is Decision.APPROVE:
                 confirmations = self._approval_checks(case, confirmed_elements, documents_match)
-                self._move(session, case, CaseAction.APPROVE, officer)
-                if confirmations:
-                    self._audit.append(
-                        session,
-                        officer.username,
-                        "case.approval_confirmed",
-                        case_number=case.number,
-                        nik_hash=row.nik_hash,
-                        detail=confirmations,
-                    )
+                # what the officer confirmed goes in the approval's own record
+                self._move(session, case, CaseAction.APPROVE, officer, extra=confirmations)
             elif decision is Decision.RETURN:
                 self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer)
                 case.wipe()  # the applicant leaves: nothing of the answer stays
@@ -286,10 +291,13 @@ class LifecyclePart(CaseServiceBase):
         fields: tuple[FieldValue, ...] = (),
     ) -> ActiveCase:
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.HAND_OVER, officer)
+            row = self._row(session, case)
             row.recipient_number = recipient_number.strip()[:64]
             case.recipient_number = row.recipient_number
-            self._queue_balikan(session, case, row, officer, fields)
+            # handed over, then at once the data balikan queued (step 6): one record
+            self._move(session, case, CaseAction.HAND_OVER, officer, then=CaseAction.QUEUE_BALIKAN)
+            params = BalikanParams(row.programme, number=row.recipient_number, fields=fields)
+            self._enqueue_owed(session, case, row, officer, params=params)
         self._notify_owed(case)
         return case
 
@@ -297,14 +305,18 @@ class LifecyclePart(CaseServiceBase):
         self,
         session: Session,
         case: ActiveCase,
-        row: CaseRow,
+        row: CaseFacts,
         officer: OfficerView,
         fields: tuple[FieldValue, ...] = (),
+        *,
+        params: BalikanParams | None = None,
     ) -> None:
-        """Queue the one data balikan item owed when the resident's data was accessed."""
+        """Queue the one data balikan item owed when the resident's data was accessed
+        (``params``: the item's, when not those :func:`balikan_owed.owed_params` gives)."""
         if row.data_accessed:
             nik = case.nik.value if case.nik else self._stored_nik(session, row)
-            params = balikan_owed.owed_params(row, fields)
+            if params is None:
+                params = balikan_owed.owed_params(row, fields)
             item = self._outbox.enqueue(session, row.number, nik, params)
             self._audit.append(
                 session,
@@ -319,7 +331,7 @@ class LifecyclePart(CaseServiceBase):
         self,
         session: Session,
         case: ActiveCase,
-        row: CaseRow,
+        row: CaseFacts,
         officer: OfficerView,
         fields: tuple[FieldValue, ...] = (),
     ) -> None:
@@ -329,7 +341,7 @@ class LifecyclePart(CaseServiceBase):
         if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
             self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
 
-    def _stored_nik(self, session: Session, row: CaseRow) -> str:
+    def _stored_nik(self, session: Session, row: CaseFacts) -> str:
         """The NIK of a case whose applicant is not here, from its held outbox item."""
         nik = self._outbox.held_nik(session, row.number)
         if nik is None:

@@ -39,8 +39,9 @@ from app.services.cases.kinds import (
     NikSource,
 )
 from app.services.cases.port import GatewayAnswer, GatewayTransportError
+from app.services.cases.row import CaseFacts
 from app.services.officers import AccountDisabled, NdaMissing, OfficerError, OfficerView, Role
-from app.services.persistence.models import CaseRow, LookupRow, Officer
+from app.services.persistence.models import LookupRow, Officer
 from app.services.quota import QuotaExhausted
 
 # Built once (compiled forms cached): the hot statements of a lookup.
@@ -61,7 +62,7 @@ class LookupPart(CaseServiceBase):
         nik: Nik,
         override: GuardOverride | None,
         correction: NikCorrection | None = None,
-    ) -> tuple[CaseRow, LookupFingerprint, dict[str, str] | None]:
+    ) -> tuple[CaseFacts, LookupFingerprint, dict[str, str] | None]:
         self._check_account(session, officer)
         row = self._row(session, case)
         state = CaseState(row.state)
@@ -259,16 +260,28 @@ class LookupPart(CaseServiceBase):
             if answer.kind is OutcomeKind.QUOTA_EXHAUSTED:
                 self._quota.mark_exhausted(session)
             self._lockouts.set_from_outcome(session, answer.kind, answer.code)
-            self._audit.append(
-                session,
-                officer.username,
-                "lookup.answered",
-                case_number=case.number,
-                nik_hash=row.nik_hash,
-                detail={"outcome": answer.kind.value, "code": answer.code or ""},
-            )
             row.last_outcome = answer.kind.value
             ended = CaseState(row.state) in (CaseState.CLOSED, CaseState.CANCELLED)
+            answered = {"outcome": answer.kind.value, "code": answer.code or ""}
+            if answer.kind in RESIDENT_ANSWERS and not ended:
+                # the answer and the cross-check it allows: one record of one step
+                self._move(
+                    session,
+                    case,
+                    CaseAction.CROSS_CHECK,
+                    officer,
+                    record="lookup.answered",
+                    extra=answered,
+                )
+            else:
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "lookup.answered",
+                    case_number=case.number,
+                    nik_hash=row.nik_hash,
+                    detail=answered,
+                )
             if answer.kind in DATA_ACCESSED:
                 row.data_accessed = True
                 case.data_accessed = True
@@ -278,8 +291,6 @@ class LookupPart(CaseServiceBase):
                     )
                 else:
                     self._hold_owed(session, case, officer, nik, row.nik_hash)
-            if answer.kind in RESIDENT_ANSWERS and not ended:
-                self._move(session, case, CaseAction.CROSS_CHECK, officer)
         if ended or case.generation != generation:
             view.wipe()  # the screen was locked or the case ended: show nothing
             answer.wipe()

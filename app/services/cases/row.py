@@ -1,0 +1,100 @@
+"""The case row inside one transaction: read once (Core), written once (one UPDATE at commit).
+
+The case path reads the row with one ``SELECT … FOR UPDATE`` per transaction and keeps the
+values in a plain object; what a step changes is collected and written by one Core
+``UPDATE … WHERE id = …`` just before the commit (:func:`write_case_rows`, a
+``before_commit`` hook on the sessions). No ORM identity map, no flush, no refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, bindparam, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.services.persistence.models import CaseRow
+
+#: ``session.info`` key: ``(transaction, {case id: CaseFacts})`` of the current transaction.
+LOCKED_ROWS = "loket_locked_case_rows"
+
+_TABLE: Table = CaseRow.__table__  # type: ignore[assignment]
+#: Every column but the times: the case path writes those and never reads them (no
+#: text-to-datetime parsing per step).
+_READ = tuple(c for c in _TABLE.columns if c.key not in ("opened_at", "updated_at", "closed_at"))
+_NAMES = tuple(column.key for column in _READ)
+_TIMES = frozenset({"opened_at", "updated_at", "closed_at"})
+#: Built once (compiled forms cached): the row, locked for the transaction.
+_SELECT = select(*_READ).where(_TABLE.c.id == bindparam("case_id")).with_for_update()
+#: The SET clause comes from the parameters given (the changed columns only).
+_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("case_id"))
+
+
+class CaseFacts:
+    """The columns of one case row as read in this transaction; writes are collected.
+
+    Reads and writes use the column names of :class:`CaseRow` (``row.state``,
+    ``row.nik_hash = …``); a name that is not a column is an error. The time columns are
+    written, not read."""
+
+    __slots__ = ("_changes", "_values")
+    _changes: dict[str, Any]
+    _values: dict[str, Any]
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_changes", {})
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._values and name not in _TIMES:
+            raise AttributeError(name)
+        self._values[name] = value
+        self._changes[name] = value
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        """The columns set since the row was read (or last written)."""
+        return self._changes
+
+
+def read_case_row(session: Session, case_id: int) -> CaseFacts:
+    """The case row, locked for this transaction (several counters share cases).
+
+    Read once per transaction; a further call in the same transaction returns the same
+    object without a statement."""
+    transaction = session.get_transaction()
+    held: tuple[object, dict[int, CaseFacts]] | None = session.info.get(LOCKED_ROWS)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[LOCKED_ROWS] = held
+    rows = held[1]
+    row = rows.get(case_id)
+    if row is None:
+        found = session.connection().execute(_SELECT, {"case_id": case_id}).one()
+        row = CaseFacts(dict(zip(_NAMES, found, strict=True)))
+        rows[case_id] = row
+    return row
+
+
+def write_case_rows(session: Session) -> None:
+    """Write each case row changed in this transaction: one UPDATE per row (or none)."""
+    held: tuple[object, dict[int, CaseFacts]] | None = session.info.get(LOCKED_ROWS)
+    if held is None or held[0] is not session.get_transaction():
+        return
+    for case_id, row in held[1].items():
+        changes = row.changes
+        if changes:
+            session.connection().execute(_UPDATE, {**changes, "case_id": case_id})
+            changes.clear()
+
+
+def install_row_writer(sessions: sessionmaker[Session]) -> None:
+    """Have every commit of ``sessions`` write the case rows changed in its transaction."""
+    if not event.contains(sessions, "before_commit", write_case_rows):
+        event.listen(sessions, "before_commit", write_case_rows)
