@@ -8,6 +8,7 @@ values in a plain object; what a step changes is collected and written by one Co
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from sqlalchemy import Table, bindparam, event, select, update
@@ -94,7 +95,13 @@ def write_case_rows(session: Session) -> None:
             changes.clear()
 
 
+#: The session factories whose commits already write the case rows (``event.contains``
+#: is not used: it keys by ``id()``, which a new factory may reuse after an old one died).
+_INSTALLED: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+
+
 def install_row_writer(sessions: sessionmaker[Session]) -> None:
     """Have every commit of ``sessions`` write the case rows changed in its transaction."""
-    if not event.contains(sessions, "before_commit", write_case_rows):
+    if sessions not in _INSTALLED:
         event.listen(sessions, "before_commit", write_case_rows)
+        _INSTALLED.add(sessions)
