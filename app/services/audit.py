@@ -143,7 +143,7 @@ class AuditTrail:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         at = self.clock()
-        text_ = json.dumps(payload, sort_keys=True, default=str)
+        text_ = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
         with self._head_lock:
             believed = self._head
             values = self._values(believed, at, actor, action, case_number, nik_hash, text_)

@@ -127,10 +127,15 @@ class CaseServiceBase:
         then: CaseAction | None = None,
         record: str | None = None,
         extra: Mapping[str, object] | None = None,
+        nik_hash: str | None = None,
     ) -> CaseFacts:
         """Move the case by ``action`` (and ``then``, a second move in the same step): one
         UPDATE of the row at commit and one audit record, ``record`` (default
-        ``case.<action>``) with ``from``/``to`` and the ``extra`` facts of the step."""
+        ``case.<action>``) with ``from``/``to`` and the ``extra`` facts of the step.
+
+        A step's record names the case, not the resident: the case row holds the NIK hash
+        (the record of processing finds the case's records through it). ``nik_hash`` is
+        given only when the record is about the resident's data itself (an answer)."""
         row = self._row(session, case)
         if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
             self._settle_purpose(row, case, frozenset())
@@ -151,7 +156,7 @@ class CaseServiceBase:
             actor.username,
             record or f"case.{action.value}",
             case_number=case.number,
-            nik_hash=row.nik_hash,
+            nik_hash=nik_hash,
             detail=detail,
         )
         return row

@@ -118,7 +118,6 @@ class LifecyclePart(CaseServiceBase):
                     officer.username,
                     "case.documents_rechecked",
                     case_number=case.number,
-                    nik_hash=row.nik_hash,
                     detail={"complete": complete},
                 )
             else:

@@ -272,6 +272,7 @@ class LookupPart(CaseServiceBase):
                     officer,
                     record="lookup.answered",
                     extra=answered,
+                    nik_hash=row.nik_hash,
                 )
             else:
                 self._audit.append(
