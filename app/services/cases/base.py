@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.access import AccessGrants
 from app.domain.agreement_term import term_status
-from app.domain.case_flow import CaseAction, CaseState, next_state
+from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
 from app.domain.nik import Nik, parse_nik
 from app.domain.outcomes import OutcomeKind
 from app.domain.scrub import scrub
@@ -23,7 +23,13 @@ from app.services.cases.errors import (
 )
 from app.services.cases.kinds import default_guidance
 from app.services.cases.port import GatewayPort
-from app.services.cases.row import CaseFacts, install_row_writer, read_case_row
+from app.services.cases.row import (
+    CaseFacts,
+    held_case_row,
+    install_row_writer,
+    move_case_row,
+    read_case_row,
+)
 from app.services.clock import Clock, system_clock
 from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
@@ -128,25 +134,48 @@ class CaseServiceBase:
         record: str | None = None,
         extra: Mapping[str, object] | None = None,
         nik_hash: str | None = None,
+        values: Mapping[str, object] | None = None,
     ) -> CaseFacts:
         """Move the case by ``action`` (and ``then``, a second move in the same step): one
-        UPDATE of the row at commit and one audit record, ``record`` (default
-        ``case.<action>``) with ``from``/``to`` and the ``extra`` facts of the step.
+        ``UPDATE … WHERE id = … AND state = …`` of the row with ``values`` (the step's other
+        columns), which returns the row (no SELECT before it), and one audit record,
+        ``record`` (default ``case.<action>``) with ``from``/``to`` and the ``extra`` facts.
+
+        The state the move starts from is the one this transaction read, else the one the
+        case holds in memory; when the row is no longer in it (changed at another counter),
+        it is read and the move goes from the state it is in (or is refused), as before.
 
         A step's record names the case, not the resident: the case row holds the NIK hash
         (the record of processing finds the case's records through it). ``nik_hash`` is
         given only when the record is about the resident's data itself (an answer)."""
-        row = self._row(session, case)
-        if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
-            self._settle_purpose(row, case, frozenset())
-        current = CaseState(row.state)
-        target = next_state(current, action)
+        held = held_case_row(session, case.id)
+        believed = CaseState(held.state) if held is not None else case.state
+        columns: dict[str, object] = dict(values or {})
+        if action is not CaseAction.CHECK_DOCUMENTS and case.purpose_pending:
+            # step 2 comes before any answer; later steps store the purpose, scrubbed
+            case.purpose = scrub(case.purpose, case.answer_words()).strip()[:255]
+            columns["purpose"] = case.purpose or case.programme
+            case.purpose_pending = False
+        current, row = believed, None
+        planned = self._target(believed, action, then)
+        if planned is not None:
+            moved = {**columns, "state": planned.value, "updated_at": self._clock()}
+            row = move_case_row(session, case.id, believed.value, moved)
+        if row is None:  # the row is not in the state believed: read it, move from there
+            row = self._row(session, case)
+            current = CaseState(row.state)
+            planned = next_state(current, action)  # raises when not possible from there
+            if then is not None:
+                planned = next_state(planned, then)
+            for name, value in columns.items():
+                setattr(row, name, value)
+            row.state = planned.value
+            row.updated_at = self._clock()
+        assert planned is not None  # moved by the UPDATE, or from the state read
+        target = planned
         case.history.append(current)
         if then is not None:
-            case.history.append(target)
-            target = next_state(target, then)
-        row.state = target.value
-        row.updated_at = self._clock()
+            case.history.append(next_state(current, action))
         case.state = target
         detail: dict[str, object] = {"from": current.value, "to": target.value}
         if extra:
@@ -160,6 +189,17 @@ class CaseServiceBase:
             detail=detail,
         )
         return row
+
+    @staticmethod
+    def _target(
+        current: CaseState, action: CaseAction, then: CaseAction | None
+    ) -> CaseState | None:
+        """Where ``action`` (then ``then``) leads from ``current``; None when not possible."""
+        try:
+            target = next_state(current, action)
+            return target if then is None else next_state(target, then)
+        except IllegalTransition:
+            return None
 
     def _check_may_serve(self, officer: OfficerView) -> None:
         if not officer.may_serve:

@@ -120,9 +120,10 @@ class LifecyclePart(CaseServiceBase):
                     case_number=case.number,
                     detail={"complete": complete},
                 )
+                row.documents_ok = complete
             else:
-                row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
-            row.documents_ok = complete
+                checked = {"documents_ok": complete}
+                self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer, values=checked)
             case.documents_ok = complete
         return case
 
@@ -169,22 +170,30 @@ class LifecyclePart(CaseServiceBase):
                 require=decision is Decision.APPROVE,
             )
         )
+        decided = {
+            "decision": decision.value,
+            "reasons": encode_reasons(chosen) or None,
+            "note": None,  # free text never reaches the disk
+        }
         with self._case_tx(case) as session:
-            row = self._row(session, case)
             if fields is not None:
                 self._outbox.set_fields(session, case.number, fields)
             if decision is Decision.APPROVE:
                 confirmations = self._approval_checks(case, confirmed_elements, documents_match)
                 # what the officer confirmed goes in the approval's own record
-                self._move(session, case, CaseAction.APPROVE, officer, extra=confirmations)
+                self._move(
+                    session,
+                    case,
+                    CaseAction.APPROVE,
+                    officer,
+                    extra=confirmations,
+                    values=decided,
+                )
             elif decision is Decision.RETURN:
-                self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer)
+                self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer, values=decided)
                 case.wipe()  # the applicant leaves: nothing of the answer stays
             else:
-                self._move(session, case, CaseAction.REFUSE, officer)
-            row.decision = decision.value
-            row.reasons = encode_reasons(chosen) or None
-            row.note = None  # free text never reaches the disk
+                self._move(session, case, CaseAction.REFUSE, officer, values=decided)
             case.decision = decision.value
             case.reasons = chosen
             case.remark = remark
@@ -235,11 +244,10 @@ class LifecyclePart(CaseServiceBase):
         typed = document_number.strip()
         if scrub(typed, case.answer_words()) != typed:
             raise NikNotAllowedHere()
+        number = (typed or f"DOK-{case.number}")[:64]
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.ISSUE, officer)
-            number = typed or f"DOK-{case.number}"
-            row.document_number = number[:64]
-            case.document_number = row.document_number
+            self._move(session, case, CaseAction.ISSUE, officer, values={"document_number": number})
+            case.document_number = number
         return case
 
     def hand_over(
@@ -289,13 +297,19 @@ class LifecyclePart(CaseServiceBase):
         recipient_number: str,
         fields: tuple[FieldValue, ...] = (),
     ) -> ActiveCase:
+        recipient = recipient_number.strip()[:64]
         with self._case_tx(case) as session:
-            row = self._row(session, case)
-            row.recipient_number = recipient_number.strip()[:64]
-            case.recipient_number = row.recipient_number
             # handed over, then at once the data balikan queued (step 6): one record
-            self._move(session, case, CaseAction.HAND_OVER, officer, then=CaseAction.QUEUE_BALIKAN)
-            params = BalikanParams(row.programme, number=row.recipient_number, fields=fields)
+            row = self._move(
+                session,
+                case,
+                CaseAction.HAND_OVER,
+                officer,
+                then=CaseAction.QUEUE_BALIKAN,
+                values={"recipient_number": recipient},
+            )
+            case.recipient_number = recipient
+            params = BalikanParams(row.programme, number=recipient, fields=fields)
             self._enqueue_owed(session, case, row, officer, params=params)
         self._notify_owed(case)
         return case
@@ -350,11 +364,11 @@ class LifecyclePart(CaseServiceBase):
     def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
         """Step 7: the service is done; population data leaves memory."""
         with self._case_tx(case) as session:
-            row = self._row(session, case)
-            if row.state == CaseState.REFUSED.value:
-                self._queue_balikan(session, case, row, officer)
-            row = self._move(session, case, CaseAction.CLOSE, officer)
-            row.closed_at = self._clock()
+            if case.state is CaseState.REFUSED:  # decided at this counter, never elsewhere
+                self._queue_balikan(session, case, self._row(session, case), officer)
+            self._move(
+                session, case, CaseAction.CLOSE, officer, values={"closed_at": self._clock()}
+            )
         self._notify_owed(case)
         case.wipe()
         return case
@@ -366,10 +380,12 @@ class LifecyclePart(CaseServiceBase):
         only a fixed note (the typed text could name the resident).
         """
         case.remark = scrub(reason, case.answer_words()).strip()[:255]
+        ended = {
+            "note": reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED,
+            "closed_at": self._clock(),
+        }
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED
-            row.closed_at = self._clock()
+            row = self._move(session, case, CaseAction.CANCEL, officer, values=ended)
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)
         case.wipe()

@@ -262,6 +262,10 @@ class LookupPart(CaseServiceBase):
             self._lockouts.set_from_outcome(session, answer.kind, answer.code)
             row.last_outcome = answer.kind.value
             ended = CaseState(row.state) in (CaseState.CLOSED, CaseState.CANCELLED)
+            accessed = answer.kind in DATA_ACCESSED
+            if accessed:  # set before the move: one UPDATE of the row carries it all
+                row.data_accessed = True
+                case.data_accessed = True
             answered = {"outcome": answer.kind.value, "code": answer.code or ""}
             if answer.kind in RESIDENT_ANSWERS and not ended:
                 # the answer and the cross-check it allows: one record of one step
@@ -283,9 +287,7 @@ class LookupPart(CaseServiceBase):
                     nik_hash=row.nik_hash,
                     detail=answered,
                 )
-            if answer.kind in DATA_ACCESSED:
-                row.data_accessed = True
-                case.data_accessed = True
+            if accessed:
                 if ended:  # cancelled while the answer travelled: owed at once
                     self._outbox.enqueue(
                         session, case.number, nik.value, balikan_owed.owed_params(row)

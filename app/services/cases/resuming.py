@@ -101,8 +101,8 @@ class ReturnedPart(LifecyclePart):
             mismatch = row.nik_hash != self._keys.nik_hash(nik.value)
             if not mismatch:
                 case = _active_from_row(row, nik=nik, nik_source=source.value)
-                facts = self._move(session, case, CaseAction.COMPLETE_FIXES, officer)
-                facts.nik_source = source.value
+                resumed = {"nik_source": source.value}
+                self._move(session, case, CaseAction.COMPLETE_FIXES, officer, values=resumed)
         if mismatch:
             with self._sessions.begin() as session:  # the refusal is kept, not rolled back
                 self._audit.append(

@@ -29,6 +29,13 @@ _TIMES = frozenset({"opened_at", "updated_at", "closed_at"})
 _SELECT = select(*_READ).where(_TABLE.c.id == bindparam("case_id")).with_for_update()
 #: The SET clause comes from the parameters given (the changed columns only).
 _UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("case_id"))
+#: A state move: the row changes only if it is still in the state the case believes it
+#: in; the row as it is then comes back with it (no SELECT before it).
+_MOVE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("case_id"), _TABLE.c.state == bindparam("expected_state"))
+    .returning(*_READ)
+)
 
 
 class CaseFacts:
@@ -64,17 +71,48 @@ class CaseFacts:
         return self._changes
 
 
-def read_case_row(session: Session, case_id: int) -> CaseFacts:
-    """The case row, locked for this transaction (several counters share cases).
-
-    Read once per transaction; a further call in the same transaction returns the same
-    object without a statement."""
+def _held_rows(session: Session) -> dict[int, CaseFacts]:
     transaction = session.get_transaction()
     held: tuple[object, dict[int, CaseFacts]] | None = session.info.get(LOCKED_ROWS)
     if held is None or held[0] is not transaction:
         held = (transaction, {})
         session.info[LOCKED_ROWS] = held
-    rows = held[1]
+    return held[1]
+
+
+def held_case_row(session: Session, case_id: int) -> CaseFacts | None:
+    """The case row if this transaction already read it (no statement), else None."""
+    return _held_rows(session).get(case_id)
+
+
+def move_case_row(
+    session: Session, case_id: int, expected_state: str, values: dict[str, Any]
+) -> CaseFacts | None:
+    """One ``UPDATE … WHERE id = … AND state = …`` with ``values`` (and the changes not yet
+    written of a row already read); the row as updated, or None when its state was not
+    ``expected_state`` (changed elsewhere: nothing was written)."""
+    rows = _held_rows(session)
+    held = rows.get(case_id)
+    pending = dict(held.changes) if held is not None else {}
+    params = {**pending, **values, "case_id": case_id, "expected_state": expected_state}
+    found = session.connection().execute(_MOVE, params).first()
+    if found is None:
+        return None
+    current = dict(zip(_NAMES, found, strict=True))
+    if held is None:
+        held = rows[case_id] = CaseFacts(current)
+    else:  # the same object: what its holders set after the move is written at commit
+        held._values.update(current)
+        held.changes.clear()
+    return held
+
+
+def read_case_row(session: Session, case_id: int) -> CaseFacts:
+    """The case row, locked for this transaction (several counters share cases).
+
+    Read once per transaction; a further call in the same transaction returns the same
+    object without a statement."""
+    rows = _held_rows(session)
     row = rows.get(case_id)
     if row is None:
         found = session.connection().execute(_SELECT, {"case_id": case_id}).one()
