@@ -85,6 +85,7 @@ def bench_cases(count: int, card: Scorecard) -> None:
         engine = world.services.core.engine
         event.listen(engine, "before_cursor_execute", _statement)
         event.listen(engine, "commit", _commit)
+        cpu_started = time.process_time()
         for index in range(count):
             nik = people[(index * 37) % len(people)]
             before = simulator.spent
@@ -99,6 +100,7 @@ def bench_cases(count: int, card: Scorecard) -> None:
             cases.close(case, officer)
             durations.append(time.perf_counter() - started)
             sim_times.append(simulator.spent - before)
+        cpu = time.process_time() - cpu_started
         event.remove(engine, "before_cursor_execute", _statement)
         event.remove(engine, "commit", _commit)
         world.services.core.close()
@@ -107,6 +109,9 @@ def bench_cases(count: int, card: Scorecard) -> None:
     sim_ms = statistics.median(sim_times) * 1000
     print(f"cases: {count}, median case {statistics.median(durations) * 1000:.1f} ms")
     print(f"core overhead per case: {core_ms:.1f} ms (simulator {sim_ms:.2f} ms)")
+    # CPU time of this process per case (simulator included): the part a busy machine
+    # inflates least; the rest of the wall time is mostly the fsync of each commit
+    print(f"CPU per case (mean, simulator included): {cpu / count * 1000:.1f} ms")
     print(
         f"per case: {counts['statements'] / count:.0f} SQL statements, "
         f"{counts['commits'] / count:.0f} commits; load average "

@@ -12,7 +12,8 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Generator, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,8 +37,8 @@ from app.domain.audit_chain import (
     AuditEntry,
     AuditRow,
     ChainProblem,
-    entry_hash,
-    hashed_fields,
+    canonical_row,
+    hmac_sha256,
     walk_rows,
 )
 from app.services.audit_checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
@@ -81,6 +82,35 @@ class AuditReport:
 
 
 _INSERT = insert(AuditRecord)
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "counter_id",
+    "action",
+    "case_number",
+    "nik_hash",
+    "detail",
+    "prev_hash",
+    "hash",
+)
+_TABLE = AuditRecord.__table__
+#: One statement per record where a trigger moves the head (migration 0010): the record is
+#: inserted only while the head still names the record it follows.
+_INSERT_AFTER_HEAD = (
+    insert(AuditRecord)
+    .from_select(
+        list(_COLUMNS),
+        select(*(bindparam(f"v_{name}", type_=_TABLE.c[name].type) for name in _COLUMNS)).where(
+            exists().where(MetaValue.key == _HEAD_KEY, MetaValue.value == bindparam("old_head"))
+        ),
+    )
+    .returning(AuditRecord.seq)
+)  # a row back: inserted (rowcount is not reliable for it)
+_TRIGGER_SQL = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_head'",
+    "postgresql": "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_head'",
+}
 _LAST_SQL = select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
 _HEAD_SET = update(MetaValue).where(MetaValue.key == _HEAD_KEY).values(value=bindparam("new_head"))
 _HEAD_MOVE = _HEAD_SET.where(MetaValue.value == bindparam("old_head"))
@@ -106,6 +136,14 @@ class AuditTrail:
     _head_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
+    _mac: Callable[[bytes], str] = field(init=False, repr=False, compare=False)
+    #: Per database (engine): does a trigger move the head with each insert?
+    _triggers: weakref.WeakKeyDictionary[Engine, bool] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self._mac = hmac_sha256(self.key)
 
     @property
     def checkpoint_key(self) -> bytes:
@@ -121,15 +159,15 @@ class AuditTrail:
         case_number: str | None = None,
         nik_hash: str | None = None,
         detail: Mapping[str, object] | None = None,
-    ) -> AuditRecord:
+    ) -> AuditEntry:
         """Add one record in the caller's transaction (two statements: head, record).
 
         The last ``(seq, hash)`` this trail wrote is kept in memory. The head row is moved
         with ``UPDATE … WHERE value = <the head we believe>``: when another trail, counter or
         a rolled-back transaction moved it meanwhile, nothing matches and the last record is
         read again (in the same transaction, under the write lock: SQLite ``BEGIN
-        IMMEDIATE``, PostgreSQL the advisory lock below). The returned record is not
-        attached to the session.
+        IMMEDIATE``, PostgreSQL the advisory lock below). The record is returned as the
+        plain :class:`AuditEntry` it is (no ORM object).
         """
         payload = dict(detail or {})
         bad = _FORBIDDEN_DETAIL_KEYS & {k.lower() for k in payload}
@@ -139,17 +177,21 @@ class AuditTrail:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         at = self.clock()
-        text_ = json.dumps(payload, sort_keys=True, default=str)
+        text_ = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
         with self._head_lock:
             believed = self._head
             values = self._values(believed, at, actor, action, case_number, nik_hash, text_)
-            moved = believed is not None and (
-                connection.execute(
-                    _HEAD_MOVE,
-                    {"new_head": values["head"], "old_head": f"{believed[0]}:{believed[1]}"},
-                ).rowcount
-                == 1
-            )
+            appended = moved = False
+            if believed is not None:
+                old_head = f"{believed[0]}:{believed[1]}"
+                if self._head_follows(connection):  # one statement: the trigger moves it
+                    params = {f"v_{name}": values[name] for name in _COLUMNS}
+                    params["old_head"] = old_head
+                    inserted = connection.execute(_INSERT_AFTER_HEAD, params).first()
+                    appended = moved = inserted is not None
+                else:
+                    params = {"new_head": values["head"], "old_head": old_head}
+                    moved = connection.execute(_HEAD_MOVE, params).rowcount == 1
             if not moved:  # first write of this trail, or someone else wrote: read again
                 last = connection.execute(_LAST_SQL).first()
                 believed = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
@@ -157,9 +199,21 @@ class AuditTrail:
                 if connection.execute(_HEAD_SET, {"new_head": values["head"]}).rowcount == 0:
                     connection.execute(_HEAD_ADD, {"new_head": values["head"]})
             del values["head"]
-            connection.execute(_INSERT, values)
+            if not appended:
+                connection.execute(_INSERT, values)
             self._head = (values["seq"], values["hash"])
-        return AuditRecord(**values)
+        return AuditEntry(**values)
+
+    def _head_follows(self, connection: Connection) -> bool:
+        """True when the database moves the head with each insert (migration 0010's trigger);
+        asked once per database."""
+        engine = connection.engine
+        known = self._triggers.get(engine)
+        if known is None:
+            query = _TRIGGER_SQL.get(connection.dialect.name)
+            known = query is not None and connection.exec_driver_sql(query).first() is not None
+            self._triggers[engine] = known
+        return known
 
     def _values(
         self,
@@ -173,10 +227,10 @@ class AuditTrail:
     ) -> dict[str, Any]:
         """The columns of the record that follows ``last`` (and ``head``, the head's value)."""
         seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
-        entry = AuditEntry(
-            seq, at, actor, self.counter_id, action, case_number, nik_hash, detail, prev, ""
-        )
-        digest = entry_hash(self.key, prev, hashed_fields(entry))
+        # the canonical bytes built directly (the verifier's fast path: the same bytes as
+        # ``canonical(hashed_fields(entry))``), under the key's precomputed HMAC states
+        row = (seq, at.isoformat(), actor, self.counter_id, action, case_number, nik_hash, detail)
+        digest = self._mac(prev.encode() + b"|" + canonical_row(row))  # type: ignore[arg-type]
         return {
             "seq": seq,
             "at": at,

@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
     "guard.override": N_("Pattern guard overridden by a supervisor"),
     "balikan.queued": N_("Data balikan queued"),
     "balikan.delivered": N_("Data balikan delivered"),
+    "balikan.nik_replaced": N_("Data balikan moved to the corrected NIK"),
     "case.resume_nik_mismatch": N_("Resume refused: NIK did not match"),
     "case.opened": N_("Case opened"),
     "case.check_documents": N_("Documents checked"),
@@ -87,7 +88,11 @@ class ProcessingEvent:
 def processing_record(
     sessions: sessionmaker[Session], keys: KeyRing, nik: Nik
 ) -> list[ProcessingEvent]:
-    """Every audit record about this NIK, oldest first, with the case's stated purpose."""
+    """Every audit record about this NIK, oldest first, with the case's stated purpose.
+
+    The records that name the NIK (lookups, answers, card reads, data balikan), and the
+    steps of the resident's cases, whose records name the case only (the case row holds
+    the NIK hash). A record that names another NIK (before a correction) is not listed."""
     nik_hash = keys.nik_hash(nik.value)
     with sessions() as session:
         cases = {
@@ -96,9 +101,14 @@ def processing_record(
                 select(CaseRow).where(CaseRow.nik_hash == nik_hash)
             ).scalars()
         }
-        rows = session.execute(
-            select(AuditRecord).where(AuditRecord.nik_hash == nik_hash).order_by(AuditRecord.seq)
-        ).scalars()
+        named = select(AuditRecord).where(AuditRecord.nik_hash == nik_hash)
+        found = {row.seq: row for row in session.execute(named).scalars()}
+        if cases:
+            steps = select(AuditRecord).where(
+                AuditRecord.case_number.in_(list(cases)), AuditRecord.nik_hash.is_(None)
+            )
+            found.update((row.seq, row) for row in session.execute(steps).scalars())
+        rows = [found[seq] for seq in sorted(found)]
         events: list[ProcessingEvent] = []
         for row in rows:
             case = cases.get(row.case_number or "")

@@ -78,3 +78,32 @@ def test_a_head_moved_by_someone_else_is_read_again(db_engine: Engine) -> None:
         assert trail.examine(session).problem is None
     assert count == 3
     assert third.prev_hash == second.hash
+
+
+def test_an_append_is_one_statement_and_the_head_follows_each_record(db_engine: Engine) -> None:
+    from sqlalchemy import event
+
+    sessions = session_factory(db_engine)
+    trail = AuditTrail(KEY, "LOKET-1", _clock)
+    _append(sessions, trail, "first")  # the first append reads the trail's last record
+    sent: list[str] = []
+
+    def _count(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        sent.append(statement.split()[0].upper())
+
+    event.listen(db_engine, "before_cursor_execute", _count)
+    try:
+        for step in range(3):
+            _append(sessions, trail, f"more.{step}")
+            with sessions() as session:
+                head = session.get(MetaValue, "audit_head")
+                last = session.execute(
+                    select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)
+                ).scalar_one()
+                assert head is not None and head.value == f"{last.seq}:{last.hash}"
+    finally:
+        event.remove(db_engine, "before_cursor_execute", _count)
+    writes = [s for s in sent if s in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == ["INSERT", "INSERT", "INSERT"]  # no separate head UPDATE
+    with sessions() as session:
+        assert trail.examine(session).problem is None

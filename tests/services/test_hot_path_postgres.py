@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from app.domain.guard_rules import GuardThresholds
 from app.domain.outcomes import OutcomeKind
-from app.services.balikan.outbox import HELD, Outbox
+from app.services.balikan.outbox import HELD, PENDING, BalikanParams, Outbox
 from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
 from app.services.lockouts import LockoutService
@@ -43,6 +43,28 @@ def test_hold_is_one_item_per_case(engine: Engine) -> None:
         assert session.execute(select(func.count(BalikanItem.id))).scalar_one() == 1
         assert outbox.held_nik(session, "P-1") == synthetic_nik(1)
         assert session.execute(select(BalikanItem.status)).scalar_one() == HELD
+
+
+def test_a_held_item_takes_a_corrected_nik_but_a_queued_one_does_not(engine: Engine) -> None:
+    keys = KeyRing.generate()
+    outbox = Outbox(keys, "330301", "Bappelitbangda Contoh", clock=lambda: NOW)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        first = outbox.hold(session, "P-2", synthetic_nik(4))
+    with sessions.begin() as session:
+        moved = outbox.hold(session, "P-2", synthetic_nik(5))
+        assert moved.id == first.id and moved.replaced
+    with sessions() as session:
+        assert outbox.held_nik(session, "P-2") == synthetic_nik(5)
+    with sessions.begin() as session:
+        outbox.enqueue(session, "P-2", synthetic_nik(5), BalikanParams("PKH", "REG-2"))
+    with sessions.begin() as session:
+        assert not outbox.hold(session, "P-2", synthetic_nik(6)).replaced
+    with sessions() as session:
+        item = session.execute(select(BalikanItem).where(BalikanItem.case_number == "P-2"))
+        stored = item.scalar_one()
+        assert stored.status == PENDING
+        assert stored.nik_hash == keys.nik_hash(synthetic_nik(5))
 
 
 def test_guard_records_purges_and_refuses(engine: Engine) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -61,6 +61,44 @@ def _hold_statement(dialect: str) -> ReturningInsert[tuple[int]] | None:
             return None
         _HOLD[dialect] = statement
     return statement
+#: A held item of another NIK takes the corrected one (never an item already queued or sent).
+_REHOLD = (
+    update(BalikanItem)
+    .where(
+        BalikanItem.case_number == bindparam("number"),
+        BalikanItem.status == HELD,
+        BalikanItem.nik_hash != bindparam("hash"),
+    )
+    .values(nik_ciphertext=bindparam("cipher"), nik_hash=bindparam("hash"))
+    .returning(BalikanItem.id)
+)
+#: The item of a case, as queuing needs it (Core: no ORM object loaded).
+_ITEM_FOR_QUEUE = select(
+    BalikanItem.id, BalikanItem.status, BalikanItem.fields, BalikanItem.nik_hash
+).where(BalikanItem.case_number == bindparam("number"))
+_QUEUE_HELD = (
+    update(BalikanItem)
+    .where(BalikanItem.id == bindparam("item_id"), BalikanItem.status == HELD)
+    .values(
+        params=bindparam("new_params"),
+        fields=bindparam("new_fields"),
+        status=PENDING,
+        created_at=bindparam("queued_at"),
+    )
+)
+_ITEM_STATUS = select(BalikanItem.id, BalikanItem.status).where(
+    BalikanItem.case_number == bindparam("number")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """What :meth:`Outbox.hold` did: the case's item, its status, and whether it took the
+    NIK given (a corrected NIK replaced the one it held)."""
+
+    id: int
+    status: str
+    replaced: bool = False
 
 
 def retry_delay(
@@ -136,16 +174,21 @@ class Outbox:
             select(BalikanItem).where(BalikanItem.case_number == case_number)
         ).scalar_one_or_none()
 
-    def hold(self, session: Session, case_number: str, nik: str) -> BalikanItem:
+    def hold(self, session: Session, case_number: str, nik: str) -> HeldItem:
         """The case accessed the resident's data: the item is owed from now on, but held
         (not sendable) until the case ends. The case itself keeps only a keyed hash.
 
-        One ``INSERT … ON CONFLICT DO NOTHING`` (idempotent per case); a new item is
-        returned detached from the session, an existing one as loaded."""
+        One ``INSERT … ON CONFLICT DO NOTHING`` (one item per case). When the case already
+        has its item and it is still held with another NIK (the NIK was corrected in the
+        same case and the new one accessed data), it takes this NIK: the data balikan
+        reports the resident actually served. An item already queued or sent never changes.
+        """
+        ciphertext = self._keys.encrypt(nik, case_number)
+        nik_hash = self._keys.nik_hash(nik)
         values = {
             "case_number": case_number,
-            "nik_ciphertext": self._keys.encrypt(nik, case_number),
-            "nik_hash": self._keys.nik_hash(nik),
+            "nik_ciphertext": ciphertext,
+            "nik_hash": nik_hash,
             "id_lembaga": self._id_lembaga,
             "nama_lembaga": self._nama_lembaga,
             "params": "[]",
@@ -157,19 +200,32 @@ class Outbox:
         connection = session.connection()
         statement = _hold_statement(connection.dialect.name)
         if statement is None:  # another database: read, then add
-            existing = self._item(session, case_number)
-            if existing is not None:
-                return existing
-            item = BalikanItem(**values)
-            session.add(item)
-            session.flush()
-            return item
-        inserted = connection.execute(statement, values).first()
-        if inserted is None:  # the case already has its item
-            existing = self._item(session, case_number)
-            assert existing is not None
-            return existing
-        return BalikanItem(id=inserted[0], **values)
+            if self._item(session, case_number) is None:
+                item = BalikanItem(**values)
+                session.add(item)
+                session.flush()
+                return HeldItem(item.id, HELD)
+        else:
+            inserted = connection.execute(statement, values).first()
+            if inserted is not None:
+                return HeldItem(inserted[0], HELD)
+        # the case already has its item: a held one of another NIK takes this one
+        session.flush()  # an item changed earlier in this transaction is seen as it is now
+        params = {"number": case_number, "hash": nik_hash, "cipher": ciphertext}
+        moved = connection.execute(_REHOLD, params).first()
+        if moved is not None:
+            self._refresh_loaded(session, case_number)
+            return HeldItem(moved[0], HELD, replaced=True)
+        existing = connection.execute(_ITEM_STATUS, {"number": case_number}).one()
+        return HeldItem(existing.id, existing.status)
+
+    @staticmethod
+    def _refresh_loaded(session: Session, case_number: str) -> None:
+        """An item of this case already loaded in the session is read again when used
+        (it was changed by a Core statement)."""
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, BalikanItem) and obj.case_number == case_number:
+                session.expire(obj)
 
     def held_nik(self, session: Session, case_number: str) -> str | None:
         """The NIK of a held item (to finish its case), or None."""
@@ -194,19 +250,36 @@ class Outbox:
         """Make the item owed for ``case_number`` sendable (exactly one per case: idempotent).
 
         A held item keeps the field values set at the decision unless ``params`` brings its
-        own."""
-        existing = self._item(session, case_number)
-        if existing is not None:
-            if existing.status == HELD:
-                if not params.fields:
-                    params = replace(params, fields=decode_fields(existing.fields))
-                existing.params = json.dumps(params.as_param(*self._names), sort_keys=True)
-                existing.fields = encode_fields(params.fields)
-                existing.status = PENDING
-                existing.created_at = self._clock()
-                # no flush: the change reaches the database at commit, together with the
-                # case row's (one UPDATE of each, not one per step of the transaction)
-            return existing
+        own. A held item is queued with one Core UPDATE (no ORM load or flush)."""
+        if session.dirty:
+            session.flush()  # an item changed through the ORM in this transaction
+        connection = session.connection()
+        found = connection.execute(_ITEM_FOR_QUEUE, {"number": case_number}).first()
+        if found is not None:
+            if found.status != HELD:
+                existing = self._item(session, case_number)
+                assert existing is not None
+                return existing
+            if not params.fields:
+                params = replace(params, fields=decode_fields(found.fields))
+            values = {
+                "new_params": json.dumps(params.as_param(*self._names), sort_keys=True),
+                "new_fields": encode_fields(params.fields),
+                "queued_at": self._clock(),
+            }
+            connection.execute(_QUEUE_HELD, {"item_id": found.id, **values})
+            self._refresh_loaded(session, case_number)
+            return BalikanItem(
+                id=found.id,
+                case_number=case_number,
+                nik_hash=found.nik_hash,
+                id_lembaga=self._id_lembaga,
+                nama_lembaga=self._nama_lembaga,
+                params=values["new_params"],
+                fields=values["new_fields"],
+                status=PENDING,
+                created_at=values["queued_at"],
+            )
         item = BalikanItem(
             case_number=case_number,
             nik_ciphertext=self._keys.encrypt(nik, case_number),

@@ -22,8 +22,8 @@ from app.services.balikan.outbox import BalikanParams
 from app.services.cases.compare import profile_of
 from app.services.cases.errors import NikNotAllowedHere
 from app.services.cases.returned import NOTE_NOT_RETURNED
+from app.services.cases.row import CaseFacts
 from app.services.dukcapil.profiles import BalikanField
-from app.services.persistence.models import CaseRow
 from app.services.settings import Settings
 
 # Notes (keterangan) sent as data balikan: data for Dukcapil, always in Indonesian.
@@ -57,7 +57,7 @@ NOTES = (
 )
 
 
-def owed_note(row: CaseRow) -> str:
+def owed_note(row: CaseFacts) -> str:
     """Why nothing was handed over in this case (a note from :data:`NOTES`)."""
     outcome_note = OUTCOME_NOTES.get(row.last_outcome or "")
     if outcome_note is not None:
@@ -71,7 +71,7 @@ def owed_note(row: CaseRow) -> str:
     return NOTE_NOT_ISSUED
 
 
-def owed_params(row: CaseRow, fields: tuple[FieldValue, ...] = ()) -> BalikanParams:
+def owed_params(row: CaseFacts, fields: tuple[FieldValue, ...] = ()) -> BalikanParams:
     """The data balikan of a case: the recipient number, or the note; with ``fields``."""
     if row.state == CaseState.HANDED_OVER.value:
         return BalikanParams(programme=row.programme, number=row.recipient_number, fields=fields)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.access import AccessGrants
 from app.domain.agreement_term import term_status
-from app.domain.case_flow import CaseAction, CaseState, next_state
+from app.domain.case_flow import CaseAction, CaseState, IllegalTransition, next_state
 from app.domain.nik import Nik, parse_nik
 from app.domain.outcomes import OutcomeKind
 from app.domain.scrub import scrub
@@ -24,19 +23,20 @@ from app.services.cases.errors import (
 )
 from app.services.cases.kinds import default_guidance
 from app.services.cases.port import GatewayPort
+from app.services.cases.row import (
+    CaseFacts,
+    held_case_row,
+    install_row_writer,
+    move_case_row,
+    read_case_row,
+)
 from app.services.clock import Clock, system_clock
 from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
 from app.services.lockouts import LockoutService
 from app.services.officers import NdaMissing, OfficerView
-from app.services.persistence.models import CaseRow
 from app.services.quota import QuotaCounter
 from app.services.settings import Settings
-
-#: ``session.info`` key: the case rows this transaction already read and locked.
-_LOCKED_ROWS = "loket_locked_case_rows"
-#: Built once (its compiled form is cached): the case row, locked for the transaction.
-_CASE_ROW = select(CaseRow).where(CaseRow.id == bindparam("case_id")).with_for_update()
 
 
 class CaseServiceBase:
@@ -71,6 +71,7 @@ class CaseServiceBase:
         self._clock = clock
         self._on_balikan_queued = on_balikan_queued
         self._grants: AccessGrants | None = None
+        install_row_writer(sessions)  # each commit writes the case row it changed, once
 
     def _notify_owed(self, case: ActiveCase) -> None:
         """After the commit: tell the data balikan sender there may be work."""
@@ -106,25 +107,14 @@ class CaseServiceBase:
             case.state, case.history = saved_state, saved_history
             raise
 
-    def _row(self, session: Session, case: ActiveCase) -> CaseRow:
+    def _row(self, session: Session, case: ActiveCase) -> CaseFacts:
         """The case row, locked for this transaction (several counters share cases).
 
-        Read (``SELECT … FOR UPDATE``) once per transaction; a further call in the same
-        transaction takes it from the session's identity map without a statement.
-        """
-        transaction = session.get_transaction()
-        held: tuple[object, dict[int, CaseRow]] | None = session.info.get(_LOCKED_ROWS)
-        if held is None or held[0] is not transaction:
-            held = (transaction, {})
-            session.info[_LOCKED_ROWS] = held
-        rows = held[1]
-        row = rows.get(case.id)
-        if row is None:
-            row = session.execute(_CASE_ROW, {"case_id": case.id}).scalar_one()
-            rows[case.id] = row
-        return row
+        Read (``SELECT … FOR UPDATE``, Core) once per transaction; its changes reach the
+        database as one UPDATE at commit (:mod:`app.services.cases.row`)."""
+        return read_case_row(session, case.id)
 
-    def _settle_purpose(self, row: CaseRow, case: ActiveCase, words: frozenset[str]) -> None:
+    def _settle_purpose(self, row: CaseFacts, case: ActiveCase, words: frozenset[str]) -> None:
         """Store the stated purpose, scrubbed of the answer's words (typed before the answer
         was known, it may name the resident)."""
         if not case.purpose_pending:
@@ -134,26 +124,82 @@ class CaseServiceBase:
         case.purpose_pending = False
 
     def _move(
-        self, session: Session, case: ActiveCase, action: CaseAction, actor: OfficerView
-    ) -> CaseRow:
-        row = self._row(session, case)
-        if action is not CaseAction.CHECK_DOCUMENTS:  # step 2 comes before any answer
-            self._settle_purpose(row, case, frozenset())
-        current = CaseState(row.state)
-        target = next_state(current, action)
-        row.state = target.value
-        row.updated_at = self._clock()
+        self,
+        session: Session,
+        case: ActiveCase,
+        action: CaseAction,
+        actor: OfficerView,
+        *,
+        then: CaseAction | None = None,
+        record: str | None = None,
+        extra: Mapping[str, object] | None = None,
+        nik_hash: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> CaseFacts:
+        """Move the case by ``action`` (and ``then``, a second move in the same step): one
+        ``UPDATE … WHERE id = … AND state = …`` of the row with ``values`` (the step's other
+        columns), which returns the row (no SELECT before it), and one audit record,
+        ``record`` (default ``case.<action>``) with ``from``/``to`` and the ``extra`` facts.
+
+        The state the move starts from is the one this transaction read, else the one the
+        case holds in memory; when the row is no longer in it (changed at another counter),
+        it is read and the move goes from the state it is in (or is refused), as before.
+
+        A step's record names the case, not the resident: the case row holds the NIK hash
+        (the record of processing finds the case's records through it). ``nik_hash`` is
+        given only when the record is about the resident's data itself (an answer)."""
+        held = held_case_row(session, case.id)
+        believed = CaseState(held.state) if held is not None else case.state
+        columns: dict[str, object] = dict(values or {})
+        if action is not CaseAction.CHECK_DOCUMENTS and case.purpose_pending:
+            # step 2 comes before any answer; later steps store the purpose, scrubbed
+            case.purpose = scrub(case.purpose, case.answer_words()).strip()[:255]
+            columns["purpose"] = case.purpose or case.programme
+            case.purpose_pending = False
+        current, row = believed, None
+        planned = self._target(believed, action, then)
+        if planned is not None:
+            moved = {**columns, "state": planned.value, "updated_at": self._clock()}
+            row = move_case_row(session, case.id, believed.value, moved)
+        if row is None:  # the row is not in the state believed: read it, move from there
+            row = self._row(session, case)
+            current = CaseState(row.state)
+            planned = next_state(current, action)  # raises when not possible from there
+            if then is not None:
+                planned = next_state(planned, then)
+            for name, value in columns.items():
+                setattr(row, name, value)
+            row.state = planned.value
+            row.updated_at = self._clock()
+        assert planned is not None  # moved by the UPDATE, or from the state read
+        target = planned
         case.history.append(current)
+        if then is not None:
+            case.history.append(next_state(current, action))
         case.state = target
+        detail: dict[str, object] = {"from": current.value, "to": target.value}
+        if extra:
+            detail.update(extra)
         self._audit.append(
             session,
             actor.username,
-            f"case.{action.value}",
+            record or f"case.{action.value}",
             case_number=case.number,
-            nik_hash=row.nik_hash,
-            detail={"from": current.value, "to": target.value},
+            nik_hash=nik_hash,
+            detail=detail,
         )
         return row
+
+    @staticmethod
+    def _target(
+        current: CaseState, action: CaseAction, then: CaseAction | None
+    ) -> CaseState | None:
+        """Where ``action`` (then ``then``) leads from ``current``; None when not possible."""
+        try:
+            target = next_state(current, action)
+            return target if then is None else next_state(target, then)
+        except IllegalTransition:
+            return None
 
     def _check_may_serve(self, officer: OfficerView) -> None:
         if not officer.may_serve:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from uuid import uuid4
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from app.domain.case_flow import CaseAction, CaseState, IllegalTransition
@@ -13,6 +15,7 @@ from app.domain.case_reasons import (
 )
 from app.domain.scrub import scrub
 from app.services.balikan.fields import FieldValue
+from app.services.balikan.outbox import BalikanParams
 from app.services.cases import balikan_owed
 from app.services.cases.active import ActiveCase
 from app.services.cases.base import CaseServiceBase
@@ -35,8 +38,15 @@ from app.services.cases.kinds import (
     Decision,
     NikSource,
 )
+from app.services.cases.row import CaseFacts
 from app.services.officers import OfficerView
 from app.services.persistence.models import CaseRow
+
+# Built once (compiled forms cached): a new case row, then its number (from its id).
+_INSERT_CASE = insert(CaseRow).returning(CaseRow.id)
+_NUMBER_CASE = (
+    update(CaseRow).where(CaseRow.id == bindparam("case_id")).values(number=bindparam("new_number"))
+)
 
 
 class LifecyclePart(CaseServiceBase):
@@ -53,40 +63,43 @@ class LifecyclePart(CaseServiceBase):
             raise ProgrammeNotListed(programme[:40])
         now = self._clock()
         with self._sessions.begin() as session:
-            row = CaseRow(
-                number="pending",
-                counter_id=self.settings.counter_id,
-                officer_id=officer.id,
-                programme=programme,
-                purpose="",  # stored once the answer's words can be scrubbed from it
-                access_method=self.access_method,
-                state=CaseState.SUBMITTED.value,
-                lookups=0,
-                data_accessed=False,
-                opened_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            row.number = f"{self.settings.counter_id}-{now:%Y%m%d}-{row.id:05d}"
+            connection = session.connection()
+            case_id = connection.execute(
+                _INSERT_CASE,
+                {
+                    "number": f"pending-{uuid4().hex}",  # unique until it is numbered below
+                    "counter_id": self.settings.counter_id,
+                    "officer_id": officer.id,
+                    "programme": programme,
+                    "purpose": "",  # stored once the answer's words can be scrubbed from it
+                    "access_method": self.access_method,
+                    "state": CaseState.SUBMITTED.value,
+                    "lookups": 0,
+                    "data_accessed": False,
+                    "opened_at": now,
+                    "updated_at": now,
+                },
+            ).scalar_one()
+            number = f"{self.settings.counter_id}-{now:%Y%m%d}-{case_id:05d}"
+            connection.execute(_NUMBER_CASE, {"case_id": case_id, "new_number": number})
             self._audit.append(
                 session,
                 officer.username,
                 "case.opened",
-                case_number=row.number,
+                case_number=number,
                 detail={"programme": programme},
             )
-            return ActiveCase(
-                id=row.id,
-                number=row.number,
-                programme=programme,
-                purpose=purpose,
-                access_method=self.access_method,
-                state=CaseState.SUBMITTED,
-                opened_at=now,
-                officer_id=officer.id,
-                purpose_pending=True,
-            )
+        return ActiveCase(
+            id=case_id,
+            number=number,
+            programme=programme,
+            purpose=purpose,
+            access_method=self.access_method,
+            state=CaseState.SUBMITTED,
+            opened_at=now,
+            officer_id=officer.id,
+            purpose_pending=True,
+        )
 
     def check_documents(
         self, case: ActiveCase, officer: OfficerView, checklist: Mapping[str, bool]
@@ -105,12 +118,12 @@ class LifecyclePart(CaseServiceBase):
                     officer.username,
                     "case.documents_rechecked",
                     case_number=case.number,
-                    nik_hash=row.nik_hash,
                     detail={"complete": complete},
                 )
+                row.documents_ok = complete
             else:
-                row = self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer)
-            row.documents_ok = complete
+                checked = {"documents_ok": complete}
+                self._move(session, case, CaseAction.CHECK_DOCUMENTS, officer, values=checked)
             case.documents_ok = complete
         return case
 
@@ -157,30 +170,30 @@ class LifecyclePart(CaseServiceBase):
                 require=decision is Decision.APPROVE,
             )
         )
+        decided = {
+            "decision": decision.value,
+            "reasons": encode_reasons(chosen) or None,
+            "note": None,  # free text never reaches the disk
+        }
         with self._case_tx(case) as session:
-            row = self._row(session, case)
             if fields is not None:
                 self._outbox.set_fields(session, case.number, fields)
             if decision is Decision.APPROVE:
                 confirmations = self._approval_checks(case, confirmed_elements, documents_match)
-                self._move(session, case, CaseAction.APPROVE, officer)
-                if confirmations:
-                    self._audit.append(
-                        session,
-                        officer.username,
-                        "case.approval_confirmed",
-                        case_number=case.number,
-                        nik_hash=row.nik_hash,
-                        detail=confirmations,
-                    )
+                # what the officer confirmed goes in the approval's own record
+                self._move(
+                    session,
+                    case,
+                    CaseAction.APPROVE,
+                    officer,
+                    extra=confirmations,
+                    values=decided,
+                )
             elif decision is Decision.RETURN:
-                self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer)
+                self._move(session, case, CaseAction.RETURN_FOR_FIXES, officer, values=decided)
                 case.wipe()  # the applicant leaves: nothing of the answer stays
             else:
-                self._move(session, case, CaseAction.REFUSE, officer)
-            row.decision = decision.value
-            row.reasons = encode_reasons(chosen) or None
-            row.note = None  # free text never reaches the disk
+                self._move(session, case, CaseAction.REFUSE, officer, values=decided)
             case.decision = decision.value
             case.reasons = chosen
             case.remark = remark
@@ -231,11 +244,10 @@ class LifecyclePart(CaseServiceBase):
         typed = document_number.strip()
         if scrub(typed, case.answer_words()) != typed:
             raise NikNotAllowedHere()
+        number = (typed or f"DOK-{case.number}")[:64]
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.ISSUE, officer)
-            number = typed or f"DOK-{case.number}"
-            row.document_number = number[:64]
-            case.document_number = row.document_number
+            self._move(session, case, CaseAction.ISSUE, officer, values={"document_number": number})
+            case.document_number = number
         return case
 
     def hand_over(
@@ -285,11 +297,20 @@ class LifecyclePart(CaseServiceBase):
         recipient_number: str,
         fields: tuple[FieldValue, ...] = (),
     ) -> ActiveCase:
+        recipient = recipient_number.strip()[:64]
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.HAND_OVER, officer)
-            row.recipient_number = recipient_number.strip()[:64]
-            case.recipient_number = row.recipient_number
-            self._queue_balikan(session, case, row, officer, fields)
+            # handed over, then at once the data balikan queued (step 6): one record
+            row = self._move(
+                session,
+                case,
+                CaseAction.HAND_OVER,
+                officer,
+                then=CaseAction.QUEUE_BALIKAN,
+                values={"recipient_number": recipient},
+            )
+            case.recipient_number = recipient
+            params = BalikanParams(row.programme, number=recipient, fields=fields)
+            self._enqueue_owed(session, case, row, officer, params=params)
         self._notify_owed(case)
         return case
 
@@ -297,14 +318,18 @@ class LifecyclePart(CaseServiceBase):
         self,
         session: Session,
         case: ActiveCase,
-        row: CaseRow,
+        row: CaseFacts,
         officer: OfficerView,
         fields: tuple[FieldValue, ...] = (),
+        *,
+        params: BalikanParams | None = None,
     ) -> None:
-        """Queue the one data balikan item owed when the resident's data was accessed."""
+        """Queue the one data balikan item owed when the resident's data was accessed
+        (``params``: the item's, when not those :func:`balikan_owed.owed_params` gives)."""
         if row.data_accessed:
             nik = case.nik.value if case.nik else self._stored_nik(session, row)
-            params = balikan_owed.owed_params(row, fields)
+            if params is None:
+                params = balikan_owed.owed_params(row, fields)
             item = self._outbox.enqueue(session, row.number, nik, params)
             self._audit.append(
                 session,
@@ -319,7 +344,7 @@ class LifecyclePart(CaseServiceBase):
         self,
         session: Session,
         case: ActiveCase,
-        row: CaseRow,
+        row: CaseFacts,
         officer: OfficerView,
         fields: tuple[FieldValue, ...] = (),
     ) -> None:
@@ -329,7 +354,7 @@ class LifecyclePart(CaseServiceBase):
         if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
             self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
 
-    def _stored_nik(self, session: Session, row: CaseRow) -> str:
+    def _stored_nik(self, session: Session, row: CaseFacts) -> str:
         """The NIK of a case whose applicant is not here, from its held outbox item."""
         nik = self._outbox.held_nik(session, row.number)
         if nik is None:
@@ -339,11 +364,11 @@ class LifecyclePart(CaseServiceBase):
     def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
         """Step 7: the service is done; population data leaves memory."""
         with self._case_tx(case) as session:
-            row = self._row(session, case)
-            if row.state == CaseState.REFUSED.value:
-                self._queue_balikan(session, case, row, officer)
-            row = self._move(session, case, CaseAction.CLOSE, officer)
-            row.closed_at = self._clock()
+            if case.state is CaseState.REFUSED:  # decided at this counter, never elsewhere
+                self._queue_balikan(session, case, self._row(session, case), officer)
+            self._move(
+                session, case, CaseAction.CLOSE, officer, values={"closed_at": self._clock()}
+            )
         self._notify_owed(case)
         case.wipe()
         return case
@@ -355,10 +380,12 @@ class LifecyclePart(CaseServiceBase):
         only a fixed note (the typed text could name the resident).
         """
         case.remark = scrub(reason, case.answer_words()).strip()[:255]
+        ended = {
+            "note": reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED,
+            "closed_at": self._clock(),
+        }
         with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.CANCEL, officer)
-            row.note = reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED
-            row.closed_at = self._clock()
+            row = self._move(session, case, CaseAction.CANCEL, officer, values=ended)
             self._enqueue_owed(session, case, row, officer)
         self._notify_owed(case)
         case.wipe()

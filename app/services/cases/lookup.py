@@ -39,8 +39,9 @@ from app.services.cases.kinds import (
     NikSource,
 )
 from app.services.cases.port import GatewayAnswer, GatewayTransportError
+from app.services.cases.row import CaseFacts
 from app.services.officers import AccountDisabled, NdaMissing, OfficerError, OfficerView, Role
-from app.services.persistence.models import CaseRow, LookupRow, Officer
+from app.services.persistence.models import LookupRow, Officer
 from app.services.quota import QuotaExhausted
 
 # Built once (compiled forms cached): the hot statements of a lookup.
@@ -61,7 +62,7 @@ class LookupPart(CaseServiceBase):
         nik: Nik,
         override: GuardOverride | None,
         correction: NikCorrection | None = None,
-    ) -> tuple[CaseRow, LookupFingerprint, dict[str, str] | None]:
+    ) -> tuple[CaseFacts, LookupFingerprint, dict[str, str] | None]:
         self._check_account(session, officer)
         row = self._row(session, case)
         state = CaseState(row.state)
@@ -259,27 +260,40 @@ class LookupPart(CaseServiceBase):
             if answer.kind is OutcomeKind.QUOTA_EXHAUSTED:
                 self._quota.mark_exhausted(session)
             self._lockouts.set_from_outcome(session, answer.kind, answer.code)
-            self._audit.append(
-                session,
-                officer.username,
-                "lookup.answered",
-                case_number=case.number,
-                nik_hash=row.nik_hash,
-                detail={"outcome": answer.kind.value, "code": answer.code or ""},
-            )
             row.last_outcome = answer.kind.value
             ended = CaseState(row.state) in (CaseState.CLOSED, CaseState.CANCELLED)
-            if answer.kind in DATA_ACCESSED:
+            accessed = answer.kind in DATA_ACCESSED
+            if accessed:  # set before the move: one UPDATE of the row carries it all
                 row.data_accessed = True
                 case.data_accessed = True
+            answered = {"outcome": answer.kind.value, "code": answer.code or ""}
+            if answer.kind in RESIDENT_ANSWERS and not ended:
+                # the answer and the cross-check it allows: one record of one step
+                self._move(
+                    session,
+                    case,
+                    CaseAction.CROSS_CHECK,
+                    officer,
+                    record="lookup.answered",
+                    extra=answered,
+                    nik_hash=row.nik_hash,
+                )
+            else:
+                self._audit.append(
+                    session,
+                    officer.username,
+                    "lookup.answered",
+                    case_number=case.number,
+                    nik_hash=row.nik_hash,
+                    detail=answered,
+                )
+            if accessed:
                 if ended:  # cancelled while the answer travelled: owed at once
                     self._outbox.enqueue(
                         session, case.number, nik.value, balikan_owed.owed_params(row)
                     )
                 else:
-                    self._outbox.hold(session, case.number, nik.value)
-            if answer.kind in RESIDENT_ANSWERS and not ended:
-                self._move(session, case, CaseAction.CROSS_CHECK, officer)
+                    self._hold_owed(session, case, officer, nik, row.nik_hash)
         if ended or case.generation != generation:
             view.wipe()  # the screen was locked or the case ended: show nothing
             answer.wipe()
@@ -288,6 +302,27 @@ class LookupPart(CaseServiceBase):
             case.last.wipe()
         case.last = view
         return view
+
+    def _hold_owed(
+        self,
+        session: Session,
+        case: ActiveCase,
+        officer: OfficerView,
+        nik: Nik,
+        nik_hash: str | None,
+    ) -> None:
+        """Hold the data balikan item owed for the resident whose data was just accessed;
+        a held item of a NIK corrected since takes this one (audited, by hash only)."""
+        held = self._outbox.hold(session, case.number, nik.value)
+        if held.replaced:
+            self._audit.append(
+                session,
+                officer.username,
+                "balikan.nik_replaced",
+                case_number=case.number,
+                nik_hash=nik_hash,
+                detail={"item": held.id},
+            )
 
     def look_up(
         self,
@@ -421,7 +456,7 @@ class LookupPart(CaseServiceBase):
             row.nik_source = NikSource.CARD.value
             if demographic:
                 row.data_accessed = True
-                self._outbox.hold(session, case.number, nik.value)
+                self._hold_owed(session, case, officer, nik, nik_hash)
                 case.data_accessed = True
             self._audit.append(
                 session,

@@ -76,8 +76,8 @@ class ReturnedPart(LifecyclePart):
                 self._hand_over(case, officer, document_number)
             else:
                 with self._sessions.begin() as session:
-                    row = self._row(session, case)
-                    self._queue_balikan(session, case, row, officer)
+                    facts = self._row(session, case)
+                    self._queue_balikan(session, case, facts, officer)
             self.close(case, officer)
         elif case.state in (CaseState.REFUSED, CaseState.BALIKAN_QUEUED):
             self.close(case, officer)  # queues what is owed (refused: with its note)
@@ -101,8 +101,8 @@ class ReturnedPart(LifecyclePart):
             mismatch = row.nik_hash != self._keys.nik_hash(nik.value)
             if not mismatch:
                 case = _active_from_row(row, nik=nik, nik_source=source.value)
-                self._move(session, case, CaseAction.COMPLETE_FIXES, officer)
-                row.nik_source = source.value
+                resumed = {"nik_source": source.value}
+                self._move(session, case, CaseAction.COMPLETE_FIXES, officer, values=resumed)
         if mismatch:
             with self._sessions.begin() as session:  # the refusal is kept, not rolled back
                 self._audit.append(

@@ -149,7 +149,9 @@ class AuditRecord(Base):
     counter_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     case_number: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    #: Only on records that name a NIK (lookups, answers, card reads, data balikan); a
+    #: case step names its case, whose row holds the hash. Partial index (migration 0010).
+    nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -57,6 +57,13 @@ class Incident(Base):
 
 # Date-bounded report queries (issue 17): counted by action and time, created/delivered by time.
 Index("ix_audit_log_action_at", AuditRecord.action, AuditRecord.at)
+# The record of processing: the records that name a NIK (partial, migration 0010).
+Index(
+    "ix_audit_log_nik_hash",
+    AuditRecord.nik_hash,
+    sqlite_where=AuditRecord.nik_hash.is_not(None),
+    postgresql_where=AuditRecord.nik_hash.is_not(None),
+)
 # Group-first indexes (migration 0009): with planner statistics SQLite skip-scans each
 # group's period and counts it in index order, so a semester's rows are never sorted.
 Index(

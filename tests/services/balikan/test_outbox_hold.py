@@ -56,3 +56,36 @@ def test_a_queued_item_is_not_held_again(sessions: sessionmaker[Session], outbox
         stored = session.execute(select(BalikanItem)).scalar_one()
         assert stored.status == PENDING
         assert '"REG-4"' in stored.params
+
+
+def test_a_held_item_takes_a_corrected_nik(
+    sessions: sessionmaker[Session], outbox: Outbox, keys: KeyRing
+) -> None:
+    with sessions.begin() as session:
+        first = outbox.hold(session, "H-5", synthetic_nik(11))
+        assert not first.replaced
+    with sessions.begin() as session:
+        again = outbox.hold(session, "H-5", synthetic_nik(11))  # the same NIK: nothing moves
+        assert again.id == first.id and not again.replaced
+    with sessions.begin() as session:
+        moved = outbox.hold(session, "H-5", synthetic_nik(12))
+        assert moved.id == first.id and moved.replaced and moved.status == HELD
+    with sessions() as session:
+        stored = session.execute(select(BalikanItem)).scalar_one()
+        assert stored.nik_hash == keys.nik_hash(synthetic_nik(12))
+        assert outbox.held_nik(session, "H-5") == synthetic_nik(12)
+
+
+def test_a_queued_item_keeps_its_nik(
+    sessions: sessionmaker[Session], outbox: Outbox, keys: KeyRing
+) -> None:
+    with sessions.begin() as session:
+        outbox.hold(session, "H-6", synthetic_nik(13))
+        outbox.enqueue(session, "H-6", synthetic_nik(13), BalikanParams("PKH", "REG-6"))
+    with sessions.begin() as session:
+        again = outbox.hold(session, "H-6", synthetic_nik(14))
+        assert again.status == PENDING and not again.replaced
+    with sessions() as session:
+        stored = session.execute(select(BalikanItem)).scalar_one()
+        assert stored.nik_hash == keys.nik_hash(synthetic_nik(13))
+        assert outbox.nik_of(stored) == synthetic_nik(13)

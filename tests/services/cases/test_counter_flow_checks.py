@@ -72,7 +72,7 @@ def test_a_typed_nik_needs_the_documents_confirmed_against_the_data(world: World
     cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
     assert case.state is CaseState.APPROVED  # type: ignore[attr-defined]
     assert any(
-        action == "case.approval_confirmed" and "documents_match" in detail
+        action == "case.approve" and "documents_match" in detail
         for action, detail in _actions(world)
     )
 
@@ -93,7 +93,7 @@ def test_a_card_that_differs_from_dukcapil_needs_sesuai_per_element(world: World
         cases.decide(case, world.officer, Decision.APPROVE, confirmed_elements=["alamat"])
     cases.decide(case, world.officer, Decision.APPROVE, confirmed_elements=["nama_lengkap"])
     assert case.state is CaseState.APPROVED  # type: ignore[attr-defined]
-    confirmed = [d for a, d in _actions(world) if a == "case.approval_confirmed"]
+    confirmed = [d for a, d in _actions(world) if a == "case.approve"]
     assert len(confirmed) == 1 and json.loads(confirmed[0])["elements_sesuai"] == [
         "nama_lengkap"
     ]
