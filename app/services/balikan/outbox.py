@@ -35,10 +35,10 @@ DEFAULT_LEASE = timedelta(minutes=5)
 
 # Built once per dialect, on first use: a held item, unless the case already has one
 # (case_number is unique). Each dialect's module is imported only when that database is used.
-_HOLD: dict[str, ReturningInsert[tuple[int]]] = {}
+_HOLD: dict[str, ReturningInsert[Any]] = {}
 
 
-def _hold_statement(dialect: str) -> ReturningInsert[tuple[int]] | None:
+def _hold_statement(dialect: str) -> ReturningInsert[Any] | None:
     statement = _HOLD.get(dialect)
     if statement is None:
         if dialect == "sqlite":
