@@ -93,3 +93,32 @@ def test_lockouts_are_read_back(engine: Engine) -> None:
     with sessions() as session:
         active = lockouts.active(session)
     assert [(lockout.kind, lockout.code) for lockout in active] == [("login_failed", "05")]
+
+
+def test_a_relaxed_case_step_commits_without_waiting_for_the_disk_only_itself(
+    engine: Engine,
+) -> None:
+    """PostgreSQL: ``synchronous_commit`` is off inside a relaxed transaction only."""
+    from sqlalchemy import text
+
+    from app.services.persistence.db import relax_commit
+
+    # the throwaway test cluster runs with synchronous_commit off: this database gets "on",
+    # as a production server has it
+    with engine.connect() as connection:
+        name = connection.execute(text("SELECT current_database()")).scalar_one()
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
+        connection.commit()
+    engine.dispose()
+    try:
+        sessions = session_factory(engine)
+        with sessions.begin() as session:
+            relax_commit(session)
+            assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+        for _ in range(3):  # whichever pooled connection comes next
+            with sessions.begin() as session:
+                assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+    finally:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'ALTER DATABASE "{name}" RESET synchronous_commit')
+            connection.commit()

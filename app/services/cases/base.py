@@ -35,6 +35,7 @@ from app.services.guard import PatternGuard
 from app.services.keys import KeyRing
 from app.services.lockouts import LockoutService
 from app.services.officers import NdaMissing, OfficerView
+from app.services.persistence.db import relax_commit
 from app.services.quota import QuotaCounter
 from app.services.settings import Settings
 
@@ -92,8 +93,11 @@ class CaseServiceBase:
         return self._grants
 
     @contextmanager
-    def _case_tx(self, case: ActiveCase) -> Iterator[Session]:
+    def _case_tx(self, case: ActiveCase, *, durable: bool = True) -> Iterator[Session]:
         """A transaction that also undoes the in-memory state change if it rolls back.
+
+        ``durable=False`` for a step with no effect outside the database: its commit does
+        not wait for the disk (:func:`relax_commit`).
 
         Autoflush is off inside it: the case row's changes reach the database as one UPDATE
         at commit, not one per query that happens to follow a change (the queries inside a
@@ -102,6 +106,8 @@ class CaseServiceBase:
         saved_state, saved_history = case.state, list(case.history)
         try:
             with self._sessions.begin() as session, session.no_autoflush:
+                if not durable:
+                    relax_commit(session)
                 yield session
         except BaseException:
             case.state, case.history = saved_state, saved_history

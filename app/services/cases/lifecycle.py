@@ -40,6 +40,7 @@ from app.services.cases.kinds import (
 )
 from app.services.cases.row import CaseFacts
 from app.services.officers import OfficerView
+from app.services.persistence.db import relax_commit
 from app.services.persistence.models import CaseRow
 
 # Built once (compiled forms cached): a new case row, then its number (from its id).
@@ -63,6 +64,7 @@ class LifecyclePart(CaseServiceBase):
             raise ProgrammeNotListed(programme[:40])
         now = self._clock()
         with self._sessions.begin() as session:
+            relax_commit(session)  # a case lost to a power cut is simply opened again
             connection = session.connection()
             case_id = connection.execute(
                 _INSERT_CASE,
@@ -110,7 +112,7 @@ class LifecyclePart(CaseServiceBase):
         checklist ticks nothing). On a resumed returned case (step 9, the officer completes
         the file) the checklist is recorded again without a state change."""
         complete = bool(checklist) and all(checklist.values())
-        with self._case_tx(case) as session:
+        with self._case_tx(case, durable=False) as session:
             if case.state is CaseState.FIXES_COMPLETED:
                 row = self._row(session, case)
                 self._audit.append(
@@ -175,7 +177,9 @@ class LifecyclePart(CaseServiceBase):
             "reasons": encode_reasons(chosen) or None,
             "note": None,  # free text never reaches the disk
         }
-        with self._case_tx(case) as session:
+        # an approval only moves the case on (the issue that follows is durable); a return or
+        # refusal sends the applicant away with a slip, so it must survive a power cut
+        with self._case_tx(case, durable=decision is not Decision.APPROVE) as session:
             if fields is not None:
                 self._outbox.set_fields(session, case.number, fields)
             if decision is Decision.APPROVE:
@@ -284,6 +288,7 @@ class LifecyclePart(CaseServiceBase):
         if case.state is not CaseState.ISSUED:
             raise IllegalTransition(case.state, CaseAction.HAND_OVER)
         with self._sessions.begin() as session:
+            relax_commit(session)  # the statement is on paper already; the record may wait
             self._audit.append(
                 session, officer.username, "statement.printed", case_number=case.number
             )
@@ -363,7 +368,9 @@ class LifecyclePart(CaseServiceBase):
 
     def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
         """Step 7: the service is done; population data leaves memory."""
-        with self._case_tx(case) as session:
+        # after a hand-over the data balikan is queued already (durably): closing only ends
+        # the case; closing a refused case queues it, so that commit waits for the disk
+        with self._case_tx(case, durable=case.state is CaseState.REFUSED) as session:
             if case.state is CaseState.REFUSED:  # decided at this counter, never elsewhere
                 self._queue_balikan(session, case, self._row(session, case), officer)
             self._move(

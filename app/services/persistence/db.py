@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK_ID = 0x4C4F4B45  # "LOKE": serialises migrations of several counters
 _KEEP_BACKUPS = 3
+#: Execution option of a relaxed transaction, and the pooled SQLite connection's state.
+_RELAXED = "loket_relaxed_commit"
 
 
 class DatabaseError(RuntimeError):
@@ -81,8 +83,8 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         # WAL with synchronous=FULL: an acknowledged write survives power loss, not only a
         # process crash. Counter PCs lose power; a lost commit could be a counted hit or a
         # data balikan item the agreement says is owed, and nothing owed may vanish. The
-        # fsync per commit (2-3 ms on a counter PC's disk) is paid for that; the case path
-        # keeps its commits few instead.
+        # fsync per commit (2-3 ms on a counter PC's disk) is paid for that; case steps with
+        # no effect outside the database skip it (relax_commit).
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
@@ -90,8 +92,31 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        # the safety level can change only outside a transaction: set it for this one first
+        relaxed = bool(connection.get_execution_options().get(_RELAXED, False))
+        if relaxed != connection.info.get(_RELAXED, False):
+            level = "NORMAL" if relaxed else "FULL"
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            connection.info[_RELAXED] = relaxed  # the pooled connection's level now
         # Take the write lock at the start so concurrent writers queue instead of failing.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def relax_commit(session: Session) -> None:
+    """Let this transaction's commit skip the wait for the disk; call it first in the
+    transaction (before anything else uses the session's connection).
+
+    For case steps with no effect outside the database (opening a case, ticking documents,
+    an approval, "printed", closing after the hand-over), whose loss only makes the officer
+    repeat the step. The commit still survives a crash of the application; only a power cut
+    in the next moments can undo it, and then the database is as it was before the step:
+    commits keep their order, and the next durable commit (a lookup, an issue, a hand-over,
+    every data balikan change) writes it to disk with itself. SQLite: ``synchronous=NORMAL``
+    for this transaction (WAL); PostgreSQL: ``synchronous_commit`` off for it.
+    """
+    connection = session.connection(execution_options={_RELAXED: True})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def create_db_engine(url: str | None = None) -> Engine:
