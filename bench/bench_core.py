@@ -22,6 +22,7 @@ import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -74,13 +75,15 @@ def bench_cases(count: int, card: Scorecard) -> None:
         people = [p.nik for p in simulator.population.people() if p.status.value == "active"]
         durations: list[float] = []
         sim_times: list[float] = []
-        counts = {"statements": 0, "commits": 0}
+        counts = {"statements": 0, "commits": 0, "durable": 0}
 
         def _statement(*_args: object) -> None:
             counts["statements"] += 1
 
-        def _commit(*_args: object) -> None:
+        def _commit(connection: Any) -> None:
             counts["commits"] += 1
+            level = connection.connection.dbapi_connection.execute("PRAGMA synchronous")
+            counts["durable"] += int(level.fetchone()[0]) >= 2  # FULL: waits for the disk
 
         engine = world.services.core.engine
         event.listen(engine, "before_cursor_execute", _statement)
@@ -114,7 +117,8 @@ def bench_cases(count: int, card: Scorecard) -> None:
     print(f"CPU per case (mean, simulator included): {cpu / count * 1000:.1f} ms")
     print(
         f"per case: {counts['statements'] / count:.0f} SQL statements, "
-        f"{counts['commits'] / count:.0f} commits; load average "
+        f"{counts['commits'] / count:.0f} commits "
+        f"({counts['durable'] / count:.0f} waiting for the disk); load average "
         + ", ".join(f"{value:.1f}" for value in os.getloadavg())
     )
     card.add("app overhead per full case", core_ms, TARGET_CASE_MS, "ms")
