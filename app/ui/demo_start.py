@@ -167,7 +167,8 @@ class DemoStart(QObject):
         from app.ui.workers import wait_for_all
 
         if self.window is not None:
-            self.window.case_screen.release()
+            if self.window.built_case_screen is not None:
+                self.window.built_case_screen.release()
             self.window.close()  # its timers stop: no new work after this
         wait_for_all(5000)
         if self.world is not None:

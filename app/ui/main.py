@@ -288,7 +288,8 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.case_screen.release()
+        if window.built_case_screen is not None:
+            window.built_case_screen.release()
         wait_for_all(5000)
         if services.balikan is not None:
             services.balikan.stop()
