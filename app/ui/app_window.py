@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,24 @@ def banner_texts(snapshot: StatusSnapshot, end_text: str) -> list[tuple[str, boo
             )
         )
     return notes
+
+
+def _import_counter_screens() -> None:
+    try:
+        import app.ui.case.case_screen  # noqa: F401 - loaded, nothing is built
+    except Exception as error:  # the sign-in imports it again and reports what is wrong
+        log.warning("case screen not imported ahead: %s", type(error).__name__)
+
+
+def import_counter_screens_ahead() -> threading.Thread:
+    """Import the case screen's modules on a worker thread (no widget is made there), started
+    once the sign-in window is usable: the first sign-in then only builds the screen. The
+    caller joins the thread before the application ends."""
+    thread = threading.Thread(
+        target=_import_counter_screens, name="counter-screens-import", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def close_open_dialogs(window: QWidget) -> None:
