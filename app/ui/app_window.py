@@ -1,10 +1,17 @@
-"""The counter's single window: sign-in, the case screen, officer admin, status bar, banners."""
+"""The counter's single window: sign-in, the case screen, officer admin, status bar, banners.
+
+The sign-in screen is built with the window; the case screen and the officers' screen are
+built at the first sign-in (and the administrator's first visit): signing in is possible
+sooner, and a window nobody signs in to never pays for them.
+"""
 
 from __future__ import annotations
 
 import html
 import logging
+import threading
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -26,16 +33,18 @@ from app.services.app_core import AppServices, StatusSnapshot
 from app.services.cases import ReturnedCase
 from app.services.officers import OfficerView, Role
 from app.services.settings import SettingsError, save_user_language
-from app.ui.case.case_screen import CaseScreen
 from app.ui.i18n import apply_language
 from app.ui.idle_lock import IdleWatcher
 from app.ui.login import LoginScreen
-from app.ui.officers_admin import OfficersAdmin
 from app.ui.password_dialog import PasswordChangeDialog
 from app.ui.qt_strings import install_qt_strings
 from app.ui.reader_bridge import CardReaderPort, ReaderBridge
 from app.ui.status_bar import CounterStatusBar
 from app.ui.workers import Task, run_task
+
+if TYPE_CHECKING:  # built (and imported) at the first sign-in
+    from app.ui.case.case_screen import CaseScreen
+    from app.ui.officers_admin import OfficersAdmin
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +126,24 @@ def banner_texts(snapshot: StatusSnapshot, end_text: str) -> list[tuple[str, boo
     return notes
 
 
+def _import_counter_screens() -> None:
+    try:
+        import app.ui.case.case_screen  # noqa: F401 - loaded, nothing is built
+    except Exception as error:  # the sign-in imports it again and reports what is wrong
+        log.warning("case screen not imported ahead: %s", type(error).__name__)
+
+
+def import_counter_screens_ahead() -> threading.Thread:
+    """Import the case screen's modules on a worker thread (no widget is made there), started
+    once the sign-in window is usable: the first sign-in then only builds the screen. The
+    caller joins the thread before the application ends."""
+    thread = threading.Thread(
+        target=_import_counter_screens, name="counter-screens-import", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def close_open_dialogs(window: QWidget) -> None:
     """A lock closes every dialog over the window: nothing is confirmed behind the lock."""
     for dialog in window.findChildren(QDialog):
@@ -187,11 +214,12 @@ class AppWindow(QMainWindow):
             agency=self.settings.agency.name,
             demo_hint=self.demo_hint() if callable(self.demo_hint) else self.demo_hint,
         )
-        self.case_screen = CaseScreen(self.services, self.bridge)
-        self.admin = OfficersAdmin(self.services)
+        # built when first needed (see the module docstring); a language switch (signed
+        # out) rebuilds the window, and they are built again at the next sign-in
+        self._case_screen: CaseScreen | None = None
+        self._admin: OfficersAdmin | None = None
         self.stack = QStackedWidget()
-        for widget in (self.login, self.case_screen, self.admin):
-            self.stack.addWidget(widget)
+        self.stack.addWidget(self.login)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -211,14 +239,46 @@ class AppWindow(QMainWindow):
             old.deleteLater()
         self.login.signedIn.connect(self._signed_in)
         self.login.languageChanged.connect(self.switch_language)
-        self.case_screen.statusChanged.connect(self.refresh_status)
-        self.case_screen.linkResult.connect(self._link)
-        self.admin.done.connect(self.show_counter)
-        self.admin.statusChanged.connect(self.refresh_status)
         self._build_menus()
         self.status.show_reader(self.bridge.last if self.bridge.available else None)
         self.refresh_status()
         self.show_login()
+
+    @property
+    def case_screen(self) -> CaseScreen:
+        """The case screen, built on first use (the first sign-in)."""
+        if self._case_screen is None:
+            from app.ui.case.case_screen import CaseScreen
+
+            screen = CaseScreen(self.services, self.bridge)
+            screen.statusChanged.connect(self.refresh_status)
+            screen.linkResult.connect(self._link)
+            self.stack.addWidget(screen)
+            self._case_screen = screen
+        return self._case_screen
+
+    @property
+    def built_case_screen(self) -> CaseScreen | None:
+        """The case screen if it was built, without building it (None before any sign-in)."""
+        return self._case_screen
+
+    @property
+    def admin(self) -> OfficersAdmin:
+        """The officers' screen, built on first use (an administrator opens it)."""
+        if self._admin is None:
+            from app.ui.officers_admin import OfficersAdmin
+
+            admin = OfficersAdmin(self.services)
+            admin.done.connect(self.show_counter)
+            admin.statusChanged.connect(self.refresh_status)
+            self.stack.addWidget(admin)
+            self._admin = admin
+        return self._admin
+
+    def _cancel_case(self) -> None:
+        """Counter ▸ Cancel case (the case screen asks first)."""
+        if self._case_screen is not None:
+            self._case_screen.cancel()
 
     def _action(self, menu_text: str, shortcut: str, slot: Callable[[], None]) -> QAction:
         action = QAction(menu_text, self)
@@ -235,7 +295,7 @@ class AppWindow(QMainWindow):
             self.removeAction(action)
         counter = bar.addMenu(_("&Counter"))
         self.new_case_action = self._action(_("&New case"), "Ctrl+N", self.new_case)
-        self.cancel_action = self._action(_("&Cancel case"), "", self.case_screen.cancel)
+        self.cancel_action = self._action(_("&Cancel case"), "", self._cancel_case)
         self.lock_action = self._action(_("&Lock screen"), "Ctrl+L", self.lock)
         self.password_action = self._action(
             _("Change &password…"), "", lambda: self.change_password(forced=False)
@@ -702,9 +762,11 @@ class AppWindow(QMainWindow):
     def sign_out(self) -> None:
         """End the session (the open case keeps its state, without population data)."""
         close_open_dialogs(self)
-        self.case_screen.release()
-        self.case_screen.case = None
-        self.case_screen.set_officer(None)
+        screen = self._case_screen  # none yet when a forced password change was refused
+        if screen is not None:
+            screen.release()
+            screen.case = None
+            screen.set_officer(None)
         self.officer = None
         self.idle.stop()
         self.show_login()
@@ -716,10 +778,11 @@ class AppWindow(QMainWindow):
             self.close()
 
     def _confirm_quit(self) -> bool:
-        case = self.case_screen.case
-        if case is None:
+        screen = self._case_screen
+        case = screen.case if screen is not None else None
+        if screen is None or case is None:
             return True
-        return self.case_screen.confirm(
+        return screen.confirm(
             _("Quit"),
             _(
                 "Case {number} is still open. Quit anyway? The case stays open and its "
@@ -733,8 +796,9 @@ class AppWindow(QMainWindow):
         if event.spontaneous() and not asked and not self._confirm_quit():
             event.ignore()
             return
-        self.case_screen.release()
-        self.case_screen.case = None
+        if self._case_screen is not None:
+            self._case_screen.release()
+            self._case_screen.case = None
         self.idle.shutdown()
         self.timer.stop()
         super().closeEvent(event)

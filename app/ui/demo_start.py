@@ -88,6 +88,7 @@ class DemoStart(QObject):
         self.exit_code: int | None = None
         self._thread: threading.Thread | None = None
         self._sender_start: threading.Thread | None = None
+        self._screens_import: threading.Thread | None = None
         self._built.connect(self._show_counter)
         self._broken.connect(self._show_failure)
 
@@ -110,6 +111,7 @@ class DemoStart(QObject):
         self._built.emit()
 
     def _show_counter(self) -> None:
+        from app.ui.app_window import import_counter_screens_ahead
         from app.ui.main import announce_demo_state, demo_window, install_crash_handlers
 
         assert self.world is not None and self.data_dir is not None
@@ -131,9 +133,11 @@ class DemoStart(QObject):
         (window.login.password if typed[0] else window.login.username).setFocus()
         self.window = window
         self.preparing.close()
+        # the case screen's modules load behind the ready window (it is built at sign-in)
+        self._screens_import = import_counter_screens_ahead()
         if self.world.services.balikan is not None:
-            # the sender's client (and the HTTP library) load on a worker: the window is
-            # ready and answers meanwhile
+            # the sender's client (and the HTTP library) load on a worker after them: the
+            # window is ready and answers meanwhile
             self._sender_start = threading.Thread(
                 target=self._start_sender, name="balikan-start", daemon=True
             )
@@ -142,6 +146,8 @@ class DemoStart(QObject):
 
     def _start_sender(self) -> None:
         assert self.world is not None and self.world.services.balikan is not None
+        if self._screens_import is not None:
+            self._screens_import.join()  # the officer's sign-in needs those first
         try:
             self.world.services.balikan.start_background()
         except Exception as error:  # the demo goes on; what was queued waits in the outbox
@@ -164,10 +170,13 @@ class DemoStart(QObject):
             self._thread.join()
         if self._sender_start is not None:
             self._sender_start.join()
+        if self._screens_import is not None:
+            self._screens_import.join()
         from app.ui.workers import wait_for_all
 
         if self.window is not None:
-            self.window.case_screen.release()
+            if self.window.built_case_screen is not None:
+                self.window.built_case_screen.release()
             self.window.close()  # its timers stop: no new work after this
         wait_for_all(5000)
         if self.world is not None:

@@ -32,7 +32,7 @@ from app.services.settings import (
     load_settings,
     user_language,
 )
-from app.ui.app_window import AppWindow
+from app.ui.app_window import AppWindow, import_counter_screens_ahead
 from app.ui.i18n import apply_language
 from app.ui.key_problem import KeyProblemDialog
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
@@ -282,13 +282,16 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     if services.balikan is not None:
         services.balikan.start_background()
     window.show()
+    screens_import = import_counter_screens_ahead()  # the case screen is built at sign-in
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
         QTimer.singleShot(quit_after_ms, app.quit)
     try:
         return app.exec()
     finally:
-        window.case_screen.release()
+        screens_import.join()
+        if window.built_case_screen is not None:
+            window.built_case_screen.release()
         wait_for_all(5000)
         if services.balikan is not None:
             services.balikan.stop()

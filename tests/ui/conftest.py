@@ -84,7 +84,7 @@ def sign_in(qtbot: QtBot, window: AppWindow, username: str = "petugas") -> None:
     login.username.setText(username)
     login.password.setText("demo1234")
     login.sign_in.click()
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.built_case_screen, timeout=10000)
     settle(qtbot, window)
 
 

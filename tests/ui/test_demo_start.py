@@ -71,10 +71,13 @@ def test_the_sign_in_window_is_shown_first_and_signing_in_waits_for_the_demo(
         assert window.isVisible()
         assert not start.preparing.isVisible()
         assert window.login.sign_in.isEnabled()
+        assert window.built_case_screen is None  # built at sign-in, not before
         assert window.login.username.text() == "petugas"  # what was typed is kept
         assert window.login.sign_in.text() == login.sign_in.text()  # one language throughout
         qtbot.keyClick(window.login.password, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=30_000)
+        qtbot.waitUntil(
+            lambda: window.stack.currentWidget() is window.built_case_screen, timeout=30_000
+        )
         assert window.officer is not None and window.officer.username == "petugas"
     finally:
         release.set()

@@ -76,7 +76,7 @@ def sign_in_by_keys(qtbot: QtBot, window: AppWindow) -> None:
     assert focused() is window.login.password
     qtbot.keyClicks(focused(), "demo1234")
     press(qtbot, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.built_case_screen, timeout=10000)
     settle(qtbot, window)
 
 

@@ -96,7 +96,7 @@ def test_reset_password_must_be_changed_at_sign_in(
     qtbot.waitUntil(lambda: window.login.error.text() == "Nama pengguna atau kata sandi salah.")
     assert window.stack.currentWidget() is window.login
     submit_login(qtbot, window, "petugas", "barubaru1")
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.case_screen, timeout=10000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.built_case_screen, timeout=10000)
     assert not dialog.isVisible() and window.password_dialog is dialog  # not asked again
 
 

@@ -15,9 +15,10 @@ from app.services.documents.statement import render_statement
 from app.services.officers import Role
 from app.services.secrets import MemorySecretStore
 from app.ui.app_window import AppWindow
-from app.ui.case.case_screen import PAGE_NIK
+from app.ui.case.case_screen import PAGE_NEW, PAGE_NIK, CaseScreen
 from app.ui.document_preview import DocumentPreview, printer_refused
 from app.ui.first_run import FirstRunWizard
+from app.ui.officers_admin import OfficersAdmin
 from tests.pdf_check import WATERMARK_MIN_PIXELS, diagonal_watermark_pixels
 from tests.services.cases.conftest import World
 from tests.ui.conftest import answering, click, settled, sign_in, start_case
@@ -31,6 +32,40 @@ def test_language_switch_rebuilds_every_text(qtbot: QtBot, window: AppWindow) ->
     assert window.login.sign_in.text() == "&Masuk"
     sign_in(qtbot, window)
     assert window.case_screen.new_page.open_button.text() == "&Buka layanan"
+
+
+def test_the_case_screen_is_built_at_sign_in_not_before(qtbot: QtBot, window: AppWindow) -> None:
+    # signing in is possible with the sign-in screen alone: no case or officers' screen yet
+    assert window.login.sign_in.isEnabled()
+    assert window.built_case_screen is None
+    assert not window.findChildren(CaseScreen)
+    assert not window.findChildren(OfficersAdmin)
+    sign_in(qtbot, window)
+    screen = window.built_case_screen
+    assert screen is not None
+    assert window.stack.currentWidget() is screen and screen.isVisible()
+    assert screen.page == PAGE_NEW and screen.officer is window.officer
+    assert window.findChildren(CaseScreen) == [screen]
+    assert not window.findChildren(OfficersAdmin)  # an officer never opens that one
+    window.sign_out()
+    sign_in(qtbot, window, "petugas2")
+    assert window.built_case_screen is screen  # built once, kept for the next officer
+    assert window.findChildren(CaseScreen) == [screen]
+
+
+def test_input_is_watched_for_the_idle_lock_only_while_signed_in(
+    qtbot: QtBot, window: AppWindow
+) -> None:
+    assert not window.idle.watching  # signed out: no application-wide event filter
+    sign_in(qtbot, window)
+    assert window.idle.watching and window.idle.timer.isActive()
+    window.lock()
+    assert window.stack.currentWidget() is window.login
+    assert not window.idle.watching
+    sign_in(qtbot, window)
+    assert window.idle.watching
+    window.sign_out()
+    assert not window.idle.watching and not window.idle.timer.isActive()
 
 
 def test_officer_admin_creates_records_nda_disables_and_resets(

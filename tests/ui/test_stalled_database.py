@@ -122,7 +122,8 @@ def test_sign_in_with_a_stalled_database_keeps_the_window_alive(
     window.login.password.setText("demo1234")
     window.login.sign_in.click()
     qtbot.waitUntil(
-        lambda: window.stack.currentWidget() is window.case_screen, timeout=int(STALL_S * 4000)
+        lambda: window.stack.currentWidget() is window.built_case_screen,
+        timeout=int(STALL_S * 4000),
     )
     assert stall.ui_stalls == 0
 
