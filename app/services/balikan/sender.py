@@ -175,15 +175,18 @@ class BalikanSender:
         governor = self.governor
         if governor is not None and prepared is None and not governor.reserve(estimate, stop):
             return None
-        started = governor.monotonic() if governor is not None else 0.0
+        ticket = governor.request_started() if governor is not None else None
         try:
             answer = self._client.send(request)  # type: ignore[arg-type]
         except BalikanTlsError:
             if governor is not None:
                 governor.correct(-estimate)
             raise
-        if governor is not None:
-            governor.correct(answer.bytes_moved - estimate, governor.monotonic() - started)
+        if governor is not None and ticket is not None:
+            if answer.verdict is Verdict.RETRY:  # a timeout or broken answer: no delay sample
+                governor.correct(answer.bytes_moved - estimate)
+            else:
+                governor.request_answered(ticket, estimate, answer.bytes_moved)
         return answer
 
     def _work(
