@@ -14,8 +14,10 @@ gentle probing of additive increase:
   every request of a round trip; requests and answers meeting on the link now and then, or
   a busy processor, delay some of them and are no reason to slow down;
 * a queue above ``target`` means the pace has passed what the link carries: the pace is cut
-  to ``CUT`` of itself, remembered as the last known limit, and held until that queue had
-  time to drain (one cut per congestion, not one per late answer);
+  to ``CUT`` of itself, or of the rate the answers came back at over the last round trips
+  when lower (while a queue stands, that is what the link carries), remembered as the last
+  known limit, and held until that queue had time to drain (one cut per congestion, not
+  one per late answer);
 * while the queue stays under ``target`` the pace grows, fast (``FAST_PER_SECOND``) up to
   just under the last known limit, then slowly (``SLOW_PER_SECOND``, both as fractions of
   the ceiling) past it, probing for more, as TCP CUBIC does around its last window; a
@@ -44,8 +46,10 @@ SLOW_PER_SECOND = 0.015
 NEAR_LIMIT = 0.97
 #: Seconds of sending past the last known limit with no queue before it is forgotten.
 FORGET_SECONDS = 2.0
-#: After a standing queue: this fraction of the pace.
-CUT = 0.9
+#: After a standing queue: this fraction of the pace (or of the rate the link delivered).
+CUT = 0.94
+#: Round trips of answers the delivered rate is measured over.
+DELIVERY_ROUND_TRIPS = 2
 #: The pace never falls below this fraction of the ceiling.
 FLOOR_FRACTION = 0.05
 
@@ -65,6 +69,8 @@ class DelayPacer:
         self.target = target
         self.rate_bps = ceiling_bps
         self._recent: deque[tuple[float, float]] = deque()  # (when, delay sample)
+        self._answers: deque[tuple[float, int]] = deque()  # (when, bits) answered
+        self._flow_start = float("-inf")  # first answer since the sender was last idle
         self.limit_bps: float | None = None  # the pace a queue last appeared at
         self._probing = 0.0  # seconds sent past the limit with no queue
         self._buckets: deque[tuple[float, float]] = deque()  # (bucket start, lowest sample)
@@ -103,6 +109,13 @@ class DelayPacer:
         recent.append((now, sample))
         while len(recent) > CURRENT_SAMPLES and recent[0][0] < now - round_trip:
             recent.popleft()
+        window = DELIVERY_ROUND_TRIPS * round_trip
+        if self._last is None or now - self._last > round_trip:
+            self._flow_start = now  # answers resumed after a pause: no full window yet
+        answers = self._answers
+        answers.append((now, bits))
+        while answers[0][0] < now - window:
+            answers.popleft()
         queue = max(0.0, min(value for _when, value in recent) - base)
         self.last_queue = queue
         elapsed = 0.0 if self._last is None else min(now - self._last, round_trip)
@@ -110,9 +123,12 @@ class DelayPacer:
         if now < self._hold_until:
             return
         if queue > self.target:
+            rate = self.rate_bps
+            if now - self._flow_start >= window + round_trip:
+                rate = min(rate, sum(b for _when, b in answers) / window)
             self.limit_bps = self.rate_bps
             self._probing = 0.0
-            self.rate_bps *= CUT
+            self.rate_bps = CUT * rate
             self.cuts += 1
             # hold the cut until the queue drained at the lower pace (and one round trip)
             self._hold_until = now + round_trip + queue / (1 - CUT)
