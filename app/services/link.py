@@ -279,6 +279,12 @@ class GovernedGateway:
         with self.governor.lookup():
             return self.inner.verify(nik, elements)
 
+    def expect_query(self) -> None:
+        """A query is near (NIK complete, card placed, verification page): hold the sender's
+        new requests until it came or the hint timed out, and warm the connection for it."""
+        self.governor.expect_lookup()
+        self.warm()
+
     def warm(self) -> None:
         """Have a gateway connection ready for the next query, if the inner gateway can."""
         warm = getattr(self.inner, "warm", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.services.link import LinkGovernor
+from app.services.link import GovernedGateway, LinkGovernor
 from app.services.link_pacing import CUT, QUEUE_TARGET, DelayPacer
 from app.services.simulator import GatewaySimulator
 from tests.services.balikan.conftest import Enqueue, MakeSender
@@ -151,3 +151,33 @@ def test_sender_starts_nothing_while_a_lookup_is_expected(
     worker.join(30)
     assert not worker.is_alive()
     assert sim.received == 3
+
+
+def test_smaller_batches_while_lookups_are_likely(
+    enqueue: Enqueue, make_sender: MakeSender, sim: GatewaySimulator
+) -> None:
+    enqueue(120)
+    quiet = make_sender("batch", batch_size=25, governor=LinkGovernor(1000, 1.0))
+    alone = quiet.send_once()
+    enqueue(120, start=120)
+    busy_link = LinkGovernor(1000, 1.0)
+    with busy_link.lookup():  # an officer looked a NIK up a moment ago
+        pass
+    assert busy_link.lookups_likely
+    beside = make_sender("batch", batch_size=25, governor=busy_link).send_once()
+    assert alone.settled == beside.settled == 120
+    # a request of a quiet link carries about twice the items of one while lookups are likely
+    assert beside.requests >= 1.5 * alone.requests, (alone.requests, beside.requests)
+
+
+def test_governed_gateway_announces_a_query() -> None:
+    governor = LinkGovernor(1000, 0.95)
+    warmed: list[bool] = []
+
+    class Inner:
+        def warm(self) -> None:
+            warmed.append(governor.lookups_likely)
+
+    GovernedGateway(Inner(), governor).expect_query()  # type: ignore[arg-type]
+    assert warmed == [True]
+    assert governor.hints_total == 1
