@@ -126,7 +126,7 @@ class DelayPacer:
             rate = self.rate_bps
             if now - self._flow_start >= window + round_trip:
                 rate = min(rate, sum(b for _when, b in answers) / window)
-            self.limit_bps = self.rate_bps
+            self.limit_bps = rate  # what the link took: the pace, or less if it delivered less
             self._probing = 0.0
             self.rate_bps = CUT * rate
             self.cuts += 1
