@@ -95,7 +95,7 @@ class LinkGovernor:
     def lookups_likely(self) -> bool:
         """A lookup or a hint was seen in the last ``LOOKUPS_LIKELY_SECONDS``."""
         with self._cond:
-            return self._now() - self._last_interest < LOOKUPS_LIKELY_SECONDS
+            return self._likely()
 
     def monotonic(self) -> float:
         """The governor's clock (seconds)."""
@@ -110,13 +110,17 @@ class LinkGovernor:
     # -- sender ----------------------------------------------------------------------------
     def _slot(self, size_bytes: int) -> float:
         """Link time ``size_bytes`` take at the sender's pace."""
-        return size_bytes * 8 / self._pacer.rate_bps
+        return size_bytes * 8 / self._pacer.pace(self._likely())
+
+    def _likely(self) -> bool:
+        """Lookups are likely; caller holds the lock."""
+        return self._now() - self._last_interest < LOOKUPS_LIKELY_SECONDS
 
     @property
     def rate_bps(self) -> float:
         """The sender's pace now (bits per second, at most ``share`` of the bandwidth)."""
         with self._cond:
-            return self._pacer.rate_bps
+            return self._pacer.pace(self._likely())
 
     @property
     def queue_seconds(self) -> float:
@@ -209,7 +213,7 @@ class LinkGovernor:
             self._sender_busy += seconds
             self._next_allowed += self._slot(moved - reserved)
             if epoch == self._lookup_epoch and self._lookups == 0:
-                self._pacer.observe(now, moved, seconds)
+                self._pacer.observe(now, moved, seconds, self._likely())
 
     def account(self, size_bytes: int, started: float, seconds: float) -> None:
         """The sender moved ``size_bytes`` in a request that began at ``started`` (monotonic)."""

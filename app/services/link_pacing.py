@@ -25,7 +25,9 @@ gentle probing of additive increase:
   carries more now: other traffic ended), and the pace grows fast again.
 
 So the pace stays just under what the link really carries most of the time, and a queue
-exists only for the short moments it is crossed.
+exists only for the short moments it is crossed. While lookups are likely (an officer at
+work) even those moments are spared: the pace stays at ``CAUTIOUS`` of the last known
+limit and does not probe past it, so an unannounced lookup finds no queue of the sender's.
 """
 
 from __future__ import annotations
@@ -42,12 +44,14 @@ BASE_BUCKETS = 12
 #: Growth per second with no standing queue, as fractions of the ceiling: up to
 #: ``NEAR_LIMIT`` of the last known limit, and beyond it.
 FAST_PER_SECOND = 0.15
-SLOW_PER_SECOND = 0.015
+SLOW_PER_SECOND = 0.03
 NEAR_LIMIT = 0.97
+#: While lookups are likely, the pace stays at this fraction of the last known limit.
+CAUTIOUS = 0.95
 #: Seconds of sending past the last known limit with no queue before it is forgotten.
 FORGET_SECONDS = 2.0
 #: After a standing queue: this fraction of the pace (or of the rate the link delivered).
-CUT = 0.94
+CUT = 0.95
 #: Round trips of answers the delivered rate is measured over.
 DELIVERY_ROUND_TRIPS = 2
 #: The pace never falls below this fraction of the ceiling.
@@ -95,8 +99,15 @@ class DelayPacer:
             self._buckets.popleft()
         return min(low for _start, low in self._buckets)
 
-    def observe(self, now: float, size_bytes: int, seconds: float) -> None:
-        """One answered request of ``size_bytes`` that took ``seconds`` (no lookup beside it)."""
+    def pace(self, cautious: bool = False) -> float:
+        """The rate to send at (bits per second); ``cautious``: lookups are likely."""
+        if cautious and self.limit_bps is not None:
+            return min(self.rate_bps, CAUTIOUS * self.limit_bps)
+        return self.rate_bps
+
+    def observe(self, now: float, size_bytes: int, seconds: float, cautious: bool = False) -> None:
+        """One answered request of ``size_bytes`` that took ``seconds`` (no lookup beside it);
+        ``cautious``: lookups are likely, the pace does not probe past the last known limit."""
         if size_bytes <= 0 or seconds <= 0:
             return
         bits = size_bytes * 8
@@ -135,6 +146,12 @@ class DelayPacer:
             recent.clear()
         else:
             near = self.limit_bps is not None and self.rate_bps >= NEAR_LIMIT * self.limit_bps
+            if cautious and self.limit_bps is not None:
+                self.rate_bps = min(
+                    self.rate_bps + FAST_PER_SECOND * self.ceiling_bps * elapsed,
+                    CAUTIOUS * self.limit_bps,
+                )
+                return
             if near:
                 self._probing += elapsed
                 if self._probing >= FORGET_SECONDS:

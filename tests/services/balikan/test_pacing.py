@@ -6,7 +6,7 @@ import threading
 import time
 
 from app.services.link import GovernedGateway, LinkGovernor
-from app.services.link_pacing import CUT, QUEUE_TARGET, DelayPacer
+from app.services.link_pacing import CAUTIOUS, CUT, QUEUE_TARGET, DelayPacer
 from app.services.simulator import GatewaySimulator
 from tests.services.balikan.conftest import Enqueue, MakeSender
 
@@ -184,3 +184,17 @@ def test_governed_gateway_announces_a_query() -> None:
     GovernedGateway(Inner(), governor).expect_query()  # type: ignore[arg-type]
     assert warmed == [True]
     assert governor.hints_total == 1
+
+
+def test_no_probing_past_the_limit_while_lookups_are_likely() -> None:
+    cautious = DelayPacer(CEILING, BANDWIDTH)
+    bold = DelayPacer(CEILING, BANDWIDTH)
+    for pacer, likely in ((cautious, True), (bold, False)):
+        now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.005)
+        now = _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET, gap=0.005)
+        assert pacer.limit_bps == CEILING
+        while now < 30.0:  # half a minute with no queue
+            pacer.observe(now, SIZE, BASE + OWN, cautious=likely)
+            now += 0.005
+    assert cautious.pace(cautious=True) == CAUTIOUS * CEILING
+    assert bold.pace() == CEILING
