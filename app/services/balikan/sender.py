@@ -10,9 +10,11 @@ SIGKILL only items with an in-flight record can be sent a second time.
 
 Throughput: up to ``max_in_flight`` requests are in flight at once on kept-alive
 connections, each paced by the link governor (no request starts while a lookup is in
-flight); one ledger thread does every database write (see :mod:`send_round`). Until an
-answer came back through the client, one request goes alone: a wrong certificate or token
-then stops the whole send after one handshake, before any other connection is opened.
+flight or announced; the pace is learned from the requests' delays, see
+:mod:`app.services.link_pacing`); one ledger thread does every database write (see
+:mod:`send_round`). Until an answer came back through the client, one request goes alone: a
+wrong certificate or token then stops the whole send after one handshake, before any other
+connection is opened.
 """
 
 from __future__ import annotations
