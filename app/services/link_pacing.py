@@ -26,8 +26,9 @@ gentle probing of additive increase:
 
 So the pace stays just under what the link really carries most of the time, and a queue
 exists only for the short moments it is crossed. While lookups are likely (an officer at
-work) even those moments are spared: the pace stays at ``CAUTIOUS`` of the last known
-limit and does not probe past it, so an unannounced lookup finds no queue of the sender's.
+work) most of those moments are spared: the pace stays at ``CAUTIOUS`` of the last known
+limit, which only creeps up (``CREEP_PER_SECOND``), so an unannounced lookup seldom finds a
+queue of the sender's, and a cut for a moment's stall is undone within seconds.
 """
 
 from __future__ import annotations
@@ -46,12 +47,16 @@ BASE_BUCKETS = 12
 FAST_PER_SECOND = 0.15
 SLOW_PER_SECOND = 0.03
 NEAR_LIMIT = 0.97
-#: While lookups are likely, the pace stays at this fraction of the last known limit.
+#: While lookups are likely, the pace stays at this fraction of the last known limit, and
+#: the limit creeps up by this fraction of the ceiling per second with no queue.
 CAUTIOUS = 0.95
+CREEP_PER_SECOND = 0.01
 #: Seconds of sending past the last known limit with no queue before it is forgotten.
 FORGET_SECONDS = 2.0
 #: After a standing queue: this fraction of the pace (or of the rate the link delivered).
 CUT = 0.95
+#: The delivered rate lowers the pace by at most this fraction at once (before ``CUT``).
+MAX_DROP = 0.25
 #: Round trips of answers the delivered rate is measured over.
 DELIVERY_ROUND_TRIPS = 2
 #: The pace never falls below this fraction of the ceiling.
@@ -136,7 +141,10 @@ class DelayPacer:
         if queue > self.target:
             rate = self.rate_bps
             if now - self._flow_start >= window + round_trip:
-                rate = min(rate, sum(b for _when, b in answers) / window)
+                delivered = sum(b for _when, b in answers) / window
+                # at most a quarter off at once: a stall of the sender's own (its database,
+                # a busy processor) also lowers what came back, and is no measure of the link
+                rate = min(rate, max(delivered, (1 - MAX_DROP) * rate))
             self.limit_bps = rate  # what the link took: the pace, or less if it delivered less
             self._probing = 0.0
             self.rate_bps = CUT * rate
@@ -147,6 +155,10 @@ class DelayPacer:
         else:
             near = self.limit_bps is not None and self.rate_bps >= NEAR_LIMIT * self.limit_bps
             if cautious and self.limit_bps is not None:
+                # the limit itself creeps up: a cut for a moment's stall is undone in seconds
+                self.limit_bps = min(
+                    self.ceiling_bps, self.limit_bps + CREEP_PER_SECOND * self.ceiling_bps * elapsed
+                )
                 self.rate_bps = min(
                     self.rate_bps + FAST_PER_SECOND * self.ceiling_bps * elapsed,
                     CAUTIOUS * self.limit_bps,

@@ -48,11 +48,11 @@ def test_a_standing_queue_cuts_the_pace_once_per_congestion() -> None:
 
 def test_a_cut_follows_the_rate_the_link_delivered() -> None:
     pacer = DelayPacer(CEILING, BANDWIDTH)
-    # answers of 700 bytes every 10 ms: the link delivers 560 kbit/s, far under the ceiling
-    now = _feed(pacer, 0.0, 1.0, queue=0.0)
-    _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET)
+    # answers of 700 bytes every 7 ms: the link delivers 800 kbit/s, under the ceiling
+    now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.007)
+    _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET, gap=0.007)
     assert pacer.cuts == 1
-    delivered = SIZE * 8 / 0.01
+    delivered = SIZE * 8 / 0.007
     assert delivered * CUT * 0.95 <= pacer.rate_bps <= delivered * CUT * 1.05
 
 
@@ -193,8 +193,25 @@ def test_no_probing_past_the_limit_while_lookups_are_likely() -> None:
         now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.005)
         now = _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET, gap=0.005)
         assert pacer.limit_bps == CEILING
-        while now < 30.0:  # half a minute with no queue
+        assert pacer.rate_bps == CUT * CEILING
+        for _ in range(200):  # a second with no queue
             pacer.observe(now, SIZE, BASE + OWN, cautious=likely)
             now += 0.005
-    assert cautious.pace(cautious=True) == CAUTIOUS * CEILING
-    assert bold.pace() == CEILING
+    assert cautious.pace(cautious=True) == CAUTIOUS * CEILING  # no nearer the limit
+    assert bold.pace() > CAUTIOUS * CEILING  # probing towards it
+
+
+def test_a_cut_while_lookups_are_likely_is_undone_within_seconds() -> None:
+    pacer = DelayPacer(CEILING, BANDWIDTH)
+    now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.005)
+    for _ in range(3):  # three stalls in a row, each cutting the pace
+        while pacer.cuts < _ + 1:
+            pacer.observe(now, SIZE, BASE + OWN + 3 * QUEUE_TARGET, cautious=True)
+            now += 0.005
+    low = pacer.pace(cautious=True)
+    assert low < 0.95 * CAUTIOUS * CEILING
+    start = now
+    while now < start + 30:  # half a minute with no queue, lookups still likely
+        pacer.observe(now, SIZE, BASE + OWN, cautious=True)
+        now += 0.005
+    assert pacer.pace(cautious=True) == CAUTIOUS * CEILING  # back where it was
