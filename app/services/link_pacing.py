@@ -10,13 +10,13 @@ gentle probing of additive increase:
 * each answered request gives a delay sample: its duration less the time its estimated
   bytes take at the configured bandwidth;
 * the lowest sample of the last minute is the link's base delay; the lowest sample of the
-  last round trip, less the base, the queue the sender causes. Only a standing queue delays
+  last two round trips, less the base, the queue the sender causes. Only a standing queue delays
   every request of a round trip; requests and answers meeting on the link now and then, or
   a busy processor, delay some of them and are no reason to slow down;
 * a queue above ``target`` means the pace has passed what the link carries: the pace is cut
-  to ``CUT`` of itself, or of the rate the answers came back at over the last round trips
-  when lower (while a queue stands, that is what the link carries), remembered as the last
-  known limit, and held until that queue had time to drain (one cut per congestion, not
+  to ``CUT`` of itself (the first time: of the rate the answers came back at over the last
+  round trips when lower; while a queue stands, that is what the link carries), remembered
+  as the last known limit, and held until that queue had time to drain (one cut per congestion, not
   one per late answer);
 * while the queue stays under ``target`` the pace grows, fast (``FAST_PER_SECOND``) up to
   just under the last known limit, then slowly (``SLOW_PER_SECOND``, both as fractions of
@@ -37,8 +37,10 @@ from collections import deque
 
 #: A standing queue above this (seconds) means the sender asks more than the link carries.
 QUEUE_TARGET = 0.010
-#: The current delay is the lowest sample of the last round trip, and of this many at least.
+#: The current delay is the lowest sample of the last ``CURRENT_ROUND_TRIPS`` round trips,
+#: and of ``CURRENT_SAMPLES`` at least (a stall of a busy processor seldom lasts that long).
 CURRENT_SAMPLES = 4
+CURRENT_ROUND_TRIPS = 2
 #: Seconds one bucket of the base delay history covers, and how many buckets are kept.
 BASE_BUCKET_SECONDS = 5.0
 BASE_BUCKETS = 12
@@ -123,7 +125,9 @@ class DelayPacer:
         self.samples += 1
         recent = self._recent
         recent.append((now, sample))
-        while len(recent) > CURRENT_SAMPLES and recent[0][0] < now - round_trip:
+        while (
+            len(recent) > CURRENT_SAMPLES and recent[0][0] < now - CURRENT_ROUND_TRIPS * round_trip
+        ):
             recent.popleft()
         window = DELIVERY_ROUND_TRIPS * round_trip
         if self._last is None or now - self._last > round_trip:
@@ -140,7 +144,10 @@ class DelayPacer:
             return
         if queue > self.target:
             rate = self.rate_bps
-            if now - self._flow_start >= window + round_trip:
+            # the delivered rate tells the link's rate only while the sender kept its pace:
+            # trusted for the first cut (the pace then starts at the ceiling), not later,
+            # when a busy processor may have been what held the sender back
+            if self.limit_bps is None and now - self._flow_start >= window + round_trip:
                 delivered = sum(b for _when, b in answers) / window
                 # at most a quarter off at once: a stall of the sender's own (its database,
                 # a busy processor) also lowers what came back, and is no measure of the link

@@ -40,7 +40,7 @@ def test_a_standing_queue_cuts_the_pace_once_per_congestion() -> None:
     # answers every 5 ms: the link delivers 1.12 Mbit/s, more than the ceiling asks
     now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.005)
     # every request of the next round trips waits three times the target: one cut, then held
-    now = _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET, gap=0.005)
+    now = _feed(pacer, now, 0.3, queue=3 * QUEUE_TARGET, gap=0.005)
     assert pacer.cuts == 1
     assert pacer.rate_bps == CEILING * CUT
     assert pacer.limit_bps == CEILING
@@ -50,7 +50,7 @@ def test_a_cut_follows_the_rate_the_link_delivered() -> None:
     pacer = DelayPacer(CEILING, BANDWIDTH)
     # answers of 700 bytes every 7 ms: the link delivers 800 kbit/s, under the ceiling
     now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.007)
-    _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET, gap=0.007)
+    _feed(pacer, now, 0.3, queue=3 * QUEUE_TARGET, gap=0.007)
     assert pacer.cuts == 1
     delivered = SIZE * 8 / 0.007
     assert delivered * CUT * 0.95 <= pacer.rate_bps <= delivered * CUT * 1.05
@@ -70,7 +70,7 @@ def test_occasional_late_answers_are_no_queue() -> None:
 def test_the_pace_grows_back_after_the_queue_is_gone() -> None:
     pacer = DelayPacer(CEILING, BANDWIDTH)
     now = _feed(pacer, 0.0, 1.0, queue=0.0)
-    now = _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET)
+    now = _feed(pacer, now, 0.3, queue=3 * QUEUE_TARGET)
     cut = pacer.rate_bps
     assert cut < CEILING
     now = _feed(pacer, now, 1.0, queue=0.0)
@@ -191,7 +191,7 @@ def test_no_probing_past_the_limit_while_lookups_are_likely() -> None:
     bold = DelayPacer(CEILING, BANDWIDTH)
     for pacer, likely in ((cautious, True), (bold, False)):
         now = _feed(pacer, 0.0, 1.0, queue=0.0, gap=0.005)
-        now = _feed(pacer, now, 0.15, queue=3 * QUEUE_TARGET, gap=0.005)
+        now = _feed(pacer, now, 0.3, queue=3 * QUEUE_TARGET, gap=0.005)
         assert pacer.limit_bps == CEILING
         assert pacer.rate_bps == CUT * CEILING
         for _ in range(200):  # a second with no queue
