@@ -10,7 +10,7 @@ gentle probing of additive increase:
 * each answered request gives a delay sample: its duration less the time its estimated
   bytes take at the configured bandwidth;
 * the lowest sample of the last minute is the link's base delay; the lowest sample of the
-  last two round trips, less the base, the queue the sender causes. Only a standing queue delays
+  last round trip, less the base, the queue the sender causes. Only a standing queue delays
   every request of a round trip; requests and answers meeting on the link now and then, or
   a busy processor, delay some of them and are no reason to slow down;
 * a queue above ``target`` means the pace has passed what the link carries: the pace is cut
@@ -38,9 +38,10 @@ from collections import deque
 #: A standing queue above this (seconds) means the sender asks more than the link carries.
 QUEUE_TARGET = 0.010
 #: The current delay is the lowest sample of the last ``CURRENT_ROUND_TRIPS`` round trips,
-#: and of ``CURRENT_SAMPLES`` at least (a stall of a busy processor seldom lasts that long).
+#: and of ``CURRENT_SAMPLES`` at least (two filter a busy processor's stalls better, but let a
+#: queue stand longer before the cut: measured, one gave lookups the shorter wait).
 CURRENT_SAMPLES = 4
-CURRENT_ROUND_TRIPS = 2
+CURRENT_ROUND_TRIPS = 1
 #: Seconds one bucket of the base delay history covers, and how many buckets are kept.
 BASE_BUCKET_SECONDS = 5.0
 BASE_BUCKETS = 12
