@@ -25,6 +25,14 @@ SEGMENT = 1460
 HEADER_BYTES = 250  # status/request line and headers of one HTTP message
 
 
+def _sleep_until(deadline: float) -> None:
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(left)
+
+
 def _serve(argv: list[str] | None = None) -> int:
     from app.services.simulator import FaultPlan, LinkShape, SimulatorConfig, start_simulator
 
@@ -34,18 +42,30 @@ def _serve(argv: list[str] | None = None) -> int:
         def __init__(self, link: LinkShape) -> None:
             super().__init__(link)
             self._pipe = threading.Lock()
-            self._count = threading.Lock()
+            self._free_at = 0.0  # when the pipe has sent every segment queued so far
             self.bytes_moved = 0
 
         def wait_transfer(self, size: int) -> None:
+            """Queue the message's segments one by one behind whatever is queued (FIFO).
+
+            Each segment takes the first free slot of the pipe's own schedule: the pipe
+            carries exactly ``kbps`` while anything is queued, however late a sleeping
+            thread wakes, and a message's next segment goes right after its previous one
+            unless others queued in between (as a TCP flow's window does).
+            """
             remaining = size + HEADER_BYTES
+            previous_end: float | None = None
             while remaining > 0:
                 chunk = min(SEGMENT, remaining)
-                seconds = self.link.transfer_seconds(chunk)
                 with self._pipe:
-                    time.sleep(seconds)
-                with self._count:
+                    ready = time.monotonic() if previous_end is None else previous_end
+                    start = max(ready, self._free_at)
+                    end = start + self.link.transfer_seconds(chunk)
+                    self._free_at = end
+                _sleep_until(end)
+                with self._pipe:
                     self.bytes_moved += chunk
+                previous_end = end
                 remaining -= chunk
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -3,10 +3,14 @@
 Lookups mark themselves in flight (:meth:`LinkGovernor.lookup`, or by going through
 :class:`GovernedGateway`). The data balikan sender reserves each request's bytes before it
 sends it (:meth:`LinkGovernor.reserve`): a reservation is granted only while no lookup is in
-flight, and at the pace of ``share`` of the link's bandwidth, so the sender's bytes enter
-the link no faster than it drains them. The link therefore never holds a queue of sender
-bytes for a lookup to wait behind, and a lookup that starts stops every new sender request
-at once; with no lookup the sender uses ``share`` of the link.
+flight or expected, and at the sender's pace, so its bytes enter the link no faster than it
+drains them. The pace starts at ``share`` of the link's bandwidth and is corrected from the
+requests' own delays (:class:`~app.services.link_pacing.DelayPacer`): bytes the sender does
+not see (TCP/IP and TLS overhead, other traffic) cannot build a queue for lookups to wait
+behind. A lookup that starts stops every new sender request at once; a screen that knows a
+lookup is near (a complete NIK, a card on the reader) says so with
+:meth:`LinkGovernor.expect_lookup`, and the sender stops a little before it, so the requests
+already on the link are answered by the time the lookup goes.
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 
 from app.services.cases.port import GatewayAnswer, GatewayPort
+from app.services.link_pacing import DelayPacer
 
 _POLL_SECONDS = 0.25
 #: How far behind its schedule the sender may catch up at once (seconds of link time).
 _CATCH_UP_SECONDS = 0.02
+#: How long an "expect a lookup" hint holds the sender when no lookup follows (seconds).
+EXPECT_LOOKUP_SECONDS = 2.0
+#: Lookups are likely this long after the last lookup or hint (an officer at work; seconds).
+LOOKUPS_LIKELY_SECONDS = 30.0
 
 
 class LinkGovernor:
@@ -41,13 +50,18 @@ class LinkGovernor:
         self.quiet_after_lookup = quiet_after_lookup
         self._now = monotonic
         self._cond = threading.Condition()
+        self._pacer = DelayPacer(self.bandwidth_bps * share, self.bandwidth_bps)
         self._lookups = 0
+        self._lookup_epoch = 0  # lookups started so far (a request's sample is clean if unchanged)
         self._last_lookup_end = float("-inf")
+        self._expected_until = float("-inf")
+        self._last_interest = float("-inf")  # the last lookup or hint
         self._next_allowed = float("-inf")
         self._sender_bytes = 0
         self._sender_busy = 0.0  # seconds the sender's own requests took
         self._first_turn: float | None = None
         self.lookups_total = 0
+        self.hints_total = 0
         self.sender_waits_for_lookups = 0
 
     # -- lookups ---------------------------------------------------------------------------
@@ -56,7 +70,10 @@ class LinkGovernor:
         """Mark one lookup in flight for the duration of the block."""
         with self._cond:
             self._lookups += 1
+            self._lookup_epoch += 1
             self.lookups_total += 1
+            self._expected_until = float("-inf")  # the hint came true
+            self._last_interest = self._now()
         try:
             yield
         finally:
@@ -64,6 +81,21 @@ class LinkGovernor:
                 self._lookups -= 1
                 self._last_lookup_end = self._now()
                 self._cond.notify_all()
+
+    def expect_lookup(self, within: float = EXPECT_LOOKUP_SECONDS) -> None:
+        """A lookup is near (NIK complete, card inserted): the sender starts nothing new
+        until it came and went, or ``within`` seconds passed without it."""
+        with self._cond:
+            now = self._now()
+            self._expected_until = max(self._expected_until, now + within)
+            self._last_interest = now
+            self.hints_total += 1
+
+    @property
+    def lookups_likely(self) -> bool:
+        """A lookup or a hint was seen in the last ``LOOKUPS_LIKELY_SECONDS``."""
+        with self._cond:
+            return self._likely()
 
     def monotonic(self) -> float:
         """The governor's clock (seconds)."""
@@ -77,8 +109,24 @@ class LinkGovernor:
 
     # -- sender ----------------------------------------------------------------------------
     def _slot(self, size_bytes: int) -> float:
-        """Link time ``size_bytes`` take at the sender's share."""
-        return size_bytes * 8 / (self.bandwidth_bps * self.share)
+        """Link time ``size_bytes`` take at the sender's pace."""
+        return size_bytes * 8 / self._pacer.pace(self._likely())
+
+    def _likely(self) -> bool:
+        """Lookups are likely; caller holds the lock."""
+        return self._now() - self._last_interest < LOOKUPS_LIKELY_SECONDS
+
+    @property
+    def rate_bps(self) -> float:
+        """The sender's pace now (bits per second, at most ``share`` of the bandwidth)."""
+        with self._cond:
+            return self._pacer.pace(self._likely())
+
+    @property
+    def queue_seconds(self) -> float:
+        """The queue the sender's last requests saw in the link (seconds)."""
+        with self._cond:
+            return self._pacer.last_queue
 
     def _wait_needed(self) -> float:
         """Seconds the sender must still wait (0: go); caller holds the lock."""
@@ -86,7 +134,11 @@ class LinkGovernor:
             return _POLL_SECONDS
         now = self._now()
         quiet = self._last_lookup_end + self.quiet_after_lookup - now
-        return max(quiet, self._next_allowed - now, 0.0)
+        return max(quiet, self._expected_until - now, self._next_allowed - now, 0.0)
+
+    def _held(self) -> bool:
+        """A lookup is in flight or expected; caller holds the lock."""
+        return self._lookups > 0 or self._expected_until > self._now()
 
     def reserve(
         self,
@@ -110,7 +162,7 @@ class LinkGovernor:
                     self._next_allowed = start + self._slot(size_bytes)
                     self._sender_bytes += size_bytes
                     return True
-                if self._lookups > 0 and not waited_for_lookup:
+                if self._held() and not waited_for_lookup:
                     waited_for_lookup = True
                     self.sender_waits_for_lookups += 1
                 if deadline is not None:
@@ -142,6 +194,26 @@ class LinkGovernor:
             self._sender_bytes += delta_bytes
             self._sender_busy += seconds
             self._next_allowed += self._slot(delta_bytes)
+
+    def request_started(self) -> tuple[float, int]:
+        """A ticket for :meth:`request_answered`: when a sender request went, and the lookups
+        started before it."""
+        with self._cond:
+            return self._now(), self._lookup_epoch
+
+    def request_answered(self, ticket: tuple[float, int], reserved: int, moved: int) -> None:
+        """The request of ``ticket`` was answered: book the bytes it moved beyond the
+        ``reserved`` ones, and learn the pace from its delay unless a lookup shared the link
+        meanwhile (its bytes are no queue of the sender's)."""
+        started, epoch = ticket
+        with self._cond:
+            now = self._now()
+            seconds = now - started
+            self._sender_bytes += moved - reserved
+            self._sender_busy += seconds
+            self._next_allowed += self._slot(moved - reserved)
+            if epoch == self._lookup_epoch and self._lookups == 0:
+                self._pacer.observe(now, moved, seconds, self._likely())
 
     def account(self, size_bytes: int, started: float, seconds: float) -> None:
         """The sender moved ``size_bytes`` in a request that began at ``started`` (monotonic)."""
@@ -210,6 +282,12 @@ class GovernedGateway:
         """Verify by element (the sender holds back meanwhile)."""
         with self.governor.lookup():
             return self.inner.verify(nik, elements)
+
+    def expect_query(self) -> None:
+        """A query is near (NIK complete, card placed, verification page): hold the sender's
+        new requests until it came or the hint timed out, and warm the connection for it."""
+        self.governor.expect_lookup()
+        self.warm()
 
     def warm(self) -> None:
         """Have a gateway connection ready for the next query, if the inner gateway can."""

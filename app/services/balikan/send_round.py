@@ -45,6 +45,9 @@ MAX_CLAIM_GROUPS = 64
 MAX_CLAIM_PER_WRITE = 64
 #: Link time one batch request may take (header and answer included).
 BATCH_LINK_SECONDS = 0.015
+#: The same while lookups are likely (an officer at work): a lookup that comes unannounced
+#: waits behind at most this much of a request already on the link.
+BATCH_LINK_SECONDS_NEAR_LOOKUPS = 0.008
 #: Bytes of a request's headers and its answer, besides the items.
 REQUEST_OVERHEAD = 550
 #: Bytes an item is assumed to take on the link before the first request was prepared.
@@ -135,13 +138,15 @@ class SendRound:
         return self.s.max_in_flight if self.proven else 1
 
     def _size_batches(self, request_bytes: int, items: int) -> None:
-        """Batches no longer than ``BATCH_LINK_SECONDS`` of link: a lookup waits behind at
-        most that much of the sender's bytes (the setting stays the upper bound)."""
+        """Batches no longer than ``BATCH_LINK_SECONDS`` of link (``..._NEAR_LOOKUPS`` while
+        lookups are likely): a lookup waits behind at most that much of the sender's bytes
+        (the setting stays the upper bound)."""
         governor = self.s.governor
         if governor is None or self.s.batch_size == 1:
             return
+        seconds = BATCH_LINK_SECONDS_NEAR_LOOKUPS if governor.lookups_likely else BATCH_LINK_SECONDS
         body = max(1.0, (request_bytes - REQUEST_OVERHEAD) / items)
-        room = governor.bandwidth_bps * governor.share * BATCH_LINK_SECONDS / 8 - REQUEST_OVERHEAD
+        room = governor.bandwidth_bps * governor.share * seconds / 8 - REQUEST_OVERHEAD
         self.batch = max(1, min(self.s.batch_size, int(room / body)))
 
     def _per_second(self) -> float:

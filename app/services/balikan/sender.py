@@ -10,9 +10,11 @@ SIGKILL only items with an in-flight record can be sent a second time.
 
 Throughput: up to ``max_in_flight`` requests are in flight at once on kept-alive
 connections, each paced by the link governor (no request starts while a lookup is in
-flight); one ledger thread does every database write (see :mod:`send_round`). Until an
-answer came back through the client, one request goes alone: a wrong certificate or token
-then stops the whole send after one handshake, before any other connection is opened.
+flight or announced; the pace is learned from the requests' delays, see
+:mod:`app.services.link_pacing`); one ledger thread does every database write (see
+:mod:`send_round`). Until an answer came back through the client, one request goes alone: a
+wrong certificate or token then stops the whole send after one handshake, before any other
+connection is opened.
 """
 
 from __future__ import annotations
@@ -175,15 +177,18 @@ class BalikanSender:
         governor = self.governor
         if governor is not None and prepared is None and not governor.reserve(estimate, stop):
             return None
-        started = governor.monotonic() if governor is not None else 0.0
+        ticket = governor.request_started() if governor is not None else None
         try:
             answer = self._client.send(request)  # type: ignore[arg-type]
         except BalikanTlsError:
             if governor is not None:
                 governor.correct(-estimate)
             raise
-        if governor is not None:
-            governor.correct(answer.bytes_moved - estimate, governor.monotonic() - started)
+        if governor is not None and ticket is not None:
+            if answer.verdict is Verdict.RETRY:  # a timeout or broken answer: no delay sample
+                governor.correct(answer.bytes_moved - estimate)
+            else:
+                governor.request_answered(ticket, estimate, answer.bytes_moved)
         return answer
 
     def _work(

@@ -86,10 +86,17 @@ class LifecycleSteps(LookupSteps):
         last = self._last_request.get(officer.id)
         return last if last is not None else self.ask_programme()
 
+    def _lookup_near(self) -> None:
+        """A lookup follows shortly: the data balikan sender leaves the link to it now."""
+        link = getattr(self.services, "link", None)
+        if link is not None:
+            link.expect_lookup()
+
     def _open_typed(self, nik: str) -> None:
         """16 digits typed on the idle page: open the case for the programme shown."""
         if self.case is not None or self.locked:
             return
+        self._lookup_near()
         programme, purpose = self.new_page.request()
         self._open(programme, purpose, lambda: self._set_ready(nik))
 
@@ -105,6 +112,8 @@ class LifecycleSteps(LookupSteps):
 
     def _card_present(self) -> None:
         """A card on the reader: read it at step 3, or open a case on the idle page."""
+        if not self.locked and self.officer is not None:
+            self._lookup_near()
         if self.page == PAGE_NIK and not self.nik_page.nik.text() and self._may_read_card():
             self.read_card()
         elif (
