@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.services.cases import Decision, NikSource
+from app.domain.i18n import _
+from app.services.cases import Decision, NikCorrection, NikSource
 from app.services.officers import NotPermitted
 from app.services.persistence.models import AuditRecord
 from app.services.subject_access import processing_record
@@ -26,7 +27,10 @@ def test_record_of_processing_lists_who_when_why_and_nothing_else(world: World, 
         cases.check_documents(case, world.officer, {"KTP-el": True})
         cases.look_up(case, world.officer, value, NikSource.TYPED)
         world.clock.advance(30)
-        cases.decide(case, world.officer, Decision.REFUSE if value == other else Decision.APPROVE,
+        cases.decide(
+            case,
+            world.officer,
+            Decision.REFUSE if value == other else Decision.APPROVE,
             documents_match=True,
         )
     events = processing_record(world.services.core.sessions, world.services.keys, parse_nik(nik))
@@ -46,3 +50,29 @@ def test_record_of_processing_lists_who_when_why_and_nothing_else(world: World, 
             session.execute(select(AuditRecord).order_by(AuditRecord.seq.desc())).scalars().first()
         )
         assert last is not None and last.action == "subject_access.printed"
+
+
+def test_every_step_of_a_served_case_is_named_in_the_record_of_processing(world: World) -> None:
+    """No step of a whole case (with a NIK correction and the print) falls back to "other"."""
+    from app.domain.nik import parse_nik
+    from app.services.subject_access import ACTION_KIND_LABELS, OTHER_ACTION, action_label
+
+    nik = world.examples()["found"]
+    cases = world.services.cases
+    case = cases.open_case(world.officer, "PKH", "Pendaftaran PKH")
+    cases.check_documents(case, world.officer, {"KTP-el": True})
+    cases.look_up(case, world.officer, world.examples()["not_found"], NikSource.TYPED)
+    world.clock.advance(30)
+    cases.look_up(case, world.officer, nik, NikSource.TYPED, correction=NikCorrection.TYPING_ERROR)
+    world.clock.advance(30)
+    cases.decide(case, world.officer, Decision.APPROVE, documents_match=True)
+    cases.issue(case, world.officer)
+    cases.record_printed(case, world.officer)
+    cases.hand_over(case, world.officer, "REG-1")
+    cases.close(case, world.officer)
+    events = processing_record(world.services.core.sessions, world.services.keys, parse_nik(nik))
+    actions = {e.action for e in events}
+    assert {"statement.printed", "case.nik_corrected", "case.hand_over"} <= actions
+    fallbacks = {OTHER_ACTION, *ACTION_KIND_LABELS.values()}
+    unnamed = sorted(a for a in actions if action_label(a) in {_(f) for f in fallbacks})
+    assert unnamed == []
