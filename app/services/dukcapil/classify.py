@@ -66,6 +66,8 @@ _ENVELOPE_KEYS = frozenset(MESSAGE_KEYS + CODE_KEYS + ("QUOTALIMITER",))
 _VERDICT = re.compile(r"(tidak sesuai|sesuai)\s*(?:\(\s*(\d{1,3})\s*\))?", re.IGNORECASE)
 _MAX_TEXT = 200
 _MAX_CODE = 12
+#: Above this a stated quota left is not a count (agreements grant thousands a day).
+MAX_QUOTA = 1_000_000_000
 
 
 def classify_response(payload: Mapping[str, Any]) -> Outcome:
@@ -145,6 +147,9 @@ def _answer_object(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _quota(obj: Mapping[str, Any]) -> int | None:
+    """The quota left as the gateway states it; None when absent or not a plausible count
+    (a daily quota is never near ``MAX_QUOTA``: such a number is garbage, and one of 16
+    digits would look like a NIK in the log)."""
     value = obj.get("quotaLimiter", obj.get("QUOTALIMITER"))
     if isinstance(value, bool):
         return None
@@ -152,11 +157,15 @@ def _quota(obj: Mapping[str, Any]) -> int | None:
         value = value.strip()
         if not (value.isascii() and value.isdigit() and len(value) <= 12):
             return None
-        return int(value)
-    if isinstance(value, int | Decimal):
+        left = int(value)
+    elif isinstance(value, int | Decimal):
         text = _small_integer_text(value)
-        return int(text) if text is not None and not text.startswith("-") else None
-    return None
+        if text is None or text.startswith("-"):
+            return None
+        left = int(text)
+    else:
+        return None
+    return left if left <= MAX_QUOTA else None
 
 
 def _small_integer_text(value: int | Decimal) -> str | None:
