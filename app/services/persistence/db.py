@@ -31,7 +31,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK_ID = 0x4C4F4B45  # "LOKE": serialises migrations of several counters
 _KEEP_BACKUPS = 3
 #: Execution option of a relaxed transaction, and the pooled SQLite connection's state.
-_RELAXED = "loket_relaxed_commit"
+RELAXED_COMMIT = "loket_relaxed_commit"
 
 
 class DatabaseError(RuntimeError):
@@ -93,11 +93,11 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # the safety level can change only outside a transaction: set it for this one first
-        relaxed = bool(connection.get_execution_options().get(_RELAXED, False))
-        if relaxed != connection.info.get(_RELAXED, False):
+        relaxed = bool(connection.get_execution_options().get(RELAXED_COMMIT, False))
+        if relaxed != connection.info.get(RELAXED_COMMIT, False):
             level = "NORMAL" if relaxed else "FULL"
             connection.exec_driver_sql(f"PRAGMA synchronous={level}")
-            connection.info[_RELAXED] = relaxed  # the pooled connection's level now
+            connection.info[RELAXED_COMMIT] = relaxed  # the pooled connection's level now
         # Take the write lock at the start so concurrent writers queue instead of failing.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -114,7 +114,7 @@ def relax_commit(session: Session) -> None:
     every data balikan change) writes it to disk with itself. SQLite: ``synchronous=NORMAL``
     for this transaction (WAL); PostgreSQL: ``synchronous_commit`` off for it.
     """
-    connection = session.connection(execution_options={_RELAXED: True})
+    connection = session.connection(execution_options={RELAXED_COMMIT: True})
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
