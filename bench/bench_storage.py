@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from app.services.cases import Decision, NikSource
+from app.services.cases import NikSource
 from app.services.demo import build_demo
 from app.services.settings import settings_from_dicts
 from app.services.simulator import GatewaySimulator, SimulatorConfig
@@ -73,11 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             case = cases.open_case(officer, "PKH", "Pendaftaran")
             cases.check_documents(case, officer, {"KTP-el": True})
             cases.look_up(case, officer, people[(index * 37) % len(people)], NikSource.CARD)
-            cases.decide(case, officer, Decision.APPROVE, documents_match=True)
-            cases.issue(case, officer)
+            cases.approve_and_issue(case, officer, documents_match=True)
             cases.record_printed(case, officer)
-            cases.hand_over(case, officer, "REG-1")
-            cases.close(case, officer)
+            cases.hand_over_and_close(case, officer, "REG-1")
         full = _db_bytes(world)
         with world.services.core.sessions() as session:
             audit_rows = session.execute(text("SELECT count(*) FROM audit_log")).scalar()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -136,13 +136,14 @@ class CaseServiceBase:
         action: CaseAction,
         actor: OfficerView,
         *,
-        then: CaseAction | None = None,
+        then: CaseAction | Sequence[CaseAction] | None = None,
         record: str | None = None,
         extra: Mapping[str, object] | None = None,
         nik_hash: str | None = None,
         values: Mapping[str, object] | None = None,
     ) -> CaseFacts:
-        """Move the case by ``action`` (and ``then``, a second move in the same step): one
+        """Move the case by ``action`` (and ``then``, the moves that follow it in the same
+        step, one action or several): one
         ``UPDATE … WHERE id = … AND state = …`` of the row with ``values`` (the step's other
         columns), which returns the row (no SELECT before it), and one audit record,
         ``record`` (default ``case.<action>``) with ``from``/``to`` and the ``extra`` facts.
@@ -162,8 +163,11 @@ class CaseServiceBase:
             case.purpose = scrub(case.purpose, case.answer_words()).strip()[:255]
             columns["purpose"] = case.purpose or case.programme
             case.purpose_pending = False
+        following: tuple[CaseAction, ...] = (
+            () if then is None else (then,) if isinstance(then, CaseAction) else tuple(then)
+        )
         current, row = believed, None
-        planned = self._target(believed, action, then)
+        planned = self._target(believed, action, following)
         if planned is not None:
             moved = {**columns, "state": planned.value, "updated_at": self._clock()}
             row = move_case_row(session, case.id, believed.value, moved)
@@ -171,8 +175,8 @@ class CaseServiceBase:
             row = self._row(session, case)
             current = CaseState(row.state)
             planned = next_state(current, action)  # raises when not possible from there
-            if then is not None:
-                planned = next_state(planned, then)
+            for step in following:
+                planned = next_state(planned, step)
             for name, value in columns.items():
                 setattr(row, name, value)
             row.state = planned.value
@@ -180,8 +184,10 @@ class CaseServiceBase:
         assert planned is not None  # moved by the UPDATE, or from the state read
         target = planned
         case.history.append(current)
-        if then is not None:
-            case.history.append(next_state(current, action))
+        passed = current
+        for step in (action, *following[:-1]) if following else ():
+            passed = next_state(passed, step)
+            case.history.append(passed)
         case.state = target
         detail: dict[str, object] = {"from": current.value, "to": target.value}
         if extra:
@@ -198,12 +204,15 @@ class CaseServiceBase:
 
     @staticmethod
     def _target(
-        current: CaseState, action: CaseAction, then: CaseAction | None
+        current: CaseState, action: CaseAction, following: Sequence[CaseAction]
     ) -> CaseState | None:
-        """Where ``action`` (then ``then``) leads from ``current``; None when not possible."""
+        """Where ``action`` (then each of ``following``) leads from ``current``; None when
+        not possible."""
         try:
             target = next_state(current, action)
-            return target if then is None else next_state(target, then)
+            for step in following:
+                target = next_state(target, step)
+            return target
         except IllegalTransition:
             return None
 

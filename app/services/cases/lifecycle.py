@@ -1,4 +1,4 @@
-"""Steps 1-2 and 4-7 of the case API: open, documents, decide, issue, hand over, close."""
+"""Steps 1-4 of the case API: open, documents, decide, issue (steps 5-7: :mod:`handing`)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,19 @@ from collections.abc import Collection, Mapping, Sequence
 from uuid import uuid4
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.orm import Session
 
-from app.domain.case_flow import CaseAction, CaseState, IllegalTransition
+from app.domain.case_flow import CaseAction, CaseState
 from app.domain.case_reasons import (
     CaseReason,
     encode_reasons,
 )
 from app.domain.scrub import scrub
 from app.services.balikan.fields import FieldValue
-from app.services.balikan.outbox import BalikanParams
 from app.services.cases import balikan_owed
 from app.services.cases.active import ActiveCase
 from app.services.cases.base import CaseServiceBase
 from app.services.cases.compare import compare_elements, profile_of
 from app.services.cases.errors import (
-    CaseError,
     DocumentsIncomplete,
     DocumentsMatchUnconfirmed,
     ElementsUnconfirmed,
@@ -29,16 +26,11 @@ from app.services.cases.errors import (
     NotIssuable,
     ProgrammeNotListed,
     PurposeMissing,
-    RecipientNumberMissing,
-    StatementNotPrinted,
 )
 from app.services.cases.kinds import (
-    CANCEL_NOTES,
-    NOTE_CANCELLED,
     Decision,
     NikSource,
 )
-from app.services.cases.row import CaseFacts
 from app.services.officers import OfficerView
 from app.services.persistence.db import relax_commit
 from app.services.persistence.models import CaseRow
@@ -158,25 +150,9 @@ class LifecyclePart(CaseServiceBase):
         not read from a card, so nothing was compared — ``documents_match`` (the officer
         confirms the documents match the data shown). The confirmations are audited.
         """
-        chosen = tuple(dict.fromkeys(reasons)) or (
-            () if decision is Decision.APPROVE else (CaseReason.OTHER,)
+        chosen, remark, fields, decided = self._decision(
+            case, decision, remark, reasons, balikan_fields
         )
-        remark = scrub(remark, case.answer_words()).strip()[:255]
-        fields = (
-            None
-            if balikan_fields is None
-            else balikan_owed.checked_fields(
-                self.settings,
-                balikan_fields,
-                case.answer_words(),
-                require=decision is Decision.APPROVE,
-            )
-        )
-        decided = {
-            "decision": decision.value,
-            "reasons": encode_reasons(chosen) or None,
-            "note": None,  # free text never reaches the disk
-        }
         # an approval only moves the case on (the issue that follows is durable); a return or
         # refusal sends the applicant away with a slip, so it must survive a power cut
         with self._case_tx(case, durable=decision is not Decision.APPROVE) as session:
@@ -198,11 +174,87 @@ class LifecyclePart(CaseServiceBase):
                 case.wipe()  # the applicant leaves: nothing of the answer stays
             else:
                 self._move(session, case, CaseAction.REFUSE, officer, values=decided)
-            case.decision = decision.value
-            case.reasons = chosen
-            case.remark = remark
-            case.note = None
+            self._keep_decision(case, decision, chosen, remark)
         return case
+
+    def approve_and_issue(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        remark: str = "",
+        *,
+        reasons: Sequence[CaseReason] = (),
+        confirmed_elements: Collection[str] = (),
+        documents_match: bool = False,
+        balikan_fields: Mapping[str, str] | None = None,
+        document_number: str = "",
+    ) -> ActiveCase:
+        """Step 4a as the counter does it: approved and issued at once.
+
+        The same checks as :meth:`decide` with an approval and :meth:`issue`, in one
+        durable transaction: one UPDATE of the case row and one audit record,
+        ``case.approve_issue``, holding what the officer confirmed."""
+        chosen, remark, fields, decided = self._decision(
+            case, Decision.APPROVE, remark, reasons, balikan_fields
+        )
+        number = self._document_number(case, document_number)
+        with self._case_tx(case) as session:
+            if fields is not None:
+                self._outbox.set_fields(session, case.number, fields)
+            confirmations = self._approval_checks(case, confirmed_elements, documents_match)
+            self._move(
+                session,
+                case,
+                CaseAction.APPROVE,
+                officer,
+                then=CaseAction.ISSUE,
+                record="case.approve_issue",
+                extra=confirmations,
+                values={**decided, "document_number": number},
+            )
+            self._keep_decision(case, Decision.APPROVE, chosen, remark)
+            case.document_number = number
+        return case
+
+    def _decision(
+        self,
+        case: ActiveCase,
+        decision: Decision,
+        remark: str,
+        reasons: Sequence[CaseReason],
+        balikan_fields: Mapping[str, str] | None,
+    ) -> tuple[tuple[CaseReason, ...], str, tuple[FieldValue, ...] | None, dict[str, object]]:
+        """The reasons kept, the scrubbed remark, the checked data balikan values and the
+        row's columns of a decision (checked before anything is written)."""
+        chosen = tuple(dict.fromkeys(reasons)) or (
+            () if decision is Decision.APPROVE else (CaseReason.OTHER,)
+        )
+        remark = scrub(remark, case.answer_words()).strip()[:255]
+        fields = (
+            None
+            if balikan_fields is None
+            else balikan_owed.checked_fields(
+                self.settings,
+                balikan_fields,
+                case.answer_words(),
+                require=decision is Decision.APPROVE,
+            )
+        )
+        decided: dict[str, object] = {
+            "decision": decision.value,
+            "reasons": encode_reasons(chosen) or None,
+            "note": None,  # free text never reaches the disk
+        }
+        return chosen, remark, fields, decided
+
+    @staticmethod
+    def _keep_decision(
+        case: ActiveCase, decision: Decision, chosen: tuple[CaseReason, ...], remark: str
+    ) -> None:
+        case.decision = decision.value
+        case.reasons = chosen
+        case.remark = remark
+        case.note = None
 
     def differing_elements(self, case: ActiveCase) -> list[str]:
         """Element ids where the card read for this case differs from the Dukcapil record."""
@@ -245,159 +297,17 @@ class LifecyclePart(CaseServiceBase):
         self, case: ActiveCase, officer: OfficerView, document_number: str = ""
     ) -> ActiveCase:
         """Step 4a: the requested document is issued (numbered)."""
-        typed = document_number.strip()
-        if scrub(typed, case.answer_words()) != typed:
-            raise NikNotAllowedHere()
-        number = (typed or f"DOK-{case.number}")[:64]
+        number = self._document_number(case, document_number)
         with self._case_tx(case) as session:
             self._move(session, case, CaseAction.ISSUE, officer, values={"document_number": number})
             case.document_number = number
         return case
 
-    def hand_over(
-        self,
-        case: ActiveCase,
-        officer: OfficerView,
-        recipient_number: str = "",
-        *,
-        balikan_fields: Mapping[str, str] | None = None,
-    ) -> ActiveCase:
-        """Step 5, then step 6 at once: the document is handed over, data balikan queued.
-
-        Refused until the statement was printed at least once (:meth:`record_printed`) and
-        without a recipient number (never replaced by another number behind the officer).
-        ``balikan_fields`` (the agreement's data balikan values, every required one filled)
-        replace those given with the decision; without them the item carries those."""
-        if scrub(recipient_number, case.answer_words()) != recipient_number:
+    @staticmethod
+    def _document_number(case: ActiveCase, typed: str) -> str:
+        """The number the document is issued under: the one typed (never a NIK or a word of
+        the answer), else one made from the case number."""
+        typed = typed.strip()
+        if scrub(typed, case.answer_words()) != typed:
             raise NikNotAllowedHere()
-        if not case.statement_printed:
-            raise StatementNotPrinted()
-        if not recipient_number.strip():
-            raise RecipientNumberMissing()
-        fields = (
-            ()
-            if balikan_fields is None
-            else balikan_owed.checked_fields(
-                self.settings, balikan_fields, case.answer_words(), require=True
-            )
-        )
-        return self._hand_over(case, officer, recipient_number, fields)
-
-    def record_printed(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
-        """The issued statement went to the printer (audited); hand-over is possible now."""
-        if case.state is not CaseState.ISSUED:
-            raise IllegalTransition(case.state, CaseAction.HAND_OVER)
-        with self._sessions.begin() as session:
-            relax_commit(session)  # the statement is on paper already; the record may wait
-            self._audit.append(
-                session, officer.username, "statement.printed", case_number=case.number
-            )
-        case.statement_printed = True
-        return case
-
-    def _hand_over(
-        self,
-        case: ActiveCase,
-        officer: OfficerView,
-        recipient_number: str,
-        fields: tuple[FieldValue, ...] = (),
-    ) -> ActiveCase:
-        recipient = recipient_number.strip()[:64]
-        with self._case_tx(case) as session:
-            # handed over, then at once the data balikan queued (step 6): one record
-            row = self._move(
-                session,
-                case,
-                CaseAction.HAND_OVER,
-                officer,
-                then=CaseAction.QUEUE_BALIKAN,
-                values={"recipient_number": recipient},
-            )
-            case.recipient_number = recipient
-            params = BalikanParams(row.programme, number=recipient, fields=fields)
-            self._enqueue_owed(session, case, row, officer, params=params)
-        self._notify_owed(case)
-        return case
-
-    def _enqueue_owed(
-        self,
-        session: Session,
-        case: ActiveCase,
-        row: CaseFacts,
-        officer: OfficerView,
-        fields: tuple[FieldValue, ...] = (),
-        *,
-        params: BalikanParams | None = None,
-    ) -> None:
-        """Queue the one data balikan item owed when the resident's data was accessed
-        (``params``: the item's, when not those :func:`balikan_owed.owed_params` gives)."""
-        if row.data_accessed:
-            nik = case.nik.value if case.nik else self._stored_nik(session, row)
-            if params is None:
-                params = balikan_owed.owed_params(row, fields)
-            item = self._outbox.enqueue(session, row.number, nik, params)
-            self._audit.append(
-                session,
-                officer.username,
-                "balikan.queued",
-                case_number=row.number,
-                nik_hash=row.nik_hash,
-                detail={"item": item.id},
-            )
-
-    def _queue_balikan(
-        self,
-        session: Session,
-        case: ActiveCase,
-        row: CaseFacts,
-        officer: OfficerView,
-        fields: tuple[FieldValue, ...] = (),
-    ) -> None:
-        """Flowchart step 6 after hand-over (or a refusal of accessed data)."""
-        self._enqueue_owed(session, case, row, officer, fields)
-        handed_over = row.state == CaseState.HANDED_OVER.value
-        if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
-            self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
-
-    def _stored_nik(self, session: Session, row: CaseFacts) -> str:
-        """The NIK of a case whose applicant is not here, from its held outbox item."""
-        nik = self._outbox.held_nik(session, row.number)
-        if nik is None:
-            raise CaseError("nik unavailable")
-        return nik
-
-    def close(self, case: ActiveCase, officer: OfficerView) -> ActiveCase:
-        """Step 7: the service is done; population data leaves memory."""
-        # after a hand-over the data balikan is queued already (durably): closing only ends
-        # the case; closing a refused case queues it, so that commit waits for the disk
-        with self._case_tx(case, durable=case.state is CaseState.REFUSED) as session:
-            if case.state is CaseState.REFUSED:  # decided at this counter, never elsewhere
-                self._queue_balikan(session, case, self._row(session, case), officer)
-            self._move(
-                session, case, CaseAction.CLOSE, officer, values={"closed_at": self._clock()}
-            )
-        self._notify_owed(case)
-        case.wipe()
-        return case
-
-    def cancel(self, case: ActiveCase, officer: OfficerView, reason: str) -> ActiveCase:
-        """End the case without issuing; data balikan is still owed if data was accessed.
-
-        The typed ``reason`` stays in memory (scrubbed) as the case's remark; the row stores
-        only a fixed note (the typed text could name the resident).
-        """
-        case.remark = scrub(reason, case.answer_words()).strip()[:255]
-        ended = {
-            "note": reason.strip() if reason.strip() in CANCEL_NOTES else NOTE_CANCELLED,
-            "closed_at": self._clock(),
-        }
-        with self._case_tx(case) as session:
-            row = self._move(session, case, CaseAction.CANCEL, officer, values=ended)
-            self._enqueue_owed(session, case, row, officer)
-        self._notify_owed(case)
-        case.wipe()
-        return case
-
-    def release(self, case: ActiveCase) -> None:
-        """Lock or quit: forget the case's population data (the case itself stays open)."""
-        case.wipe()
+        return (typed or f"DOK-{case.number}")[:64]

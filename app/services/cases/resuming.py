@@ -15,16 +15,16 @@ from app.services.cases.errors import (
     CaseError,
     NikMismatch,
 )
+from app.services.cases.handing import HandingPart
 from app.services.cases.kinds import (
     NOTE_INTERRUPTED,
     NikSource,
 )
-from app.services.cases.lifecycle import LifecyclePart
 from app.services.officers import OfficerView
 from app.services.persistence.models import CaseRow
 
 
-class ReturnedPart(LifecyclePart):
+class ReturnedPart(HandingPart):
     """Cases that wait for the applicant, or that a crash left open."""
 
     def returned_cases(self) -> list[ReturnedCase]:

@@ -41,6 +41,7 @@ __all__ = [
 class CaseService(LookupPart, ReturnedPart):
     """One counter's use cases, sharing quota, guard, lock-outs and audit with all counters.
 
-    The parts: :class:`LookupPart` (step 3), :class:`LifecyclePart` (steps 1-2, 4-7) and
-    :class:`ReturnedPart` (steps 8-10, interrupted cases), over :class:`CaseServiceBase`.
+    The parts: :class:`LookupPart` (step 3), :class:`LifecyclePart` (steps 1-2, 4),
+    :class:`HandingPart` (steps 5-7) and :class:`ReturnedPart` (steps 8-10, interrupted
+    cases), over :class:`CaseServiceBase`.
     """

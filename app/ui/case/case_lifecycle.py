@@ -220,6 +220,20 @@ class LifecycleSteps(LookupSteps):
         confirmed = self.verify_page.confirmed_elements()
         typed = self.verify_page.typed_nik  # the approve button said "documents match"
         cases = self.services.cases
+        if decision is Decision.APPROVE:  # approving issues at once: one step, one commit
+            self._run(
+                lambda: cases.approve_and_issue(
+                    case,
+                    officer,
+                    note,
+                    reasons=reasons,
+                    confirmed_elements=confirmed,
+                    documents_match=typed,
+                    balikan_fields=fields,
+                ),
+                lambda _case: self._approved(case, officer),
+            )
+            return
         self._run(
             lambda: cases.decide(
                 case,
@@ -227,30 +241,25 @@ class LifecycleSteps(LookupSteps):
                 decision,
                 note,
                 reasons=reasons,
-                confirmed_elements=confirmed,
-                documents_match=typed and decision is Decision.APPROVE,
                 balikan_fields=fields,
             ),
             lambda _case: self._decided(case, officer, decision),
         )
+
+    def _approved(self, case: ActiveCase, officer: OfficerView) -> None:
+        """Approved and issued (step 4a): the statement is shown and printing opens."""
+        if self.locked or self.case is not case:
+            return
+        self.verify_page.clear()
+        self.balikan_form.clear()
+        self.issue_page.clear()
+        self._issued(case, officer)
 
     def _decided(self, case: ActiveCase, officer: OfficerView, decision: Decision) -> None:
         if self.locked or self.case is not case:
             return
         self.verify_page.clear()
         self.balikan_form.clear()
-        if decision is Decision.APPROVE:
-            self.issue_page.clear()
-            self._show(PAGE_ISSUE)
-            self.issue_page.set_stage(
-                "issue",
-                _(
-                    "Step 4a — approved. Issue the statement; it is shown here and printed from "
-                    "memory only."
-                ),
-            )
-            self._issue("")  # approving issues at once; printing opens by itself
-            return
         self._drop_card()
         self.nik_page.reset()
         self.issue_page.clear()
@@ -358,9 +367,9 @@ class LifecycleSteps(LookupSteps):
             self.issue_page.recipient.setFocus()
             return
         cases = self.services.cases
-        self._run(
-            lambda: cases.hand_over(case, officer, recipient),
-            lambda _case: self._close(),  # 5, 6 and 7: handed over, balikan queued, closed
+        self._run(  # 5, 6 and 7: handed over, balikan queued, closed, in one commit
+            lambda: cases.hand_over_and_close(case, officer, recipient),
+            lambda _case: self._ended(_("Case {number} closed.").format(number=case.number)),
         )
 
     def _close(self) -> None:
