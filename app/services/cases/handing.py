@@ -55,11 +55,11 @@ class HandingPart(LifecyclePart):
         balikan_fields: Mapping[str, str] | None = None,
     ) -> ActiveCase:
         """Steps 5, 6 and 7 as the counter does them: handed over, data balikan queued and
-        the case closed, in one durable transaction (one UPDATE of the case row, one audit
-        record ``case.hand_over_close`` and the item's ``balikan.queued``); then the
-        population data leaves memory. Refused as :meth:`hand_over` refuses."""
+        the case closed, in one durable transaction: one UPDATE of the case row and one
+        audit record, ``case.hand_over_close``, naming the queued item; then the population
+        data leaves memory. Refused as :meth:`hand_over` refuses."""
         fields = self._hand_over_checks(case, recipient_number, balikan_fields)
-        self._hand_over(case, officer, recipient_number, fields, close=True)
+        self._hand_over_and_close(case, officer, recipient_number.strip()[:64], fields)
         case.wipe()
         return case
 
@@ -100,15 +100,8 @@ class HandingPart(LifecyclePart):
         officer: OfficerView,
         recipient_number: str,
         fields: tuple[FieldValue, ...] = (),
-        *,
-        close: bool = False,
     ) -> ActiveCase:
         recipient = recipient_number.strip()[:64]
-        values: dict[str, object] = {"recipient_number": recipient}
-        following = [CaseAction.QUEUE_BALIKAN]
-        if close:  # step 7 in the same move: the row is written once
-            following.append(CaseAction.CLOSE)
-            values["closed_at"] = self._clock()
         with self._case_tx(case) as session:
             # handed over, then at once the data balikan queued (step 6): one record
             row = self._move(
@@ -116,15 +109,43 @@ class HandingPart(LifecyclePart):
                 case,
                 CaseAction.HAND_OVER,
                 officer,
-                then=following,
-                record="case.hand_over_close" if close else None,
-                values=values,
+                then=CaseAction.QUEUE_BALIKAN,
+                values={"recipient_number": recipient},
             )
             case.recipient_number = recipient
             params = BalikanParams(row.programme, number=recipient, fields=fields)
             self._enqueue_owed(session, case, row, officer, params=params)
         self._notify_owed(case)
         return case
+
+    def _hand_over_and_close(
+        self,
+        case: ActiveCase,
+        officer: OfficerView,
+        recipient: str,
+        fields: tuple[FieldValue, ...],
+    ) -> None:
+        """Steps 5-7 in one transaction and one record: the item is queued first (the
+        resident's data was accessed in this case), so the step's record names it."""
+        values = {"recipient_number": recipient, "closed_at": self._clock()}
+        with self._case_tx(case) as session:
+            queued: dict[str, object] = {}
+            if case.data_accessed:
+                nik = case.nik.value if case.nik else self._stored_nik(session, case.number)
+                params = BalikanParams(case.programme, number=recipient, fields=fields)
+                queued["item"] = self._outbox.enqueue(session, case.number, nik, params).id
+            self._move(  # a move refused here rolls the queued item back with it
+                session,
+                case,
+                CaseAction.HAND_OVER,
+                officer,
+                then=(CaseAction.QUEUE_BALIKAN, CaseAction.CLOSE),
+                record="case.hand_over_close",
+                extra=queued,
+                values=values,
+            )
+            case.recipient_number = recipient
+        self._notify_owed(case)
 
     def _enqueue_owed(
         self,
@@ -139,7 +160,7 @@ class HandingPart(LifecyclePart):
         """Queue the one data balikan item owed when the resident's data was accessed
         (``params``: the item's, when not those :func:`balikan_owed.owed_params` gives)."""
         if row.data_accessed:
-            nik = case.nik.value if case.nik else self._stored_nik(session, row)
+            nik = case.nik.value if case.nik else self._stored_nik(session, row.number)
             if params is None:
                 params = balikan_owed.owed_params(row, fields)
             item = self._outbox.enqueue(session, row.number, nik, params)
@@ -166,9 +187,9 @@ class HandingPart(LifecyclePart):
         if handed_over or (row.state == CaseState.REFUSED.value and row.data_accessed):
             self._move(session, case, CaseAction.QUEUE_BALIKAN, officer)
 
-    def _stored_nik(self, session: Session, row: CaseFacts) -> str:
+    def _stored_nik(self, session: Session, case_number: str) -> str:
         """The NIK of a case whose applicant is not here, from its held outbox item."""
-        nik = self._outbox.held_nik(session, row.number)
+        nik = self._outbox.held_nik(session, case_number)
         if nik is None:
             raise CaseError("nik unavailable")
         return nik

@@ -169,7 +169,7 @@ def _issued(world: World) -> object:
     return case
 
 
-def test_hand_over_and_close_is_one_durable_commit_one_update_and_the_item_queued(
+def test_hand_over_and_close_is_one_durable_commit_one_update_one_record_and_the_item_queued(
     world: World,
 ) -> None:
     cases = world.services.cases
@@ -180,7 +180,7 @@ def test_hand_over_and_close_is_one_durable_commit_one_update_and_the_item_queue
     assert trace.levels == [FULL]
     assert trace.case_statements == ["UPDATE cases"]
     added = _records(world)[before:]
-    assert [action for action, _detail in added] == ["case.hand_over_close", "balikan.queued"]
+    assert [action for action, _detail in added] == ["case.hand_over_close"]
     assert added[0][1]["from"] == "issued" and added[0][1]["to"] == "closed"
     row = _row(world)
     assert row.state == "closed" and row.recipient_number == "REG-7"
@@ -188,6 +188,7 @@ def test_hand_over_and_close_is_one_durable_commit_one_update_and_the_item_queue
     with world.services.core.sessions() as session:
         item = session.execute(select(BalikanItem)).scalar_one()
     assert item.status == "pending" and item.case_number == case.number  # type: ignore[attr-defined]
+    assert added[0][1]["item"] == item.id  # the step's one record names the queued item
     assert "REG-7" in json.dumps(json.loads(item.params))  # the recipient number is sent
     # the applicant's data left memory with the case
     assert case.nik is None and case.last is None  # type: ignore[attr-defined]
@@ -233,3 +234,19 @@ def test_a_combined_step_on_a_case_ended_elsewhere_is_refused_without_a_trace(
     assert case.state is CaseState.CROSS_CHECKED  # type: ignore[attr-defined]
     assert _records(world) == before
     assert _row(world).document_number is None
+
+
+def test_after_the_screen_was_locked_the_item_takes_the_nik_held_for_the_case(
+    world: World,
+) -> None:
+    cases = world.services.cases
+    case = _issued(world)
+    cases.record_printed(case, world.officer)
+    cases.release(case)  # locked: the NIK left memory, the case stays open
+    assert case.nik is None  # type: ignore[attr-defined]
+    cases.hand_over_and_close(case, world.officer, "REG-8")
+    with world.services.core.sessions() as session:
+        item = session.execute(select(BalikanItem)).scalar_one()
+    assert item.status == "pending"
+    assert item.nik_hash == world.services.keys.nik_hash(world.examples()["found"])
+    assert _row(world).state == "closed"
