@@ -39,7 +39,7 @@ from app.services.persistence.db import (
 from app.services.quota import QuotaCounter
 from app.services.settings import settings_from_dicts
 from app.services.simulator import GatewaySimulator, SimulatorConfig
-from bench.goals import Scorecard
+from bench.goals import NEWER_GATEWAY_QUOTA, Scorecard
 
 TARGET_CASE_MS = 10.0  # app overhead per full case on this 2-core machine, no network
 TARGET_QUOTA_PER_S = 100.0
@@ -72,7 +72,9 @@ def bench_cases(count: int, card: Scorecard) -> None:
             "quota": {"daily_limit": 0},
         }
     )
-    simulator = TimedSimulator(SimulatorConfig(daily_quota=None), mode="test", clock=clock)
+    # a newer gateway: each answer states the hits left (quotaLimiter), taken as the truth
+    config = SimulatorConfig(daily_quota=NEWER_GATEWAY_QUOTA)
+    simulator = TimedSimulator(config, mode="test", clock=clock)
     with tempfile.TemporaryDirectory() as tmp:
         world = build_demo(Path(tmp), settings, clock=clock, simulator=simulator)
         cases = world.services.cases

@@ -45,7 +45,7 @@ from app.services.secrets import MemorySecretStore
 from app.services.settings import demo_settings
 from app.services.simulator import FaultPlan, LinkShape, SimulatorConfig, start_simulator
 from app.services.simulator import server as sim_server
-from bench.goals import Scorecard
+from bench.goals import NEWER_GATEWAY_QUOTA, Scorecard
 
 GOAL = 1.05
 
@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         sim_server._Handler.timeout = 2.0
     card = Scorecard(smoke=args.smoke)
 
-    sim_config = SimulatorConfig(daily_quota=None)
+    # a newer gateway: each answer states the hits left (quotaLimiter), taken as the truth
+    sim_config = SimulatorConfig(daily_quota=NEWER_GATEWAY_QUOTA)
     account = sim_config.account
     faults = FaultPlan(LinkShape(latency_ms=80, bandwidth_kbps=1000))
     profile = load_profiles(resources_dir())["purbalingga-8"]

@@ -75,11 +75,11 @@ class LockoutService:
         self._clock = clock
 
     def active(self, session: Session) -> list[ActiveLockout]:
-        """Blocks in force now."""
+        """Blocks in force now (Core: read on every lookup, no ORM objects)."""
         today = self._clock().date()
         return [
             ActiveLockout(id_, kind, code, until_day)
-            for id_, kind, code, until_day in session.execute(_NOT_CLEARED)
+            for id_, kind, code, until_day in session.connection().execute(_NOT_CLEARED)
             if until_day is None or until_day >= today
         ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -37,6 +37,17 @@ _TAKE = (
     .returning(QuotaDay.used, QuotaDay.gateway_left)
 )
 _TAKE_LIMITED = _TAKE.where(QuotaDay.used < bindparam("b_limit"))
+#: The gateway's count of hits left, taken as the truth for today's row (one statement; its
+#: used count never goes down, and is at least what the limit less the hits left says).
+_RESYNC = (
+    update(QuotaDay)
+    .where(QuotaDay.day == bindparam("b_day"))
+    .values(gateway_left=bindparam("b_left"), updated_at=bindparam("b_now"))
+    .returning(QuotaDay.used, QuotaDay.gateway_left)
+)
+_RESYNC_LIMITED = _RESYNC.values(
+    used=case((QuotaDay.used < bindparam("b_floor"), bindparam("b_floor")), else_=QuotaDay.used)
+)
 
 
 class QuotaCounter:
@@ -94,18 +105,25 @@ class QuotaCounter:
         return None if row is None else (int(row[0]), row[1])
 
     def resync(self, session: Session, gateway_left: int) -> QuotaStatus:
-        """Take the gateway's ``quotaLimiter`` (hits left) as the truth about what remains."""
+        """Take the gateway's ``quotaLimiter`` (hits left) as the truth about what remains.
+
+        One Core UPDATE of today's row (made first only when there is none yet: the
+        lookup's own reservation usually made it)."""
         day = self._clock().date()
-        self._ensure_row(session, day)
-        row = session.execute(
-            select(QuotaDay).where(QuotaDay.day == day).with_for_update()
-        ).scalar_one()
-        row.gateway_left = max(gateway_left, 0)
+        left = max(gateway_left, 0)
+        params: dict[str, object] = {"b_day": day, "b_left": left, "b_now": self._clock()}
+        statement = _RESYNC
         if self.limit is not None:
-            row.used = max(row.used, self.limit - row.gateway_left)
-        row.updated_at = self._clock()
-        session.flush()
-        return QuotaStatus(used=row.used, limit=self.limit, gateway_left=row.gateway_left)
+            statement, params["b_floor"] = _RESYNC_LIMITED, self.limit - left
+        connection = session.connection()
+        row = connection.execute(statement, params).first()
+        if row is None:  # no row yet today (a new day began while the answer travelled)
+            self._ensure_row(session, day)
+            row = connection.execute(statement, params).one()
+        loaded = session.identity_map.get(identity_key(QuotaDay, day))
+        if loaded is not None:  # this session read today's row before: it is stale now
+            session.expire(loaded)
+        return QuotaStatus(used=int(row[0]), limit=self.limit, gateway_left=row[1])
 
     def mark_exhausted(self, session: Session) -> None:
         """The gateway said the quota is used up: believe it for the rest of the day."""

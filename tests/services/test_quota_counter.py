@@ -75,3 +75,35 @@ def test_a_row_read_earlier_in_the_session_shows_the_new_count(
         counter.reserve(session)
         assert (held.used, held.gateway_left) == (3, 2)
         assert counter.status(session).used == 3
+
+
+def test_the_gateway_count_never_lowers_the_hits_counted_here(
+    sessions: sessionmaker[Session],
+) -> None:
+    clock = _Clock()
+    counter = QuotaCounter(5, clock)
+    for _ in range(4):
+        with sessions.begin() as session:
+            counter.reserve(session)
+    with sessions.begin() as session:  # the gateway believes more is left than we do
+        status = counter.resync(session, 3)
+    assert (status.used, status.gateway_left) == (4, 3)
+    assert _days(sessions) == {"2026-11-23": (4, 3)}
+    with sessions.begin() as session:  # a negative count is read as none left
+        assert counter.resync(session, -2).gateway_left == 0
+    assert _days(sessions) == {"2026-11-23": (5, 0)}
+
+
+def test_a_gateway_count_on_a_day_without_a_row_makes_it(sessions: sessionmaker[Session]) -> None:
+    clock = _Clock()
+    counter = QuotaCounter(10, clock)
+    with sessions.begin() as session:
+        counter.reserve(session)
+    clock.now += timedelta(days=1)  # the answer came back after midnight
+    with sessions.begin() as session:
+        status = counter.resync(session, 7)
+    assert (status.used, status.gateway_left) == (3, 7)
+    assert _days(sessions) == {"2026-11-23": (1, None), "2026-11-24": (3, 7)}
+    with sessions.begin() as session:  # without a limit only the gateway's count is kept
+        assert QuotaCounter(None, clock).resync(session, 6).used == 3
+    assert _days(sessions)["2026-11-24"] == (3, 6)
