@@ -47,6 +47,7 @@ def network_checks(settings: Settings, now: Callable[[], datetime]) -> list[Chec
         checks.append(ok("balikan", _("demo mode: data balikan goes to the simulator")))
     elif balikan.delivery != "web_service":
         checks.append(ok("balikan", _("delivered as exported files (CSV/XLSX)")))
+        return checks
     else:
         checks += probe_endpoint(
             "balikan",
@@ -56,7 +57,28 @@ def network_checks(settings: Settings, now: Callable[[], datetime]) -> list[Chec
             allow_plain_http=balikan.allow_plain_http,
             now=now,
         )
+    checks.append(sender_settings(settings))
     return checks
+
+
+def sender_settings(settings: Settings) -> Check:
+    """How the data balikan sender uses the link (the administrator file's settings)."""
+    balikan = settings.balikan
+    if balikan.body_shape == "batch":
+        shape = _("up to {count} items per request (JSON batch)").format(count=balikan.batch_size)
+    else:
+        shape = _("one item per request (form)")
+    found = _(
+        "{shape}; up to {in_flight} requests in flight; at most {share:.0%} of a "
+        "{kbps:g} kbit/s link while no lookup runs; {timeout:g} s per request"
+    ).format(
+        shape=shape,
+        in_flight=balikan.max_in_flight,
+        share=balikan.link_share,
+        kbps=balikan.link_kbps,
+        timeout=balikan.timeout,
+    )
+    return ok("balikan.sender", found)
 
 
 def run_doctor(

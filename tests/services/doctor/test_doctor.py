@@ -222,3 +222,34 @@ def test_no_reader() -> None:
     assert [(c.name, c.status, c.found) for c in empty] == [
         ("reader", Status.ERROR, "no reader connected")
     ]
+
+
+def test_the_sender_line_states_the_link_settings_of_the_administrator_file() -> None:
+    from app.services.doctor.run import sender_settings
+
+    settings = settings_from_dicts(
+        {
+            "mode": "demo",
+            "balikan": {
+                "body_shape": "batch",
+                "batch_size": 40,
+                "max_in_flight": 6,
+                "link_share": 0.9,
+                "link_kbps": 512,
+                "timeout": 20,
+            },
+        }
+    )
+    line = sender_settings(settings)
+    assert line.status is Status.OK and line.name == "balikan.sender"
+    assert line.found == (
+        "up to 40 items per request (JSON batch); up to 6 requests in flight; at most 90% of "
+        "a 512 kbit/s link while no lookup runs; 20 s per request"
+    )
+    form = sender_settings(settings_from_dicts({"mode": "demo"}))
+    assert form.found.startswith("one item per request (form); up to 32 requests in flight")
+
+
+def test_file_delivery_has_no_sender_line(database: str, tmp_path: Path) -> None:
+    settings, admin = counter(tmp_path, "https://127.0.0.1:9", "")
+    assert "balikan.sender" not in by_name(doctor(settings, admin, database))
