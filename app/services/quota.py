@@ -105,21 +105,21 @@ class QuotaCounter:
         return None if row is None else (int(row[0]), row[1])
 
     def resync(self, session: Session, gateway_left: int) -> QuotaStatus:
-        """Take the gateway's ``quotaLimiter`` (hits left) as the truth about what remains.
+        """Take the gateway's ``quotaLimiter`` (hits left) as the truth about what remains
+        today: one Core UPDATE of today's row.
 
-        One Core UPDATE of today's row (made first only when there is none yet: the
-        lookup's own reservation usually made it)."""
+        The lookup's own reservation made today's row; when there is none, a new day began
+        while the answer travelled and the count is the previous day's: nothing changes (a
+        new day's quota is not cut by yesterday's hits)."""
         day = self._clock().date()
         left = max(gateway_left, 0)
         params: dict[str, object] = {"b_day": day, "b_left": left, "b_now": self._clock()}
         statement = _RESYNC
         if self.limit is not None:
             statement, params["b_floor"] = _RESYNC_LIMITED, self.limit - left
-        connection = session.connection()
-        row = connection.execute(statement, params).first()
-        if row is None:  # no row yet today (a new day began while the answer travelled)
-            self._ensure_row(session, day)
-            row = connection.execute(statement, params).one()
+        row = session.connection().execute(statement, params).first()
+        if row is None:
+            return QuotaStatus(used=0, limit=self.limit)
         loaded = session.identity_map.get(identity_key(QuotaDay, day))
         if loaded is not None:  # this session read today's row before: it is stale now
             session.expire(loaded)

@@ -122,3 +122,36 @@ def test_a_relaxed_case_step_commits_without_waiting_for_the_disk_only_itself(
         with engine.connect() as connection:
             connection.exec_driver_sql(f'ALTER DATABASE "{name}" RESET synchronous_commit')
             connection.commit()
+
+
+def test_the_gateway_count_is_one_update_that_never_lowers_the_hits_counted(
+    engine: Engine,
+) -> None:
+    from app.services.persistence.models import QuotaDay
+    from app.services.quota import QuotaCounter
+
+    day = datetime(2031, 3, 4, 9, 0)  # a day no other test counts on
+    limited = QuotaCounter(10, clock=lambda: day)
+    sessions = session_factory(engine)
+    for _ in range(4):
+        with sessions.begin() as session:
+            limited.reserve(session)
+    with sessions.begin() as session:
+        held = session.get(QuotaDay, day.date())
+        assert held is not None and held.used == 4
+        status = limited.resync(session, 8)  # the gateway believes more is left: 4 stay
+        assert (status.used, status.gateway_left) == (4, 8)
+        assert (held.used, held.gateway_left) == (4, 8)  # read again
+    with sessions.begin() as session:
+        status = limited.resync(session, 3)  # fewer left: at least 10 - 3 counted
+    assert (status.used, status.gateway_left) == (7, 3)
+    with sessions.begin() as session:
+        assert QuotaCounter(None, clock=lambda: day).resync(session, 1).used == 7
+    with sessions() as session:
+        row = session.get(QuotaDay, day.date())
+        assert row is not None and (row.used, row.gateway_left) == (7, 1)
+    with sessions.begin() as session:  # no row for a day: nothing is made
+        later = QuotaCounter(10, clock=lambda: day + timedelta(days=1))
+        assert later.resync(session, 0).used == 0
+    with sessions() as session:
+        assert session.get(QuotaDay, (day + timedelta(days=1)).date()) is None

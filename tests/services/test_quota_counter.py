@@ -94,16 +94,31 @@ def test_the_gateway_count_never_lowers_the_hits_counted_here(
     assert _days(sessions) == {"2026-11-23": (5, 0)}
 
 
-def test_a_gateway_count_on_a_day_without_a_row_makes_it(sessions: sessionmaker[Session]) -> None:
+def test_a_gateway_count_arriving_after_midnight_leaves_the_new_day_alone(
+    sessions: sessionmaker[Session],
+) -> None:
     clock = _Clock()
     counter = QuotaCounter(10, clock)
     with sessions.begin() as session:
         counter.reserve(session)
     clock.now += timedelta(days=1)  # the answer came back after midnight
     with sessions.begin() as session:
-        status = counter.resync(session, 7)
-    assert (status.used, status.gateway_left) == (3, 7)
-    assert _days(sessions) == {"2026-11-23": (1, None), "2026-11-24": (3, 7)}
-    with sessions.begin() as session:  # without a limit only the gateway's count is kept
-        assert QuotaCounter(None, clock).resync(session, 6).used == 3
-    assert _days(sessions)["2026-11-24"] == (3, 6)
+        status = counter.resync(session, 0)  # yesterday's count: the quota was used up
+    assert (status.used, status.gateway_left) == (0, None)
+    assert _days(sessions) == {"2026-11-23": (1, None)}
+    with sessions.begin() as session:  # the new day starts with its whole quota
+        assert counter.reserve(session).used == 1
+    assert _days(sessions) == {"2026-11-23": (1, None), "2026-11-24": (1, None)}
+
+
+def test_a_row_read_before_the_gateway_count_is_read_again(
+    sessions: sessionmaker[Session],
+) -> None:
+    clock = _Clock()
+    counter = QuotaCounter(None, clock)
+    with sessions.begin() as session:
+        counter.reserve(session)
+        held = session.get(QuotaDay, clock().date())  # loaded before the count arrives
+        assert held is not None and held.gateway_left is None
+        counter.resync(session, 42)
+        assert (held.used, held.gateway_left) == (1, 42)

@@ -142,19 +142,59 @@ class CaseServiceBase:
         nik_hash: str | None = None,
         values: Mapping[str, object] | None = None,
     ) -> CaseFacts:
-        """Move the case by ``action`` (and ``then``, the moves that follow it in the same
-        step, one action or several): one
-        ``UPDATE … WHERE id = … AND state = …`` of the row with ``values`` (the step's other
-        columns), which returns the row (no SELECT before it), and one audit record,
-        ``record`` (default ``case.<action>``) with ``from``/``to`` and the ``extra`` facts.
-
-        The state the move starts from is the one this transaction read, else the one the
-        case holds in memory; when the row is no longer in it (changed at another counter),
-        it is read and the move goes from the state it is in (or is refused), as before.
+        """Move the case (:meth:`_shift`) and write the step's one audit record, ``record``
+        (default ``case.<action>``) with ``from``/``to`` and the ``extra`` facts.
 
         A step's record names the case, not the resident: the case row holds the NIK hash
         (the record of processing finds the case's records through it). ``nik_hash`` is
-        given only when the record is about the resident's data itself (an answer)."""
+        given only when the record is about the resident's data itself (an answer, a data
+        balikan item)."""
+        row, moved_from = self._shift(session, case, action, then=then, values=values)
+        record = record or f"case.{action.value}"
+        self._record_move(session, case, actor, record, moved_from, extra=extra, nik_hash=nik_hash)
+        return row
+
+    def _record_move(
+        self,
+        session: Session,
+        case: ActiveCase,
+        actor: OfficerView,
+        record: str,
+        moved_from: CaseState,
+        *,
+        extra: Mapping[str, object] | None = None,
+        nik_hash: str | None = None,
+    ) -> None:
+        """The audit record of a move from ``moved_from`` to where the case is now."""
+        detail: dict[str, object] = {"from": moved_from.value, "to": case.state.value}
+        if extra:
+            detail.update(extra)
+        self._audit.append(
+            session,
+            actor.username,
+            record,
+            case_number=case.number,
+            nik_hash=nik_hash,
+            detail=detail,
+        )
+
+    def _shift(
+        self,
+        session: Session,
+        case: ActiveCase,
+        action: CaseAction,
+        *,
+        then: CaseAction | Sequence[CaseAction] | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> tuple[CaseFacts, CaseState]:
+        """Move the case by ``action`` (and ``then``, the moves that follow it in the same
+        step, one action or several): one ``UPDATE … WHERE id = … AND state = …`` of the row
+        with ``values`` (the step's other columns), which returns the row (no SELECT before
+        it). The row and the state the case moved from come back; nothing is audited here.
+
+        The state the move starts from is the one this transaction read, else the one the
+        case holds in memory; when the row is no longer in it (changed at another counter),
+        it is read and the move goes from the state it is in (or is refused), as before."""
         held = held_case_row(session, case.id)
         believed = CaseState(held.state) if held is not None else case.state
         columns: dict[str, object] = dict(values or {})
@@ -182,25 +222,13 @@ class CaseServiceBase:
             row.state = planned.value
             row.updated_at = self._clock()
         assert planned is not None  # moved by the UPDATE, or from the state read
-        target = planned
         case.history.append(current)
         passed = current
         for step in (action, *following[:-1]) if following else ():
             passed = next_state(passed, step)
             case.history.append(passed)
-        case.state = target
-        detail: dict[str, object] = {"from": current.value, "to": target.value}
-        if extra:
-            detail.update(extra)
-        self._audit.append(
-            session,
-            actor.username,
-            record or f"case.{action.value}",
-            case_number=case.number,
-            nik_hash=nik_hash,
-            detail=detail,
-        )
-        return row
+        case.state = planned
+        return row, current
 
     @staticmethod
     def _target(

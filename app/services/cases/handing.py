@@ -125,24 +125,33 @@ class HandingPart(LifecyclePart):
         recipient: str,
         fields: tuple[FieldValue, ...],
     ) -> None:
-        """Steps 5-7 in one transaction and one record: the item is queued first (the
-        resident's data was accessed in this case), so the step's record names it."""
+        """Steps 5-7 in one transaction and one record: the case row is moved (and locked)
+        first, as everywhere, then the item owed is queued, then the step's record names it
+        (with the resident's NIK hash, as a data balikan record does)."""
         values = {"recipient_number": recipient, "closed_at": self._clock()}
         with self._case_tx(case) as session:
-            queued: dict[str, object] = {}
-            if case.data_accessed:
-                nik = case.nik.value if case.nik else self._stored_nik(session, case.number)
-                params = BalikanParams(case.programme, number=recipient, fields=fields)
-                queued["item"] = self._outbox.enqueue(session, case.number, nik, params).id
-            self._move(  # a move refused here rolls the queued item back with it
+            row, moved_from = self._shift(
                 session,
                 case,
                 CaseAction.HAND_OVER,
-                officer,
                 then=(CaseAction.QUEUE_BALIKAN, CaseAction.CLOSE),
-                record="case.hand_over_close",
-                extra=queued,
                 values=values,
+            )
+            queued: dict[str, object] = {}
+            nik_hash: str | None = None
+            if row.data_accessed:
+                nik = case.nik.value if case.nik else self._stored_nik(session, row.number)
+                params = BalikanParams(row.programme, number=recipient, fields=fields)
+                item = self._outbox.enqueue(session, row.number, nik, params)
+                queued["item"], nik_hash = item.id, item.nik_hash
+            self._record_move(
+                session,
+                case,
+                officer,
+                "case.hand_over_close",
+                moved_from,
+                extra=queued,
+                nik_hash=nik_hash,
             )
             case.recipient_number = recipient
         self._notify_owed(case)

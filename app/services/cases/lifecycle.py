@@ -43,7 +43,8 @@ _NUMBER_CASE = (
 
 
 class LifecyclePart(CaseServiceBase):
-    """A case from its opening to its end (except the lookups)."""
+    """A case from its opening to its decision and issue (steps 1-4; the lookup is
+    :class:`LookupPart`'s, steps 5-7 :class:`HandingPart`'s)."""
 
     def open_case(self, officer: OfficerView, programme: str, purpose: str) -> ActiveCase:
         """Step 1: the applicant's request, bound to a programme and purpose."""
@@ -292,7 +293,7 @@ class LifecyclePart(CaseServiceBase):
             confirmations["documents_match"] = True
         return confirmations
 
-    # ---------------------------------------------------------------- steps 4a-7
+    # ---------------------------------------------------------------- step 4a
     def issue(
         self, case: ActiveCase, officer: OfficerView, document_number: str = ""
     ) -> ActiveCase:

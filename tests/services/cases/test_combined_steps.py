@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from app.domain.case_flow import CaseState, IllegalTransition
 from app.domain.nik import parse_nik
 from app.services.cases import NikSource
 from app.services.cases.errors import (
+    CaseError,
     DocumentsIncomplete,
     DocumentsMatchUnconfirmed,
     ElementsUnconfirmed,
@@ -189,6 +191,9 @@ def test_hand_over_and_close_is_one_durable_commit_one_update_one_record_and_the
         item = session.execute(select(BalikanItem)).scalar_one()
     assert item.status == "pending" and item.case_number == case.number  # type: ignore[attr-defined]
     assert added[0][1]["item"] == item.id  # the step's one record names the queued item
+    with world.services.core.sessions() as session:  # and the resident, as balikan records do
+        last = session.execute(select(AuditRecord).order_by(AuditRecord.seq.desc())).scalars()
+        assert next(iter(last)).nik_hash == item.nik_hash
     assert "REG-7" in json.dumps(json.loads(item.params))  # the recipient number is sent
     # the applicant's data left memory with the case
     assert case.nik is None and case.last is None  # type: ignore[attr-defined]
@@ -250,3 +255,62 @@ def test_after_the_screen_was_locked_the_item_takes_the_nik_held_for_the_case(
     assert item.status == "pending"
     assert item.nik_hash == world.services.keys.nik_hash(world.examples()["found"])
     assert _row(world).state == "closed"
+
+
+def test_the_held_nik_missing_after_a_lock_refuses_the_hand_over_and_writes_nothing(
+    world: World,
+) -> None:
+    cases = world.services.cases
+    case = _issued(world)
+    cases.record_printed(case, world.officer)
+    cases.release(case)
+    with world.services.core.sessions.begin() as session:  # the held item is gone
+        session.execute(delete(BalikanItem))
+    before = _records(world)
+    with pytest.raises(CaseError):
+        cases.hand_over_and_close(case, world.officer, "REG-8")
+    assert _records(world) == before
+    assert _row(world).state == "issued" and case.state is CaseState.ISSUED  # type: ignore[attr-defined]
+    assert case.recipient_number is None  # type: ignore[attr-defined]
+
+
+def test_a_hand_over_of_a_case_ended_elsewhere_is_refused_and_queues_nothing_more(
+    world: World,
+) -> None:
+    cases = world.services.cases
+    case = _issued(world)
+    cases.record_printed(case, world.officer)
+    world.clock.advance(2 * 3600)  # left alone: another counter ends it as interrupted
+    cases.cancel_interrupted(world.supervisor, case.number, "")
+    with world.services.core.sessions() as session:
+        owed = session.execute(select(BalikanItem.status, BalikanItem.params)).one()
+    before = _records(world)
+    with pytest.raises(IllegalTransition) as refused:
+        cases.hand_over_and_close(case, world.officer, "REG-9")
+    assert refused.value.state.value == _row(world).state  # ended there, as it is now
+    assert _records(world) == before
+    with world.services.core.sessions() as session:
+        assert session.execute(select(BalikanItem.status, BalikanItem.params)).one() == owed
+    assert case.state is CaseState.ISSUED  # type: ignore[attr-defined]
+    assert case.recipient_number is None and case.nik is not None  # type: ignore[attr-defined]
+    assert _row(world).recipient_number != "REG-9"
+
+
+def test_an_incident_window_holding_only_the_hand_over_counts_its_resident(
+    world: World,
+) -> None:
+    from app.services.incidents import count_residents
+
+    cases = world.services.cases
+    case = _issued(world)
+    cases.record_printed(case, world.officer)
+    world.clock.advance(3600)  # the lookups lie an hour before the window
+    start = world.clock()
+    cases.hand_over_and_close(case, world.officer, "REG-3")
+    with world.services.core.sessions() as session:
+        assert count_residents(session, start, start + timedelta(minutes=5), []) == 1
+        assert count_residents(session, start - timedelta(hours=2), start, []) == 1
+        assert (
+            count_residents(session, start + timedelta(minutes=6), start + timedelta(hours=1), [])
+            == 0
+        )
