@@ -38,6 +38,7 @@ from app.services.officer_form import (
 )
 from app.services.officers import NotPermitted, OfficerView, Role
 from app.services.persistence.models import AgencySptjm, AuditRecord, Officer, OfficerDetails
+from app.services.persistence.supervisor_models import reported_actions
 
 __all__ = [
     "CHANGE_KINDS",
@@ -336,7 +337,7 @@ class OfficerRecords:
         with self._sessions() as session:
             rows = session.scalars(
                 select(AuditRecord)
-                .where(AuditRecord.action.in_(tuple(CHANGE_KINDS)))
+                .where(AuditRecord.action.in_(tuple(CHANGE_KINDS)), reported_actions())
                 .where(AuditRecord.at >= since, AuditRecord.at < until)
                 .order_by(AuditRecord.seq)
             ).all()

@@ -48,8 +48,7 @@ def test_upgrade_of_an_older_schema_takes_a_backup_first(tmp_path: Path) -> None
         connection.execute(text("ALTER TABLE balikan_items DROP COLUMN fields"))  # 0006
         for index in ("ix_lookups_groups", "ix_lookups_hour", "ix_cases_groups"):
             connection.execute(text(f"DROP INDEX {index}"))  # 0009
-        for index in ("ix_audit_log_action_at",):
-            connection.execute(text(f"DROP INDEX {index}"))  # 0005
+        connection.execute(text("DROP INDEX ix_audit_log_reported"))  # 0011 (0005's, narrowed)
         for index in ("ix_balikan_items_created_at", "ix_balikan_items_delivered_at"):
             connection.execute(text(f"DROP INDEX {index}"))  # 0005
         connection.execute(text("DROP INDEX ix_lockouts_set_at"))  # 0005

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text, func
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, TextClause, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.services.persistence.models import (
@@ -55,8 +55,41 @@ class Incident(Base):
     notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
-# Date-bounded report queries (issue 17): counted by action and time, created/delivered by time.
-Index("ix_audit_log_action_at", AuditRecord.action, AuditRecord.at)
+#: The audit actions looked up by period (the reports' card reads, refusals, overrides and
+#: lock-outs; the officers' record of changes). Only these are in the ``(action, at)`` index
+#: (migration 0011): a case step's record would add an entry no report reads.
+REPORTED_ACTIONS = (
+    "card.read",
+    "guard.refused",
+    "quota.refused",
+    "lookup.refused",
+    "guard.override",
+    "login.locked",
+    "officer.created",
+    "officer.disabled",
+    "officer.enabled",
+    "officer.role_changed",
+    "officer.nda_recorded",
+    "officer.details_recorded",
+)
+
+
+def reported_actions() -> TextClause:
+    """The index's own condition, as literal text: a query that names reported actions adds
+    it to its WHERE so SQLite uses the partial index (SQLite matches a partial index's
+    condition only when the query repeats it; bound parameters do not match it)."""
+    quoted = ", ".join(f"'{action}'" for action in REPORTED_ACTIONS)
+    return text(f"action IN ({quoted})")
+
+
+# Date-bounded report queries (issue 17): the reported actions by time, created/delivered by time.
+Index(
+    "ix_audit_log_reported",
+    AuditRecord.action,
+    AuditRecord.at,
+    sqlite_where=reported_actions(),
+    postgresql_where=reported_actions(),
+)
 # The record of processing: the records that name a NIK (partial, migration 0010).
 Index(
     "ix_audit_log_nik_hash",

@@ -28,6 +28,7 @@ from app.services.persistence.models import (
     QuotaDay,
 )
 from app.services.persistence.planner import refresh_statistics
+from app.services.persistence.supervisor_models import reported_actions
 
 #: Audit actions counted in a report (the refusals, overrides and card reads).
 CARD_READ = "card.read"
@@ -219,13 +220,14 @@ def _count_audit(
 ) -> None:
     """Card reads, refusals, overrides and account lock-outs from the audit trail.
 
-    The ``(action, at)`` index bounds each action to the period. The detail is grouped only
+    The partial ``(action, at)`` index bounds each action to the period. The detail is grouped only
     for the actions whose detail is a small closed set (the guard's rule, a card read's kind).
     """
     rows = session.execute(
         select(AuditRecord.action, AuditRecord.detail, AuditRecord.counter_id, func.count())
         .where(
             AuditRecord.action.in_(_COUNTED_ACTIONS),
+            reported_actions(),  # the partial (action, at) index's own condition
             AuditRecord.at >= low,
             AuditRecord.at < high,
             *_in_counters(AuditRecord.counter_id, counters),
