@@ -11,33 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 
 from app.services.audit import AuditTrail
 from app.services.officer_records import CHANGE_KINDS, OfficerRecords
 from app.services.persistence.db import session_factory
 from app.services.persistence.supervisor_models import REPORTED_ACTIONS, reported_actions
 from app.services.reports import figures
+from tests.services.sql_trace import trace
 
 KEY = b"\x07" * 32
 
 
 def _audit_queries(engine: Engine, run: Callable[[], object]) -> list[tuple[str, object]]:
     """The SELECTs on the audit trail that ``run()`` sends, with their parameters."""
-    seen: list[tuple[str, object]] = []
-
-    def _statement(
-        _c: object, _cur: object, statement: str, parameters: object, *_r: object
-    ) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM audit_log" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", _statement)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", _statement)
-    return seen
+    return [
+        (statement, parameters)
+        for statement, parameters in trace(engine, run).statements
+        if statement.lstrip().upper().startswith("SELECT") and "FROM audit_log" in statement
+    ]
 
 
 def _plan(engine: Engine, statement: str, parameters: object) -> str:

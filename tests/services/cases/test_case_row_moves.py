@@ -7,30 +7,25 @@ at another counter meanwhile, the step is refused as before and leaves no trace.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.domain.case_flow import CaseState, IllegalTransition
 from app.services.cases import Decision, NikSource
 from app.services.persistence.models import AuditRecord, CaseRow
 from tests.services.cases.conftest import World
+from tests.services.sql_trace import trace
 
 
-def _case_statements(world: World, step: object) -> list[str]:
+def _case_statements(world: World, step: Callable[[], object]) -> list[str]:
     """The statements on the ``cases`` table that ``step()`` sends."""
     seen: list[str] = []
-
-    def _statement(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+    for statement in trace(world.services.core.engine, step).texts():
         first = " ".join(statement.split()[:3]).lower()
         if " cases" in f" {first}" or first.startswith("update cases"):
             seen.append(first)
-
-    engine = world.services.core.engine
-    event.listen(engine, "before_cursor_execute", _statement)
-    try:
-        step()  # type: ignore[operator]
-    finally:
-        event.remove(engine, "before_cursor_execute", _statement)
     return seen
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from app.domain.case_flow import CaseState, IllegalTransition
 from app.domain.nik import parse_nik
@@ -29,6 +29,7 @@ from app.services.cases.errors import (
 )
 from app.services.persistence.models import AuditRecord, BalikanItem, CaseRow
 from tests.services.cases.conftest import World
+from tests.services.sql_trace import trace
 
 FULL = 2
 ALL_DOCUMENTS = {"form": True, "identity": True, "kk": True}
@@ -38,26 +39,13 @@ class Trace:
     """What one step sends: its commits' safety levels and its statements on ``cases``."""
 
     def __init__(self, world: World, step: Callable[[], object]) -> None:
-        self.levels: list[int] = []
-        self.case_statements: list[str] = []
-        engine = world.services.core.engine
-
-        def _commit(connection: object) -> None:
-            dbapi = connection.connection.dbapi_connection  # type: ignore[attr-defined]
-            self.levels.append(int(dbapi.execute("PRAGMA synchronous").fetchone()[0]))
-
-        def _statement(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-            words = statement.split()
-            if words[:2] == ["UPDATE", "cases"] or "FROM cases" in statement:
-                self.case_statements.append(" ".join(words[:2]))
-
-        event.listen(engine, "commit", _commit)
-        event.listen(engine, "before_cursor_execute", _statement)
-        try:
-            step()
-        finally:
-            event.remove(engine, "commit", _commit)
-            event.remove(engine, "before_cursor_execute", _statement)
+        seen = trace(world.services.core.engine, step)
+        self.levels = seen.levels
+        self.case_statements = [
+            " ".join(statement.split()[:2])
+            for statement in seen.texts()
+            if statement.split()[:2] == ["UPDATE", "cases"] or "FROM cases" in statement
+        ]
 
 
 def _records(world: World) -> list[tuple[str, dict[str, object]]]:

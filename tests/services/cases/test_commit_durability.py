@@ -13,29 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.services.cases import Decision, NikSource
 from tests.services.cases.conftest import World
+from tests.services.sql_trace import trace
 
 FULL, NORMAL = 2, 1
 
 
 def _levels(world: World, step: Callable[[], object]) -> list[int]:
     """The SQLite safety level of each commit ``step()`` makes."""
-    levels: list[int] = []
-
-    def _commit(connection: object) -> None:
-        dbapi = connection.connection.dbapi_connection  # type: ignore[attr-defined]
-        levels.append(int(dbapi.execute("PRAGMA synchronous").fetchone()[0]))
-
-    engine = world.services.core.engine
-    event.listen(engine, "commit", _commit)
-    try:
-        step()
-    finally:
-        event.remove(engine, "commit", _commit)
-    return levels
+    return trace(world.services.core.engine, step).levels
 
 
 def test_the_approved_case_waits_for_the_disk_only_where_something_leaves_the_counter(
