@@ -38,7 +38,7 @@ from app.services.officer_form import (
 )
 from app.services.officers import NotPermitted, OfficerView, Role
 from app.services.persistence.models import AgencySptjm, AuditRecord, Officer, OfficerDetails
-from app.services.persistence.supervisor_models import reported_actions
+from app.services.persistence.supervisor_models import action_in_reported
 
 __all__ = [
     "CHANGE_KINDS",
@@ -337,7 +337,7 @@ class OfficerRecords:
         with self._sessions() as session:
             rows = session.scalars(
                 select(AuditRecord)
-                .where(AuditRecord.action.in_(tuple(CHANGE_KINDS)), reported_actions())
+                .where(action_in_reported(CHANGE_KINDS))
                 .where(AuditRecord.at >= since, AuditRecord.at < until)
                 .order_by(AuditRecord.seq)
             ).all()

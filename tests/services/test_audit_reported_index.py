@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import Engine, text
 
 from app.services.audit import AuditTrail
 from app.services.officer_records import CHANGE_KINDS, OfficerRecords
 from app.services.persistence.db import session_factory
-from app.services.persistence.supervisor_models import REPORTED_ACTIONS, reported_actions
+from app.services.persistence.supervisor_models import (
+    REPORTED_ACTIONS,
+    action_in_reported,
+    reported_actions,
+)
 from app.services.reports import figures
 from tests.services.sql_trace import trace
 
@@ -103,3 +108,8 @@ def test_the_reports_and_the_officers_changes_read_the_index(db_engine: Engine) 
         assert "ix_audit_log_reported" in _plan(db_engine, statement, parameters), statement
     assert figures.compute_figures(sessions, date(2026, 1, 1), date(2026, 1, 31)).guard_refusals
     assert len(OfficerRecords(sessions, trail).changes(date(2026, 1, 1), date(2026, 1, 31))) == 1
+
+
+def test_a_look_up_by_period_of_an_action_the_index_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"case\.opened"):
+        action_in_reported(("card.read", "case.opened"))

@@ -5,9 +5,22 @@ Counts and the agency's own facts only; never population data or a resident's id
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text, TextClause, func, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    TextClause,
+    and_,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.services.persistence.models import (
@@ -75,11 +88,21 @@ REPORTED_ACTIONS = (
 
 
 def reported_actions() -> TextClause:
-    """The index's own condition, as literal text: a query that names reported actions adds
-    it to its WHERE so SQLite uses the partial index (SQLite matches a partial index's
-    condition only when the query repeats it; bound parameters do not match it)."""
+    """The partial index's own condition, as literal text (queries use it through
+    :func:`action_in_reported`)."""
     quoted = ", ".join(f"'{action}'" for action in REPORTED_ACTIONS)
     return text(f"action IN ({quoted})")
+
+
+def action_in_reported(actions: Collection[str]) -> ColumnElement[bool]:
+    """``action IN actions`` for a look-up by period, with the index's condition repeated:
+    SQLite uses a partial index only when the query states its condition (bound parameters
+    do not match it). An action the index does not hold is refused (its look-up would read
+    the whole trail)."""
+    missing = sorted(set(actions) - set(REPORTED_ACTIONS))
+    if missing:
+        raise ValueError(f"not in the reported-actions index: {missing}")
+    return and_(AuditRecord.action.in_(tuple(actions)), reported_actions())
 
 
 # Date-bounded report queries (issue 17): the reported actions by time, created/delivered by time.

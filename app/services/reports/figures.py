@@ -28,7 +28,7 @@ from app.services.persistence.models import (
     QuotaDay,
 )
 from app.services.persistence.planner import refresh_statistics
-from app.services.persistence.supervisor_models import reported_actions
+from app.services.persistence.supervisor_models import action_in_reported
 
 #: Audit actions counted in a report (the refusals, overrides and card reads).
 CARD_READ = "card.read"
@@ -226,8 +226,7 @@ def _count_audit(
     rows = session.execute(
         select(AuditRecord.action, AuditRecord.detail, AuditRecord.counter_id, func.count())
         .where(
-            AuditRecord.action.in_(_COUNTED_ACTIONS),
-            reported_actions(),  # the partial (action, at) index's own condition
+            action_in_reported(_COUNTED_ACTIONS),  # the partial (action, at) index
             AuditRecord.at >= low,
             AuditRecord.at < high,
             *_in_counters(AuditRecord.counter_id, counters),
