@@ -45,6 +45,7 @@ from app.services.settings import demo_settings
 from app.services.simulator import GatewaySimulator, SimulatorConfig
 from app.ui.main import demo_window
 from app.ui.reader_bridge import SimulatedReader
+from app.ui.ui_thread_gc import collect_on_ui_thread
 from bench.case_driver import drive_case, sign_in
 from bench.goals import Scorecard
 
@@ -65,6 +66,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)
 from app.ui.demo_start import DemoStart
+from app.ui.ui_thread_gc import collect_on_ui_thread
+collector = collect_on_ui_thread(app)  # as ``loket demo`` does
 start = DemoStart(Path(tempfile.mkdtemp(prefix="loket-bench-")))
 start.begin()  # the sign-in window is shown; the demo is built behind it
 def peak_kb():
@@ -207,6 +210,7 @@ def main() -> int:
     qInstallMessageHandler(_quiet)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    collect_on_ui_thread(app)  # as the application does
     card.add(
         "officer actions per case (card path)",
         one_case(app, card=True),

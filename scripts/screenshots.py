@@ -27,6 +27,7 @@ from app.services.settings import demo_settings  # noqa: E402
 from app.services.simulator import GatewaySimulator, SimulatorConfig  # noqa: E402
 from app.ui.main import demo_window  # noqa: E402
 from app.ui.reader_bridge import SimulatedReader  # noqa: E402
+from app.ui.ui_thread_gc import collect_on_ui_thread  # noqa: E402
 
 DOCS = ROOT / "docs"
 LANGUAGES = ("id", "en")
@@ -297,6 +298,7 @@ def main() -> int:
         return 0
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    collect_on_ui_thread(app)  # as the application does
     DOCS.mkdir(exist_ok=True)
     languages = [arg for arg in sys.argv[1:] if arg in LANGUAGES] or list(LANGUAGES)
     for language in languages:

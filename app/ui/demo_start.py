@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QW
 
 from app.domain.i18n import _
 from app.ui.login import LoginScreen
+from app.ui.ui_thread_gc import collect_on_ui_thread
 
 if TYPE_CHECKING:
     from app.services.demo import DemoWorld
@@ -200,6 +201,7 @@ def run_demo(quit_after_ms: int | None = None) -> int:
     configure_logging()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    collector = collect_on_ui_thread(app)
     stop_requested = quit_on_signals(app)  # from here on, SIGTERM/SIGINT end it cleanly
     start = DemoStart()
     start.failed.connect(app.exit)  # the message was shown: the demo ends with status 2
@@ -212,4 +214,5 @@ def run_demo(quit_after_ms: int | None = None) -> int:
         return start.exit_code if start.exit_code is not None else code
     finally:
         start.close()
+        collector.stop()
         restore_signal_handlers()

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -36,6 +37,7 @@ from app.ui.app_window import AppWindow, import_counter_screens_ahead
 from app.ui.i18n import apply_language
 from app.ui.key_problem import KeyProblemDialog
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
+from app.ui.ui_thread_gc import collect_on_ui_thread
 from app.ui.workers import wait_for_all
 
 if TYPE_CHECKING:
@@ -263,6 +265,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     install_crash_handlers()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    collector = collect_on_ui_thread(app)
     try:
         if not is_configured():
             built = first_run()
@@ -296,3 +299,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         if services.balikan is not None:
             services.balikan.stop()
         core.close()
+        # the window goes now, on the UI thread, while the application object exists
+        if shiboken6.isValid(window):
+            shiboken6.delete(window)
+        collector.stop()

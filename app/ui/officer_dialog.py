@@ -60,15 +60,15 @@ class OfficerDialog(SubmittingDialog):
             "reset": _("Reset password"),
         }
         self.setWindowTitle(titles[mode])
-        self.username = QLineEdit()
-        self.display_name = QLineEdit()
-        self.password = QLineEdit()
+        self.username = QLineEdit(self)
+        self.display_name = QLineEdit(self)
+        self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.role = QComboBox()
+        self.role = QComboBox(self)
         for role, label in ROLE_LABELS.items():
             self.role.addItem(_(label), role)
         # no default: the date on the signed statement must be entered, never assumed
-        self.nda_date = QDateEdit()
+        self.nda_date = QDateEdit(self)
         self.nda_date.setDisplayFormat("dd-MM-yyyy")
         self.nda_date.setMinimumDate(NO_DATE)
         self.nda_date.setMaximumDate(QDate.currentDate())
@@ -77,8 +77,8 @@ class OfficerDialog(SubmittingDialog):
         self.nda_date.setCalendarPopup(True)
         today = QDate.currentDate()  # the popup opens on this month, nothing is chosen
         self.nda_date.calendarWidget().setCurrentPage(today.year(), today.month())
-        self.nda_reference = QLineEdit()
-        self.bermaterai = QCheckBox(_("The NDA carries a duty stamp (bermaterai)"))
+        self.nda_reference = QLineEdit(self)
+        self.bermaterai = QCheckBox(_("The NDA carries a duty stamp (bermaterai)"), self)
         self.bermaterai.setObjectName("ndaBermaterai")
         self.error = QLabel()
         self.error.setObjectName("officerDialogError")
@@ -96,6 +96,19 @@ class OfficerDialog(SubmittingDialog):
             form.addRow(_("NDA reference"), self.nda_reference)
         if mode == "nda":
             form.addRow(self.bermaterai)
+        # the fields this mode does not ask for stay hidden children (owned by the dialog and
+        # deleted with it, never left over as windows of their own)
+        for field in (
+            self.username,
+            self.display_name,
+            self.role,
+            self.password,
+            self.nda_date,
+            self.nda_reference,
+            self.bermaterai,
+        ):
+            if form.indexOf(field) < 0:
+                field.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -10,6 +10,9 @@ late result to wipe it).
 returns to False: when the result is delivered, when the task is cancelled, when ``fn`` raises
 anything (even a ``BaseException``), when a callback raises, and when ``parent`` (and so the
 relay that would deliver the result) is deleted before the result arrives.
+
+A task's Qt objects are released in a reference cycle; :mod:`app.ui.ui_thread_gc` makes sure
+the collection that frees them runs on the UI thread, never in a pool thread.
 """
 
 from __future__ import annotations

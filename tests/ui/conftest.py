@@ -11,15 +11,42 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QWidget
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.app_window import AppWindow
 from app.ui.case.case_screen import CaseScreen
 from app.ui.reader_bridge import SimulatedReader
+from app.ui.ui_thread_gc import UiThreadCollector, collect_on_ui_thread
 from app.ui.workers import wait_for_all
 from tests.services.cases.conftest import FakeClock, World, make_world
+
+
+@pytest.fixture(autouse=True)
+def qt_objects_die_on_the_ui_thread(qapp: QApplication) -> Iterator[UiThreadCollector]:
+    """As in the application, Python's cycle collector runs on the UI thread only; and every
+    window a test leaves is deleted when the test ends, not by a later test's collection.
+
+    pytest-qt only schedules the deletion (``deleteLater``) of the widgets it was given, and
+    nothing runs those deletions before the next test starts. A collection started by a
+    worker thread of a later test then destroyed such a window off the UI thread (a
+    segmentation fault, once in CI). Set up before every other fixture, this one's teardown
+    runs after theirs.
+    """
+    collector = collect_on_ui_thread()
+    yield collector
+    wait_for_all(5000)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for widget in qapp.topLevelWidgets():
+        ours = type(widget).__module__.startswith(("app.", "tests."))
+        if ours and widget.parent() is None and shiboken6.isValid(widget):
+            widget.close()
+            shiboken6.delete(widget)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    collector.stop()
+    shiboken6.delete(collector)
 
 
 @pytest.fixture(autouse=True)
