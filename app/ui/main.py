@@ -281,7 +281,8 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
             services = production_services(settings, core)
     except Exception as error:  # unusable settings, database, keyring or certificate
         return startup_failed(error)
-    window = AppWindow(services, production_reader(services.core.settings, core.secrets))
+    reader = production_reader(services.core.settings, core.secrets)
+    window = AppWindow(services, reader)
     if services.balikan is not None:
         services.balikan.start_background()
     window.show()
@@ -298,6 +299,8 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         wait_for_all(5000)
         if services.balikan is not None:
             services.balikan.stop()
+        if reader is not None:
+            reader.stop()  # no reader event is emitted towards the window after this
         core.close()
         # the window goes now, on the UI thread, while the application object exists
         if shiboken6.isValid(window):

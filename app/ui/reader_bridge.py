@@ -40,6 +40,9 @@ class CardReaderPort(Protocol):
     def read_card(self) -> CardData:
         """Read the present card (blocking; raises a ReaderError subclass)."""
 
+    def stop(self) -> None:
+        """Stop watching the reader (at quit, before the window that listens goes)."""
+
 
 STATE_LABELS: dict[ReaderState, str] = {
     ReaderState.NO_SERVICE: N_("no card service"),
@@ -173,6 +176,11 @@ class SimulatedReader:
         if event is not None:
             for listener in listeners:
                 listener(event)
+
+    def stop(self) -> None:
+        """Deliver no more events (as the real reader does once stopped)."""
+        with self._lock:
+            self._listeners.clear()
 
     def tap(self, nik: str, **fields: str) -> None:
         """An applicant places a (synthetic) KTP-el with ``nik`` on the reader."""

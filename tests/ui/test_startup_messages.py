@@ -153,3 +153,34 @@ def test_no_card_is_read_after_the_agreement_ended(qtbot: object, tmp_path: Path
         window.close()
         wait_for_all(5000)
         world.services.core.close()
+
+
+def test_a_production_start_quits_with_the_reader_stopped_and_the_window_gone(
+    isolated_environment: Path,
+    dialogs: list[str],
+    qapp: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from app.cli import main
+    from app.ui.app_window import AppWindow
+    from app.ui.main import run_gui
+    from app.ui.reader_bridge import SimulatedReader
+
+    class Reader(SimulatedReader):
+        stopped = 0
+
+        def stop(self) -> None:
+            Reader.stopped += 1
+            super().stop()
+
+    reader = Reader(demo=True)
+    monkeypatch.setattr("app.ui.main.production_reader", lambda _settings, _secrets: reader)
+    configure(isolated_environment)  # web-portal access: no gateway to reach
+    assert main(["keys", "init"]) == 0
+    assert run_gui("production", quit_after_ms=1000) == 0
+    assert dialogs == []
+    assert Reader.stopped == 1  # before the window that listened to it went
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, AppWindow)]
+    assert windows == []  # deleted on the UI thread at quit, not left to the collector
