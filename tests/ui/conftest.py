@@ -37,7 +37,7 @@ def qt_objects_die_on_the_ui_thread(qapp: QApplication) -> Iterator[UiThreadColl
     """
     collector = collect_on_ui_thread()
     yield collector
-    wait_for_all(5000)
+    wait_for_all()  # a task still running would release its Qt objects after the collection
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     for widget in qapp.topLevelWidgets():
         ours = type(widget).__module__.startswith(("app.", "tests."))
