@@ -196,7 +196,11 @@ class DemoStart(QObject):
 def run_demo(quit_after_ms: int | None = None) -> int:
     """``loket demo``: the sign-in window first, the demo built behind it."""
     from app.services.logging_setup import configure_logging
-    from app.ui.quit_signals import quit_on_signals, restore_signal_handlers
+    from app.ui.quit_signals import (
+        drop_pending_quit,
+        quit_on_signals,
+        restore_signal_handlers,
+    )
 
     configure_logging()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -213,6 +217,7 @@ def run_demo(quit_after_ms: int | None = None) -> int:
         code = 0 if stop_requested else app.exec()
         return start.exit_code if start.exit_code is not None else code
     finally:
+        drop_pending_quit(app)
         start.close()
         collector.stop()
         restore_signal_handlers()

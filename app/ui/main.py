@@ -36,6 +36,7 @@ from app.services.settings import (
 from app.ui.app_window import AppWindow, import_counter_screens_ahead
 from app.ui.i18n import apply_language
 from app.ui.key_problem import KeyProblemDialog
+from app.ui.quit_signals import drop_pending_quit
 from app.ui.reader_bridge import CardReaderPort, SimulatedReader
 from app.ui.ui_thread_gc import collect_on_ui_thread
 from app.ui.workers import wait_for_all
@@ -293,6 +294,7 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     try:
         return app.exec()
     finally:
+        drop_pending_quit(app)
         screens_import.join()
         if window.built_case_screen is not None:
             window.built_case_screen.release()

@@ -1,14 +1,25 @@
-"""SIGTERM/SIGINT end the Qt event loop (the demo's temporary folder is then removed)."""
+"""Ending the Qt event loop: SIGTERM/SIGINT end it (the demo's temporary folder is then
+removed), and a quit left over from the loop that ended is dropped."""
 
 from __future__ import annotations
 
 import contextlib
 import signal
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 _previous_handlers: dict[int, object] = {}
+
+
+def drop_pending_quit(app: QCoreApplication) -> None:
+    """Drop a quit still queued when the event loop has ended.
+
+    Closing the last window queues a quit; when an explicit quit ended the loop first, that
+    one stays queued, and handled later it would end every event loop the process runs
+    afterwards at once (the tool that started the application goes on, a test suite for one).
+    """
+    QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
 
 
 def restore_signal_handlers() -> None:

@@ -57,6 +57,8 @@ def test_a_cycle_dropped_while_a_worker_allocates_is_collected_on_the_ui_thread(
 
 def test_without_the_collector_the_worker_would_have_collected_it() -> None:
     """The premise of the test above: Python collects in the thread that allocates."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's defaults, whatever the run configured
     gc.enable()  # the suite's collector turned it off; its teardown restores the state
     gc.collect()  # the young generation starts empty: the cycle below is in it
     try:
@@ -66,6 +68,7 @@ def test_without_the_collector_the_worker_would_have_collected_it() -> None:
         assert collected_in == ["worker"]
     finally:
         gc.disable()
+        gc.set_threshold(*thresholds)
 
 
 def test_stopping_collects_at_once_and_gives_collection_back(

@@ -161,6 +161,7 @@ def test_a_production_start_quits_with_the_reader_stopped_and_the_window_gone(
     qapp: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.cli import main
@@ -184,3 +185,9 @@ def test_a_production_start_quits_with_the_reader_stopped_and_the_window_gone(
     assert Reader.stopped == 1  # before the window that listened to it went
     windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, AppWindow)]
     assert windows == []  # deleted on the UI thread at quit, not left to the collector
+    # no quit is left queued: handled later, it would end every event loop run after it
+    QApplication.processEvents()
+    loop, ran = QEventLoop(), []
+    QTimer.singleShot(50, lambda: ran.append(True))
+    QTimer.singleShot(100, loop.quit)
+    assert loop.exec() == 0 and ran == [True]
