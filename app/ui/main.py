@@ -268,6 +268,14 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
     assert isinstance(app, QApplication)
     collector = collect_on_ui_thread(app)
     try:
+        return run_counter(app, quit_after_ms)
+    finally:
+        collector.stop()  # every Qt object of the counter is gone: one last collection
+
+
+def run_counter(app: QApplication, quit_after_ms: int | None = None) -> int:
+    """Open the configured counter (or the first-run set-up) and run it until it quits."""
+    try:
         if not is_configured():
             built = first_run()
             if built is None:
@@ -307,4 +315,3 @@ def run_gui(mode: str, quit_after_ms: int | None = None) -> int:
         # the window goes now, on the UI thread, while the application object exists
         if shiboken6.isValid(window):
             shiboken6.delete(window)
-        collector.stop()

@@ -43,6 +43,11 @@ class UiThreadCollector(QObject):
         #: collections run by this object, by generation (for diagnostics and tests)
         self.collections = [0, 0, 0]
 
+    @property
+    def running(self) -> bool:
+        """True until :meth:`stop`: collections are being run from the timer."""
+        return self._timer.isActive()
+
     def check(self) -> None:
         """Collect the oldest generation whose count passed its threshold, as Python would."""
         counts = gc.get_count()

@@ -65,6 +65,13 @@ def test_an_unusable_database_url_is_a_dialog(
     KeyRing.generate().save(KeyringSecretStore())  # the keys are there; the database is not
     assert run_gui("production") == 2
     assert len(dialogs) == 1 and "database_url" in dialogs[0]
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.ui_thread_gc import UiThreadCollector
+
+    # the start's collector ended with it (only the suite's own, a parentless one, runs on)
+    started = QApplication.instance().findChildren(UiThreadCollector)  # type: ignore[union-attr]
+    assert started and not any(collector.running for collector in started)
 
 
 def test_a_certificate_that_does_not_match_its_pin_is_a_dialog(
