@@ -24,6 +24,7 @@ from app.services.cases.lifecycle import LifecyclePart
 from app.services.cases.row import CaseFacts
 from app.services.officers import OfficerView
 from app.services.persistence.db import relax_commit
+from app.services.persistence.models import BalikanItem
 
 
 class HandingPart(LifecyclePart):
@@ -59,7 +60,7 @@ class HandingPart(LifecyclePart):
         audit record, ``case.hand_over_close``, naming the queued item; then the population
         data leaves memory. Refused as :meth:`hand_over` refuses."""
         fields = self._hand_over_checks(case, recipient_number, balikan_fields)
-        self._hand_over_and_close(case, officer, recipient_number.strip()[:64], fields)
+        self._hand_over_and_close(case, officer, recipient_number, fields)
         case.wipe()
         return case
 
@@ -122,12 +123,13 @@ class HandingPart(LifecyclePart):
         self,
         case: ActiveCase,
         officer: OfficerView,
-        recipient: str,
+        recipient_number: str,
         fields: tuple[FieldValue, ...],
     ) -> None:
         """Steps 5-7 in one transaction and one record: the case row is moved (and locked)
         first, as everywhere, then the item owed is queued, then the step's record names it
         (with the resident's NIK hash, as a data balikan record does)."""
+        recipient = recipient_number.strip()[:64]
         values = {"recipient_number": recipient, "closed_at": self._clock()}
         with self._case_tx(case) as session:
             row, moved_from = self._shift(
@@ -140,9 +142,8 @@ class HandingPart(LifecyclePart):
             queued: dict[str, object] = {}
             nik_hash: str | None = None
             if row.data_accessed:
-                nik = case.nik.value if case.nik else self._stored_nik(session, row.number)
                 params = BalikanParams(row.programme, number=recipient, fields=fields)
-                item = self._outbox.enqueue(session, row.number, nik, params)
+                item = self._queue_item(session, case, row, params)
                 queued["item"], nik_hash = item.id, item.nik_hash
             self._record_move(
                 session,
@@ -169,10 +170,9 @@ class HandingPart(LifecyclePart):
         """Queue the one data balikan item owed when the resident's data was accessed
         (``params``: the item's, when not those :func:`balikan_owed.owed_params` gives)."""
         if row.data_accessed:
-            nik = case.nik.value if case.nik else self._stored_nik(session, row.number)
             if params is None:
                 params = balikan_owed.owed_params(row, fields)
-            item = self._outbox.enqueue(session, row.number, nik, params)
+            item = self._queue_item(session, case, row, params)
             self._audit.append(
                 session,
                 officer.username,
@@ -181,6 +181,14 @@ class HandingPart(LifecyclePart):
                 nik_hash=row.nik_hash,
                 detail={"item": item.id},
             )
+
+    def _queue_item(
+        self, session: Session, case: ActiveCase, row: CaseFacts, params: BalikanParams
+    ) -> BalikanItem:
+        """The item owed (the resident's data was accessed), made sendable; the NIK is the
+        one in memory, else the held item's."""
+        nik = case.nik.value if case.nik else self._stored_nik(session, row.number)
+        return self._outbox.enqueue(session, row.number, nik, params)
 
     def _queue_balikan(
         self,
