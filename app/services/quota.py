@@ -111,9 +111,9 @@ class QuotaCounter:
         The lookup's own reservation made today's row; when there is none, a new day began
         while the answer travelled and the count is the previous day's: nothing changes (a
         new day's quota is not cut by yesterday's hits)."""
-        day = self._clock().date()
-        left = max(gateway_left, 0)
-        params: dict[str, object] = {"b_day": day, "b_left": left, "b_now": self._clock()}
+        now = self._clock()
+        day, left = now.date(), max(gateway_left, 0)
+        params: dict[str, object] = {"b_day": day, "b_left": left, "b_now": now}
         statement = _RESYNC
         if self.limit is not None:
             statement, params["b_floor"] = _RESYNC_LIMITED, self.limit - left

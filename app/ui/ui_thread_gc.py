@@ -30,9 +30,9 @@ class UiThreadCollector(QObject):
     """Disables automatic collection and collects from a UI-thread timer (see module doc)."""
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = DEFAULT_INTERVAL_MS):
-        super().__init__(parent)
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("the collector must be created on the UI thread")
+        super().__init__(parent)
         self._was_enabled = gc.isenabled()
         self._thresholds = gc.get_threshold()
         self._timer = QTimer(self)
@@ -40,8 +40,6 @@ class UiThreadCollector(QObject):
         self._timer.timeout.connect(self.check)
         gc.disable()
         self._timer.start()
-        #: collections run by this object, by generation (for diagnostics and tests)
-        self.collections = [0, 0, 0]
 
     @property
     def running(self) -> bool:
@@ -61,9 +59,7 @@ class UiThreadCollector(QObject):
 
     def collect(self, generation: int = 2) -> int:
         """Collect ``generation`` now (on the calling thread, which must be the UI thread)."""
-        found = gc.collect(generation)
-        self.collections[generation] += 1
-        return found
+        return gc.collect(generation)
 
     def stop(self) -> None:
         """Stop the timer, collect everything once, and give collection back to Python."""
